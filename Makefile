@@ -1,0 +1,48 @@
+# Sở KH&CN Bắc Giang — S&T chapter pipeline. `make help` lists the targets.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+KHCN   := $(BIN)/khcn
+ASOF   ?=
+ASOF_OPT := $(if $(ASOF),--as-of $(ASOF),)
+
+.DEFAULT_GOAL := help
+.PHONY: help venv forms samples template report report-nopdf test lint clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "Cài đặt thư viện vào $(VENV) (lần đầu mất khoảng một phút)..."
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP) ## Create .venv and install the package (done by every target that needs it)
+
+forms: $(STAMP) ## Write blank Excel and Word forms for each unit into outputs/forms
+	$(KHCN) forms --out outputs/forms
+
+samples: $(STAMP) ## Rewrite the sample submissions of the 9 units in inputs/
+	$(KHCN) samples --inputs inputs
+
+template: $(STAMP) ## Rewrite templates/chapter.docx (the chapter's Word master)
+	$(KHCN) template --out templates/chapter.docx
+
+report: $(STAMP) ## Build the chapter and reports from inputs/ into outputs/<date_time> (ASOF=dd/mm/yyyy)
+	$(KHCN) report --inputs inputs --outputs outputs $(ASOF_OPT)
+
+report-nopdf: $(STAMP) ## The same without the PDF
+	$(KHCN) report --inputs inputs --outputs outputs --no-pdf $(ASOF_OPT)
+
+test: $(STAMP) ## Run the test suite
+	$(BIN)/python -m pytest
+
+lint: $(STAMP) ## Run ruff on the package and tests
+	$(BIN)/ruff check pipeline tests
+
+clean: ## Remove the virtual environment and caches (keeps outputs/)
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

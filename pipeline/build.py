@@ -1,0 +1,236 @@
+"""Build: run read → validate → merge → derive → render and write one build folder.
+
+Each build is written into a temporary folder under outputs/ and renamed at the end to
+outputs/<date_time>/; outputs/latest then points at it. A lock file stops a second build
+running at the same time; a killed build leaves no half-written build folder behind, and
+inputs are only ever read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from . import __version__, fmt
+from .catalogue import Catalogue, load_catalogue
+from .derive import derive
+from .errors import BuildError
+from .findings import Finding, Severity
+from .merge import merge
+from .progress import UnitProgress, progress
+from .read import read_inputs
+from .render import ChapterData, render_chapter
+from .reports import write_merged, write_progress, write_validation_report
+from .validate import validate
+
+CHAPTER = "chuong-khcn.docx"
+CHAPTER_PDF = "chuong-khcn.pdf"
+MERGED_XLSX = "so-lieu-tong-hop.xlsx"
+MERGED_CSV = "so-lieu-tong-hop.csv"
+VALIDATION = "bao-cao-kiem-tra.xlsx"
+PROGRESS = "tien-do.xlsx"
+MANIFEST = "manifest.json"
+LOCK = ".build.lock"
+PDF_TIMEOUT_S = 300
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    folder: Path  # outputs/<date_time>
+    chapter: Path
+    pdf: Path | None  # None when LibreOffice is not installed or failed
+    findings: tuple[Finding, ...]
+    progress: tuple[UnitProgress, ...]
+    timings: dict[str, float]  # seconds per stage
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity is Severity.WARNING)
+
+
+@contextmanager
+def build_lock(outputs: Path) -> Iterator[None]:
+    """Refuse to run while another build holds outputs/.build.lock (stale locks are cleared)."""
+    lock = outputs / LOCK
+    for _ in range(2):
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            break
+        except FileExistsError:
+            try:
+                pid = int(lock.read_text().strip() or 0)
+            except (OSError, ValueError):
+                pid = 0
+            if pid and _alive(pid):
+                raise BuildError(f"Một lần chạy khác (tiến trình {pid}) đang tạo báo cáo trong "
+                                 f"'{outputs}'. Hãy đợi lần đó xong rồi chạy lại.") from None
+            lock.unlink(missing_ok=True)  # left by a killed build
+    else:
+        raise BuildError(f"Không tạo được khóa '{lock}'. Xóa tệp này rồi chạy lại.")
+    try:
+        os.write(fd, str(os.getpid()).encode())
+        os.close(fd)
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _new_folder_name(outputs: Path, now: dt.datetime) -> str:
+    base = now.strftime("%Y-%m-%d_%H%M%S")
+    name, n = base, 2
+    while (outputs / name).exists():
+        name, n = f"{base}-{n}", n + 1
+    return name
+
+
+def _point_latest(outputs: Path, name: str) -> None:
+    link = outputs / "latest"
+    tmp = outputs / f".latest-{os.getpid()}"
+    tmp.unlink(missing_ok=True)
+    os.symlink(name, tmp)
+    os.replace(tmp, link)
+
+
+def find_soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def to_pdf(docx: Path, log: Callable[[str], None]) -> Path | None:
+    """Convert with LibreOffice headless, when installed; None (with a line) otherwise."""
+    soffice = find_soffice()
+    if soffice is None:
+        log("Bỏ qua bản PDF: máy chưa cài LibreOffice (xem README, mục cài đặt).")
+        return None
+    with tempfile.TemporaryDirectory(prefix="khcn-lo-") as profile:
+        cmd = [soffice, f"-env:UserInstallation=file://{profile}", "--headless",
+               "--convert-to", "pdf", "--outdir", str(docx.parent), str(docx)]
+        try:
+            subprocess.run(cmd, check=True, capture_output=True, timeout=PDF_TIMEOUT_S)
+        except (subprocess.SubprocessError, OSError) as e:
+            log(f"Không tạo được bản PDF ({type(e).__name__}); bản .docx vẫn dùng được.")
+            return None
+    pdf = docx.with_suffix(".pdf")
+    return pdf if pdf.is_file() else None
+
+
+def _git_commit(root: Path) -> str:
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
+                             text=True, timeout=5)
+        return out.stdout.strip() if out.returncode == 0 else ""
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def _versions() -> dict[str, str]:
+    out = {"khcn-pipeline": __version__}
+    for pkg in ("python-calamine", "openpyxl", "pandas", "python-docx", "docxtpl", "babel"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "?"
+    return out
+
+
+def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template: Path,
+              as_of: dt.date | None = None, pdf: bool = True,
+              log: Callable[[str], None] = print) -> BuildResult:
+    """Run every stage and write a new build folder; return what was written."""
+    cat = catalogue if isinstance(catalogue, Catalogue) else load_catalogue(catalogue)
+    as_of = as_of or dt.date.today()
+    if not inputs.is_dir():
+        raise BuildError(f"Không có thư mục đầu vào '{inputs}'. Tạo thư mục và đặt các tệp "
+                         "của đơn vị vào đó.")
+    outputs.mkdir(parents=True, exist_ok=True)
+    timings: dict[str, float] = {}
+
+    def stage(name: str, t0: float) -> float:
+        now = time.perf_counter()
+        timings[name] = round(now - t0, 3)
+        return now
+
+    with build_lock(outputs):
+        name = _new_folder_name(outputs, dt.datetime.now())
+        tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=outputs))
+        try:
+            t = time.perf_counter()
+            log(f"Đọc các tệp trong '{inputs}'...")
+            read = read_inputs(inputs)
+            for line in read.skipped:
+                log(line)
+            t = stage("read", t)
+            log(f"Đã đọc {len(read.workbooks)} biểu số liệu, {len(read.narratives)} thuyết "
+                f"minh; {len(read.findings)} tệp không dùng được.")
+            checked = validate(cat, read)
+            t = stage("validate", t)
+            merged = merge(cat, checked.values)
+            t = stage("merge", t)
+            derived = derive(cat, merged)
+            t = stage("derive", t)
+            status = progress(cat, checked, as_of)
+            log("Tạo chương báo cáo...")
+            chapter = render_chapter(
+                cat, ChapterData(merged, derived, checked.workbooks, checked.narratives, as_of),
+                template, tmp / CHAPTER)
+            t = stage("render", t)
+            write_merged(merged, derived, cat, tmp / MERGED_XLSX, tmp / MERGED_CSV)
+            write_validation_report(list(checked.findings), status, tmp / VALIDATION)
+            write_progress(status, tmp / PROGRESS, fmt.date(as_of))
+            t = stage("reports", t)
+            pdf_path = None
+            if pdf:
+                log("Chuyển sang PDF bằng LibreOffice...")
+                pdf_path = to_pdf(chapter, log)
+                t = stage("pdf", t)
+            manifest = {
+                "build": name,
+                "created": dt.datetime.now().isoformat(timespec="seconds"),
+                "as_of": as_of.isoformat(),
+                "catalogue_fingerprint": cat.fingerprint,
+                "form_version": cat.form_version,
+                "commit": _git_commit(Path(__file__).resolve().parent.parent),
+                "versions": _versions(),
+                "inputs": [{"file": f.name, "size": f.size, "sha256": f.sha256,
+                            "modified": f.modified.isoformat()} for f in read.files],
+                "units": {w.unit: w.file.name for w in checked.workbooks},
+                "narratives": {n.unit: n.file.name for n in checked.narratives},
+                "findings": {"errors": len(checked.errors()),
+                             "total": len(checked.findings)},
+                "timings_s": timings,
+            }
+            (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2),
+                                        encoding="utf-8")
+            final = outputs / name
+            os.chmod(tmp, 0o755)  # mkdtemp makes it private
+            os.rename(tmp, final)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        _point_latest(outputs, name)
+    return BuildResult(folder=final, chapter=final / CHAPTER,
+                       pdf=(final / CHAPTER_PDF) if pdf_path else None,
+                       findings=checked.findings, progress=tuple(status), timings=timings)

@@ -1,0 +1,313 @@
+"""Load and check templates/catalogue.yaml: units, content items, indicators, tables, targets.
+
+The catalogue is the one source of truth: forms, validation, the chapter's tables and the
+progress report all come from it. `load_catalogue` checks it against a schema (pydantic) and
+then cross-checks its references; every error names the YAML key, e.g.
+``items[I.3].indicators[grdp_tang].type``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import CatalogueError
+
+TOTAL = "total"
+"""Part code of the total row of an indicator that has a breakdown and `with_total`."""
+
+ALL_UNITS = "all"
+"""`unit` of a content item that every unit writes narrative for."""
+
+ValueType = Literal["number", "integer", "percent"]
+YearSet = Literal["actual", "target", "both"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Unit(_Model):
+    code: str = Field(pattern=r"^[A-Z][A-Z0-9]*$")  # short code written in each form
+    name: str  # Vietnamese name, as in the seed's assignment table
+
+
+class Part(_Model):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")  # key in the form and the merged table
+    label: str  # Vietnamese label shown in forms and the chapter
+
+
+class Indicator(_Model):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")  # stable key, never shown to readers
+    label: str  # Vietnamese label
+    measure: str  # unit of measure: triệu đồng, %, người...
+    type: ValueType = "number"  # number, integer (counts) or percent
+    min: float | None = None  # allowed range; percent defaults to 0-100, others to >= 0
+    max: float | None = None
+    decimals: int = Field(default=0, ge=0, le=6)  # digits shown in the chapter
+    years: YearSet = "actual"  # which year columns the form asks for
+    breakdown: str | None = None  # code of a list in `breakdowns`
+    with_total: bool = False  # with a breakdown: also ask for the total row
+    required: bool = False  # every asked cell must be filled
+    hint: str | None = None  # Vietnamese hint shown in the form
+
+    @property
+    def low(self) -> float:
+        if self.min is not None:
+            return self.min
+        return 0.0
+
+    @property
+    def high(self) -> float | None:
+        if self.max is not None:
+            return self.max
+        return 100.0 if self.type == "percent" else None
+
+
+class ColumnRef(_Model):
+    indicator: str | None = None  # an indicator code...
+    part: str | None = None  # ...and one of its parts (or `total`)
+    derived: str | None = None  # or a derived code
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ColumnRef:
+        if (self.indicator is None) == (self.derived is None):
+            raise ValueError("cần đúng một trong hai khóa 'indicator' hoặc 'derived'")
+        if self.derived is not None and self.part is not None:
+            raise ValueError("'part' chỉ dùng với 'indicator'")
+        return self
+
+
+class Table(_Model):
+    title: str  # Vietnamese table title
+    measure: str | None = None  # unit line above the table; defaults to the columns' units
+    note: str | None = None  # Vietnamese note printed under the table
+    columns: list[ColumnRef]  # one column per indicator part or derived value; rows are years
+
+
+class TargetRow(_Model):
+    indicator: str  # indicator asked for target years
+    part: str | None = None
+    current: str | None = None  # derived code giving the current value, if not the indicator
+    reference: str | None = None  # national or legal reference, in Vietnamese
+
+
+class Item(_Model):
+    code: str = Field(pattern=r"^(I|II|IV)(\.[0-9A-Z]+)?$")  # I.1 ... I.9, I.DG, II.1 ... IV
+    part: Literal["I", "II", "IV"]
+    title: str
+    unit: str  # owning unit code, or "all"
+    due: dt.date  # deadline for this item
+    subtopics: list[str] = []  # sub-headings of the narrative form
+    indicators: list[Indicator] = []
+    tables: list[Table] = []
+    targets: list[TargetRow] = []
+
+
+class Derived(_Model):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+    measure: str
+    decimals: int = Field(default=2, ge=0, le=6)
+    formula: str  # arithmetic over indicator codes, see derive.py
+
+
+class Years(_Model):
+    actual: list[int]
+    target: list[int]
+
+
+class Period(_Model):
+    code: str
+    first: int
+    last: int
+
+
+class Catalogue(_Model):
+    form_version: str
+    agency: str
+    parent_agency: str
+    place: str
+    chapter_date: dt.date
+    chapter_title: str
+    years: Years
+    periods: list[Period] = []
+    units: list[Unit]
+    breakdowns: dict[str, list[Part]] = {}
+    data_status: list[str] = []
+    items: list[Item]
+    derived: list[Derived] = []
+    fingerprint: str = ""  # sha256 prefix of the parsed content; set by load_catalogue
+
+    # --- lookups -------------------------------------------------------------------------
+    @cached_property
+    def unit_by_code(self) -> dict[str, Unit]:
+        return {u.code: u for u in self.units}
+
+    @cached_property
+    def indicator_by_code(self) -> dict[str, Indicator]:
+        return {i.code: i for item in self.items for i in item.indicators}
+
+    @cached_property
+    def item_of_indicator(self) -> dict[str, Item]:
+        return {i.code: item for item in self.items for i in item.indicators}
+
+    @cached_property
+    def derived_by_code(self) -> dict[str, Derived]:
+        return {d.code: d for d in self.derived}
+
+    def items_of(self, unit_code: str) -> list[Item]:
+        """Items the unit owns or writes narrative for, in the seed's order."""
+        return [it for it in self.items if it.unit in (unit_code, ALL_UNITS)]
+
+    def data_items_of(self, unit_code: str) -> list[Item]:
+        """Items whose indicators the unit fills in its workbook."""
+        return [it for it in self.items if it.unit == unit_code and it.indicators]
+
+    def parts_of(self, indicator: Indicator) -> list[Part]:
+        """The rows of an indicator in the form: its parts, then the total; or one row."""
+        if indicator.breakdown is None:
+            return [Part(code=TOTAL, label="")]
+        parts = list(self.breakdowns[indicator.breakdown])
+        if indicator.with_total:
+            parts.append(Part(code=TOTAL, label="Tổng số"))
+        return parts
+
+    def years_of(self, indicator: Indicator) -> list[int]:
+        if indicator.years == "actual":
+            return list(self.years.actual)
+        if indicator.years == "target":
+            return list(self.years.target)
+        return list(self.years.actual) + list(self.years.target)
+
+    def part_label(self, indicator_code: str, part: str) -> str:
+        ind = self.indicator_by_code[indicator_code]
+        for p in self.parts_of(ind):
+            if p.code == part:
+                return p.label
+        raise KeyError(f"{indicator_code}.{part}")
+
+
+def _yaml_path(raw: dict, loc: tuple) -> str:
+    """Turn a pydantic error location into a YAML key path, naming list entries by code."""
+    out = ""
+    node: object = raw
+    for key in loc:
+        if isinstance(key, int) and isinstance(node, list):
+            entry = node[key] if key < len(node) else None
+            code = entry.get("code") if isinstance(entry, dict) else None
+            out += f"[{code}]" if code else f"[{key}]"
+            node = entry
+        else:
+            out += f".{key}" if out else str(key)
+            node = node.get(key) if isinstance(node, dict) else None
+    return out
+
+
+def _fingerprint(raw: dict) -> str:
+    canonical = json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
+
+
+def _cross_check(cat: Catalogue) -> list[str]:
+    """References between sections; each problem names its YAML key."""
+    problems: list[str] = []
+
+    def dupes(codes: list[str], where: str) -> None:
+        seen: set[str] = set()
+        for c in codes:
+            if c in seen:
+                problems.append(f"{where}: mã '{c}' bị trùng")
+            seen.add(c)
+
+    dupes([u.code for u in cat.units], "units")
+    dupes([i.code for i in cat.items], "items")
+    dupes([i.code for it in cat.items for i in it.indicators] + [d.code for d in cat.derived],
+          "items[].indicators / derived")
+    for name, parts in cat.breakdowns.items():
+        dupes([p.code for p in parts], f"breakdowns.{name}")
+        if any(p.code == TOTAL for p in parts):
+            problems.append(f"breakdowns.{name}: mã '{TOTAL}' dành cho dòng tổng số")
+
+    def check_ref(where: str, indicator: str, part: str | None) -> None:
+        ind = cat.indicator_by_code.get(indicator)
+        if ind is None:
+            problems.append(f"{where}.indicator: không có chỉ tiêu '{indicator}'")
+            return
+        if part is not None and part not in {p.code for p in cat.parts_of(ind)}:
+            problems.append(f"{where}.part: chỉ tiêu '{indicator}' không có phân tổ '{part}'")
+        if part is None and ind.breakdown is not None:
+            problems.append(f"{where}.part: chỉ tiêu '{indicator}' có phân tổ, cần ghi 'part'")
+
+    for it in cat.items:
+        base = f"items[{it.code}]"
+        if it.unit != ALL_UNITS and it.unit not in cat.unit_by_code:
+            problems.append(f"{base}.unit: không có đơn vị '{it.unit}'")
+        if it.indicators and it.unit == ALL_UNITS:
+            problems.append(f"{base}.unit: mục có chỉ tiêu phải do một đơn vị chủ trì")
+        for ind in it.indicators:
+            ib = f"{base}.indicators[{ind.code}]"
+            if ind.breakdown is not None and ind.breakdown not in cat.breakdowns:
+                problems.append(f"{ib}.breakdown: không có danh mục phân tổ '{ind.breakdown}'")
+            if ind.with_total and ind.breakdown is None:
+                problems.append(f"{ib}.with_total: chỉ dùng khi có 'breakdown'")
+            if ind.high is not None and ind.low > ind.high:
+                problems.append(f"{ib}: 'min' lớn hơn 'max'")
+        for t_i, table in enumerate(it.tables):
+            for c_i, col in enumerate(table.columns):
+                where = f"{base}.tables[{t_i}].columns[{c_i}]"
+                if col.derived is not None:
+                    if col.derived not in cat.derived_by_code:
+                        problems.append(f"{where}.derived: không có chỉ tiêu tính toán '{col.derived}'")
+                else:
+                    check_ref(where, col.indicator or "", col.part)
+        for r_i, row in enumerate(it.targets):
+            where = f"{base}.targets[{r_i}]"
+            check_ref(where, row.indicator, row.part)
+            ind = cat.indicator_by_code.get(row.indicator)
+            if ind is not None and ind.years == "actual":
+                problems.append(f"{where}.indicator: '{row.indicator}' không hỏi số liệu năm mục tiêu")
+            if row.current is not None and row.current not in cat.derived_by_code:
+                problems.append(f"{where}.current: không có chỉ tiêu tính toán '{row.current}'")
+    return problems
+
+
+def parse_catalogue(raw: object, source: str = "catalogue.yaml") -> Catalogue:
+    """Validate an already-parsed YAML document; raise CatalogueError naming each bad key."""
+    if not isinstance(raw, dict):
+        raise CatalogueError(f"{source}: tệp phải là một bảng khóa - giá trị (mapping) YAML")
+    try:
+        cat = Catalogue.model_validate({**raw, "fingerprint": _fingerprint(raw)})
+    except ValidationError as e:
+        lines = [f"- {_yaml_path(raw, err['loc'])}: {err['msg']}" for err in e.errors()]
+        raise CatalogueError(f"{source} không hợp lệ:\n" + "\n".join(lines)) from e
+    problems = _cross_check(cat)
+    if problems:
+        raise CatalogueError(f"{source} không hợp lệ:\n" + "\n".join(f"- {p}" for p in problems))
+    # Import here: formula.py imports this module (TOTAL, Catalogue).
+    from .formula import check_formulas
+
+    problems = check_formulas(cat)
+    if problems:
+        raise CatalogueError(f"{source} không hợp lệ:\n" + "\n".join(f"- {p}" for p in problems))
+    return cat
+
+
+def load_catalogue(path: Path) -> Catalogue:
+    """Read and check the catalogue file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise CatalogueError(f"Không đọc được danh mục '{path}': {e.strerror}") from e
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise CatalogueError(f"{path.name}: lỗi cú pháp YAML: {e}") from e
+    return parse_catalogue(raw, path.name)

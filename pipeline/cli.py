@@ -1,0 +1,108 @@
+"""Command line: a thin shell over the library. Each command parses options and calls one
+function; `PipelineError` becomes a one-line Vietnamese message and exit code 1."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from .errors import PipelineError
+
+ROOT = Path.cwd()
+
+
+def _catalogue_option(f):
+    return click.option("--catalogue", type=click.Path(path_type=Path, dir_okay=False),
+                        default=Path("templates/catalogue.yaml"), show_default=True,
+                        help="Danh mục chỉ tiêu (YAML).")(f)
+
+
+def _date(ctx, param, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.datetime.strptime(value, "%d/%m/%Y").date()
+    except ValueError:
+        raise click.BadParameter(f"'{value}' không phải ngày dạng dd/mm/yyyy, ví dụ 25/03/2020.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="khcn-pipeline")
+def main() -> None:
+    """Lập chương KH&CN của Quy hoạch tỉnh Bắc Giang từ biểu mẫu của các phòng, đơn vị."""
+
+
+@main.command()
+@_catalogue_option
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("outputs/forms"), show_default=True, help="Thư mục ghi biểu mẫu.")
+def forms(catalogue: Path, out: Path) -> None:
+    """Tạo biểu mẫu Excel và mẫu thuyết minh Word trống cho từng đơn vị."""
+    from .catalogue import load_catalogue
+    from .forms import write_forms
+
+    try:
+        written = write_forms(load_catalogue(catalogue), out)
+    except PipelineError as e:
+        raise click.ClickException(str(e)) from e
+    for f in written:
+        click.echo(f"{f.unit}: {f.workbook}  |  {f.narrative}")
+    click.echo(f"Đã tạo biểu mẫu cho {len(written)} đơn vị trong '{out}'.")
+
+
+@main.command()
+@_catalogue_option
+@click.option("--inputs", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("inputs"), show_default=True)
+def samples(catalogue: Path, inputs: Path) -> None:
+    """Ghi lại bộ số liệu mẫu của 9 đơn vị vào thư mục inputs."""
+    from .catalogue import load_catalogue
+    from .samples import write_samples
+
+    try:
+        written = write_samples(load_catalogue(catalogue), inputs)
+    except PipelineError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"Đã ghi {len(written)} tệp mẫu vào '{inputs}'.")
+
+
+@main.command()
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
+              default=Path("templates/chapter.docx"), show_default=True)
+def template(out: Path) -> None:
+    """Tạo lại mẫu Word của chương (templates/chapter.docx)."""
+    from .chapter_template import write_template
+
+    click.echo(f"Đã ghi mẫu chương '{write_template(out)}'.")
+
+
+@main.command()
+@_catalogue_option
+@click.option("--inputs", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("inputs"), show_default=True, help="Thư mục tệp của các đơn vị.")
+@click.option("--outputs", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("outputs"), show_default=True, help="Thư mục kết quả.")
+@click.option("--template", "template_path", type=click.Path(path_type=Path, dir_okay=False),
+              default=Path("templates/chapter.docx"), show_default=True)
+@click.option("--as-of", callback=_date, help="Ngày tính tiến độ, dd/mm/yyyy (mặc định: hôm nay).")
+@click.option("--no-pdf", is_flag=True, help="Không tạo bản PDF.")
+def report(catalogue: Path, inputs: Path, outputs: Path, template_path: Path,
+           as_of: dt.date | None, no_pdf: bool) -> None:
+    """Đọc, kiểm tra, tổng hợp số liệu và tạo chương báo cáo trong outputs/."""
+    from .build import run_build
+
+    try:
+        result = run_build(inputs, outputs, catalogue, template_path, as_of=as_of,
+                           pdf=not no_pdf, log=click.echo)
+    except PipelineError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"Xong: {result.folder}  (lỗi: {result.errors}, cảnh báo: {result.warnings})")
+    click.echo(f"  Chương báo cáo: {result.chapter}")
+    if result.pdf:
+        click.echo(f"  Bản PDF: {result.pdf}")
+    click.echo(f"  Bản mới nhất luôn ở: {outputs / 'latest'}")
+    if result.errors:
+        click.echo("  Có lỗi trong tệp của đơn vị: xem bao-cao-kiem-tra.xlsx để gửi lại "
+                   "cho đơn vị sửa.")

@@ -1,0 +1,56 @@
+"""Numbers and dates for Vietnamese readers, through Babel's `vi` locale: 1.234,5; 0,52%; 10/03/2020.
+
+Nothing in the package formats a number or a date for a reader by hand; the chapter's Jinja
+filters and the reports call these.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+LOCALE = "vi"
+MISSING = "-"
+"""What a table cell shows when there is no value (the table's note explains it)."""
+
+
+def _pattern(decimals: int) -> str:
+    return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+
+
+def number(value: float | int | None, decimals: int = 0) -> str:
+    """1234.5 -> '1.234,5' (with `decimals` digits after the comma)."""
+    if value is None:
+        return MISSING
+    return format_decimal(value, format=_pattern(decimals), locale=LOCALE)
+
+
+def percent(value: float | None, decimals: int = 2) -> str:
+    """A value already in percent: 0.52 -> '0,52%'."""
+    if value is None:
+        return MISSING
+    return format_decimal(value, format=_pattern(decimals), locale=LOCALE) + "%"
+
+
+def signed(value: float | None, decimals: int = 2) -> str:
+    """-1.48 -> '-1,48'; 0.5 -> '+0,50' (differences in percentage points)."""
+    if value is None:
+        return MISSING
+    text = format_decimal(value, format=_pattern(decimals), locale=LOCALE)
+    return text if text.startswith("-") or value == 0 else "+" + text
+
+
+def date(value: dt.date | None) -> str:
+    """dd/mm/yyyy."""
+    if value is None:
+        return MISSING
+    return format_date(value, "dd/MM/yyyy", locale=LOCALE)
+
+
+def long_date(value: dt.date) -> str:
+    """'ngày 25 tháng 3 năm 2020', as Decree 30/2020 writes it (day < 10 and months 1-2
+    with a leading zero)."""
+    month = f"{value.month:02d}" if value.month < 3 else str(value.month)
+    return f"ngày {value.day:02d} tháng {month} năm {value.year}"

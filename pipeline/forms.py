@@ -1,0 +1,286 @@
+"""Blank forms for each unit, generated from the catalogue.
+
+`write_forms` writes, per unit, an Excel workbook (metadata sheet + one sheet per content item,
+labels locked, input cells with data validation and Vietnamese hints) and a Word narrative
+form (a heading per content item and sub-topic). openpyxl is used here, not calamine, because
+styles, protection and data validation matter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.shared import Pt, RGBColor
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from . import fmt
+from .catalogue import Catalogue, Indicator, Item, Unit
+from .layout import (
+    FIRST_DATA_ROW,
+    FIRST_YEAR_COL,
+    HEADER_KEY,
+    HEADER_ROW,
+    LABEL_COLUMNS,
+    META_FIELDS,
+    META_FIRST_ROW,
+    META_SHEET,
+    NOTE_HEADER,
+    STATUS_HEADER,
+    form_rows,
+    form_years,
+    sheet_name,
+)
+
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # light yellow: type here
+LOCKED_FILL = PatternFill("solid", fgColor="D9D9D9")  # grey: year not asked
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+THIN = Side(style="thin", color="808080")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HINT_STYLE = "Hướng dẫn"
+"""Paragraph style of the hints in the narrative form; the reader skips it."""
+
+
+@dataclass(frozen=True)
+class FormFiles:
+    unit: str  # unit code
+    workbook: Path  # the Excel form
+    narrative: Path  # the Word narrative form
+
+
+def workbook_name(unit: Unit) -> str:
+    return f"{unit.code}_bieu_so_lieu.xlsx"
+
+
+def narrative_name(unit: Unit) -> str:
+    return f"{unit.code}_thuyet_minh.docx"
+
+
+def write_forms(cat: Catalogue, out_dir: Path, today: dt.date | None = None) -> list[FormFiles]:
+    """Write a blank workbook and narrative form for every unit into out_dir."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    today = today or dt.date.today()
+    written = []
+    for unit in cat.units:
+        wb_path = out_dir / workbook_name(unit)
+        build_workbook(cat, unit, today).save(wb_path)
+        doc_path = out_dir / narrative_name(unit)
+        build_narrative_form(cat, unit).save(str(doc_path))
+        written.append(FormFiles(unit.code, wb_path, doc_path))
+    return written
+
+
+# --- Excel ---------------------------------------------------------------------------------
+def build_workbook(cat: Catalogue, unit: Unit, today: dt.date, sample: bool = False) -> Workbook:
+    wb = Workbook()
+    meta = wb.active
+    assert meta is not None
+    meta.title = META_SHEET
+    _write_meta(meta, cat, unit, today, sample)
+    for item in cat.data_items_of(unit.code):
+        _write_item_sheet(wb.create_sheet(sheet_name(item)), cat, item)
+    return wb
+
+
+def _write_meta(ws: Worksheet, cat: Catalogue, unit: Unit, today: dt.date, sample: bool) -> None:
+    ws["B1"] = "BIỂU SỐ LIỆU PHỤC VỤ LẬP QUY HOẠCH TỈNH BẮC GIANG THỜI KỲ 2021-2030"
+    ws["B1"].font = Font(bold=True, size=13)
+    ws["B2"] = (
+        "Không sửa các ô màu xám. Điền các ô màu vàng ở trang này và ở các trang mục. "
+        "Tên tệp có thể đổi tùy ý: đơn vị được nhận biết theo mã ở trang này."
+    )
+    ws["B2"].font = Font(italic=True)
+    values = {
+        "ma_don_vi": unit.code,
+        "ten_don_vi": unit.name,
+        "phien_ban_bieu_mau": cat.form_version,
+        "ma_danh_muc": cat.fingerprint,
+        "ngay_tao_bieu": fmt.date(today),
+        "du_lieu_mau": "Có" if sample else "Không",
+    }
+    for i, (key, label, editable) in enumerate(META_FIELDS):
+        r = META_FIRST_ROW + i
+        ws.cell(r, 1, key)
+        ws.cell(r, 2, label).font = Font(bold=True)
+        c = ws.cell(r, 3, values.get(key))
+        c.border = BORDER
+        if editable:
+            c.fill = INPUT_FILL
+            c.protection = Protection(locked=False)
+    ws.column_dimensions["A"].hidden = True
+    ws.column_dimensions["B"].width = 48
+    ws.column_dimensions["C"].width = 60
+    ws.protection.sheet = True
+
+
+def _write_item_sheet(ws: Worksheet, cat: Catalogue, item: Item) -> None:
+    unit = cat.unit_by_code[item.unit]
+    years = form_years(cat, item)
+    ws.cell(1, 2, f"Mục {item.code}. {item.title}").font = Font(bold=True, size=13)
+    ws.cell(2, 2, f"Đơn vị chủ trì: {unit.name}. Hạn gửi: {fmt.date(item.due)}.")
+    ws.cell(3, 2, "Nhập số vào các ô màu vàng (dấu phẩy thập phân theo cài đặt của máy); ô "
+            "màu xám là năm không cần số liệu. Bỏ trống nếu chưa có số liệu, nhập 0 nếu "
+            "không phát sinh.").font = Font(italic=True)
+
+    headers = [*LABEL_COLUMNS, *years, STATUS_HEADER, NOTE_HEADER]
+    for col, text in enumerate(headers, start=1):
+        c = ws.cell(HEADER_ROW, col, text)
+        c.font = Font(bold=True)
+        c.fill = HEADER_FILL
+        c.border = BORDER
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.cell(HEADER_ROW, 1).value = HEADER_KEY
+
+    status_col = FIRST_YEAR_COL + len(years)
+    status_dv = DataValidation(
+        type="list", formula1='"' + ",".join(cat.data_status) + '"', allow_blank=True,
+        showErrorMessage=True, errorTitle="Giá trị không hợp lệ",
+        error="Chọn một giá trị trong danh sách.",
+        promptTitle="Tính chất số liệu", prompt="Chọn: " + ", ".join(cat.data_status),
+    )
+    status_dv.showInputMessage = True
+    ws.add_data_validation(status_dv)
+
+    validations: dict[str, DataValidation] = {}
+    for r_i, row in enumerate(form_rows(cat, item)):
+        r = FIRST_DATA_ROW + r_i
+        ind = row.indicator
+        for col, text in enumerate((row.key, ind.label, row.part_label, ind.measure), start=1):
+            c = ws.cell(r, col, text)
+            c.border = BORDER
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+        if ind.hint:
+            ws.cell(r, 2).comment = Comment(ind.hint, "Sở KH&CN")
+        asked = set(cat.years_of(ind))
+        dv = validations.get(ind.code)
+        if dv is None:
+            dv = _value_validation(ind)
+            ws.add_data_validation(dv)
+            validations[ind.code] = dv
+        for y_i, year in enumerate(years):
+            c = ws.cell(r, FIRST_YEAR_COL + y_i)
+            c.border = BORDER
+            if year in asked:
+                c.fill = INPUT_FILL
+                c.protection = Protection(locked=False)
+                c.number_format = _number_format(ind)
+                dv.add(c.coordinate)
+            else:
+                c.fill = LOCKED_FILL
+        for col in (status_col, status_col + 1):
+            c = ws.cell(r, col)
+            c.border = BORDER
+            c.fill = INPUT_FILL
+            c.protection = Protection(locked=False)
+        status_dv.add(ws.cell(r, status_col).coordinate)
+
+    ws.column_dimensions["A"].hidden = True
+    ws.column_dimensions["B"].width = 50
+    ws.column_dimensions["C"].width = 22
+    ws.column_dimensions["D"].width = 12
+    for col in range(FIRST_YEAR_COL, FIRST_YEAR_COL + len(years)):
+        ws.column_dimensions[get_column_letter(col)].width = 12
+    ws.column_dimensions[get_column_letter(status_col)].width = 16
+    ws.column_dimensions[get_column_letter(status_col + 1)].width = 36
+    ws.freeze_panes = ws.cell(FIRST_DATA_ROW, FIRST_YEAR_COL)
+    ws.protection.sheet = True
+    ws.protection.formatCells = False  # let units widen columns
+    ws.protection.formatColumns = False
+
+
+def _number_format(ind: Indicator) -> str:
+    if ind.type == "integer":
+        return "#,##0"
+    return "#,##0" + ("." + "0" * ind.decimals if ind.decimals else "")
+
+
+def _value_validation(ind: Indicator) -> DataValidation:
+    low, high = ind.low, ind.high
+    kind = "whole" if ind.type == "integer" else "decimal"
+    if high is None:
+        dv = DataValidation(type=kind, operator="greaterThanOrEqual", formula1=_num(low))
+        rng = f"từ {fmt.number(low)} trở lên"
+    else:
+        dv = DataValidation(type=kind, operator="between", formula1=_num(low),
+                            formula2=_num(high))
+        rng = f"từ {fmt.number(low)} đến {fmt.number(high)}"
+    what = "số nguyên" if ind.type == "integer" else "số"
+    dv.allow_blank = True
+    dv.showErrorMessage = True
+    dv.showInputMessage = True
+    dv.errorTitle = "Giá trị không hợp lệ"
+    dv.error = f"Nhập {what} {rng} ({ind.measure})."
+    dv.promptTitle = ind.measure[:32]
+    dv.prompt = (f"Nhập {what} {rng}." + (f" {ind.hint}" if ind.hint else ""))[:255]
+    return dv
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+# --- Word ----------------------------------------------------------------------------------
+def narrative_heading(item: Item) -> str:
+    return f"{item.code}. {item.title}"
+
+
+def subtopic_heading(item: Item, index: int, title: str) -> str:
+    return f"{item.code}.{index}. {title}"
+
+
+def build_narrative_form(cat: Catalogue, unit: Unit,
+                         texts: dict[tuple[str, int], list[str]] | None = None):
+    """The Word narrative form; `texts` ((item, sub-topic) -> paragraphs) fills it in."""
+    texts = texts or {}
+    doc = Document()
+    normal = doc.styles["Normal"]
+    normal.font.name = "Times New Roman"
+    normal.font.size = Pt(13)
+    hint = doc.styles.add_style(HINT_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    hint.base_style = normal
+    hint.font.italic = True
+    hint.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
+
+    doc.add_paragraph(f"THUYẾT MINH NỘI DUNG QUY HOẠCH KH&CN — {unit.name.upper()}",
+                      style="Title")
+    table = doc.add_table(rows=0, cols=2)
+    table.style = "Table Grid"
+    for key, value in (("Mã đơn vị", unit.code), ("Tên đơn vị", unit.name),
+                       ("Phiên bản biểu mẫu", cat.form_version),
+                       ("Mã danh mục chỉ tiêu", cat.fingerprint)):
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = key, value
+    doc.core_properties.identifier = unit.code
+    doc.core_properties.title = f"Thuyết minh {unit.code}"
+    doc.add_paragraph(
+        "Viết nội dung dưới mỗi đề mục, mỗi ý một đoạn. Không sửa bảng trên và không đổi số "
+        "hiệu đề mục (ví dụ “I.2.”): văn bản được ghép vào chương theo số hiệu này. Có thể "
+        "xóa các đoạn hướng dẫn in nghiêng.", style=HINT_STYLE)
+
+    part_titles = {"I": "PHẦN I. ĐÁNH GIÁ THỰC TRẠNG KH&CN TỈNH BẮC GIANG GIAI ĐOẠN 2011-2019",
+                   "II": "PHẦN II. DỰ BÁO VÀ ĐỀ XUẤT CHIẾN LƯỢC PHÁT TRIỂN KH&CN",
+                   "IV": "PHẦN IV. NHIỆM VỤ, GIẢI PHÁP CHỦ YẾU VÀ CƠ CHẾ, CHÍNH SÁCH"}
+    current_part = None
+    for item in cat.items_of(unit.code):
+        if item.part != current_part:
+            doc.add_heading(part_titles[item.part], level=1)
+            current_part = item.part
+        doc.add_heading(narrative_heading(item), level=2)
+        owner = ("Tất cả các phòng, đơn vị" if item.unit == "all"
+                 else cat.unit_by_code[item.unit].name)
+        doc.add_paragraph(f"Chủ trì: {owner}. Hạn gửi: {fmt.date(item.due)}.", style=HINT_STYLE)
+        for text in texts.get((item.code, 0), []):
+            doc.add_paragraph(text)
+        for i, title in enumerate(item.subtopics, start=1):
+            doc.add_heading(subtopic_heading(item, i, title), level=3)
+            for text in texts.get((item.code, i), []):
+                doc.add_paragraph(text)
+    return doc

@@ -1,0 +1,41 @@
+"""Merge: the validated values of every unit into one long table, labelled from the catalogue.
+
+One row per (unit, indicator, breakdown, year) with its value and where it came from (file,
+sheet, cell, file hash). This table is what derive and render read, and what the consultants
+receive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import pandas as pd
+
+from .catalogue import TOTAL, Catalogue
+from .validate import Value
+
+MERGED_COLUMNS = [
+    "unit", "unit_name", "item", "indicator", "indicator_label", "breakdown",
+    "breakdown_label", "measure", "year", "value", "status", "note", "file", "sheet", "cell",
+    "file_hash",
+]
+
+
+def merge(cat: Catalogue, values: tuple[Value, ...] | list[Value]) -> pd.DataFrame:
+    """Long table of every value, sorted by item order, indicator, breakdown and year."""
+    if not values:
+        return pd.DataFrame(columns=MERGED_COLUMNS)
+    df = pd.DataFrame([asdict(v) for v in values])
+    inds = cat.indicator_by_code
+    df["unit_name"] = df["unit"].map(lambda u: cat.unit_by_code[u].name)
+    df["item"] = df["indicator"].map(lambda c: cat.item_of_indicator[c].code)
+    df["indicator_label"] = df["indicator"].map(lambda c: inds[c].label)
+    df["measure"] = df["indicator"].map(lambda c: inds[c].measure)
+    df["breakdown_label"] = [
+        "" if b == TOTAL and inds[i].breakdown is None else cat.part_label(i, b)
+        for i, b in zip(df["indicator"], df["breakdown"])
+    ]
+    order = {code: n for n, code in enumerate(inds)}
+    df["_order"] = df["indicator"].map(order)
+    df = df.sort_values(["_order", "breakdown", "year"], kind="stable").drop(columns="_order")
+    return df[MERGED_COLUMNS].reset_index(drop=True)

@@ -1,0 +1,86 @@
+"""Progress: which unit sent what, against the catalogue's deadlines, as of a date.
+
+Completeness is objective: the share of the cells the catalogue asks of a unit that hold a
+valid value (required cells and all cells), not what the unit says of itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .catalogue import Catalogue
+from .layout import form_rows
+from .validate import Validation
+
+
+@dataclass(frozen=True)
+class UnitProgress:
+    unit: str  # unit code
+    name: str  # Vietnamese name
+    items: tuple[str, ...]  # content items it owns (codes)
+    due: dt.date  # earliest deadline of its items
+    workbook: str  # file name, "" when none
+    narrative: str  # file name, "" when none
+    received: dt.date | None  # "ngày gửi" in the workbook, else the file's date
+    form_version: str
+    required_filled: int  # required cells holding a valid value
+    required_total: int
+    cells_filled: int  # all asked cells holding a valid value
+    cells_total: int
+    errors: int
+    warnings: int
+    status: str  # Vietnamese status line
+
+    @property
+    def required_share(self) -> float | None:
+        return None if not self.required_total else self.required_filled / self.required_total
+
+
+def progress(cat: Catalogue, validation: Validation, as_of: dt.date) -> list[UnitProgress]:
+    """One row per unit of the catalogue, in catalogue order."""
+    wbs = {w.unit: w for w in validation.workbooks}
+    narrs = {n.unit: n for n in validation.narratives}
+    filled: dict[str, set[tuple[str, str, int]]] = {}
+    for v in validation.values:
+        filled.setdefault(v.unit, set()).add((v.indicator, v.breakdown, v.year))
+    out = []
+    for unit in cat.units:
+        items = cat.data_items_of(unit.code)
+        own = [it for it in cat.items if it.unit == unit.code]
+        due = min((it.due for it in own), default=max(it.due for it in cat.items))
+        req_total = req_filled = all_total = all_filled = 0
+        have = filled.get(unit.code, set())
+        for item in items:
+            for row in form_rows(cat, item):
+                for year in cat.years_of(row.indicator):
+                    hit = (row.indicator.code, row.part, year) in have
+                    all_total += 1
+                    all_filled += hit
+                    if row.indicator.required:
+                        req_total += 1
+                        req_filled += hit
+        wb, narr = wbs.get(unit.code), narrs.get(unit.code)
+        received = (wb.sent if wb else narr.file.modified.date() if narr else None)
+        errors = warnings = 0
+        for f in (wb.file.name if wb else None, narr.file.name if narr else None):
+            if f:
+                e, w = validation.counts(f)
+                errors, warnings = errors + e, warnings + w
+        if wb is None and narr is None:
+            status = (f"Chưa nộp – quá hạn {(as_of - due).days} ngày" if as_of > due
+                      else "Chưa nộp – còn hạn")
+        else:
+            late = received is not None and received > due
+            status = "Đã nộp, trễ hạn" if late else "Đã nộp đúng hạn"
+            if wb is None and items:
+                status += "; thiếu biểu số liệu"
+            if narr is None:
+                status += "; thiếu thuyết minh"
+        out.append(UnitProgress(
+            unit=unit.code, name=unit.name, items=tuple(it.code for it in own), due=due,
+            workbook=wb.file.name if wb else "", narrative=narr.file.name if narr else "",
+            received=received, form_version=wb.meta.get("phien_ban_bieu_mau", "") if wb else "",
+            required_filled=req_filled, required_total=req_total, cells_filled=all_filled,
+            cells_total=all_total, errors=errors, warnings=warnings, status=status))
+    return out

@@ -1,0 +1,445 @@
+"""Render: the chapter .docx from the master template, the merged table and the derived values.
+
+docxtpl renders templates/chapter.docx with autoescape on (text such as "R&D <2019>" stays
+text). Each section's body — the owner line, the units' narratives, the indicator tables, or a
+sentence where a unit has not sent its data — is a docxtpl sub-document built with python-docx
+in the master's styles. The units' .docx files are never used as templates: only their text
+is copied, so "{{ }}" typed by a unit stays literal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm
+from docxtpl import DocxTemplate
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
+
+from . import fmt
+from .catalogue import ALL_UNITS, TOTAL, Catalogue, ColumnRef, Item, Table, TargetRow
+from .chapter_template import (
+    STYLE_MISSING,
+    STYLE_NOTE,
+    STYLE_POINT,
+    STYLE_SOURCE_LINE,
+    STYLE_TABLE_HEAD,
+    STYLE_TABLE_TEXT,
+    STYLE_TABLE_TITLE,
+    STYLE_UNIT_LINE,
+)
+from .errors import TemplateError
+from .read import NarrativeSubmission, WorkbookSubmission
+
+PART_TITLES = {
+    "I": "ĐÁNH GIÁ THỰC TRẠNG KH&CN TỈNH BẮC GIANG GIAI ĐOẠN 2011-2019",
+    "II": "DỰ BÁO VÀ ĐỀ XUẤT CHIẾN LƯỢC PHÁT TRIỂN KH&CN ĐẾN NĂM 2030, TẦM NHÌN ĐẾN NĂM 2050",
+    "IV": "NHIỆM VỤ, GIẢI PHÁP CHỦ YẾU VÀ CƠ CHẾ, CHÍNH SÁCH PHÁT TRIỂN KH&CN",
+}
+POINTS = "abcdefghiklmnopq"  # Vietnamese điểm letters skip j
+TEXT_WIDTH_CM = 16.5  # A4 210 mm - 30 mm - 15 mm
+
+
+@dataclass(frozen=True)
+class ChapterData:
+    """Everything render needs, from the earlier stages."""
+
+    merged: pd.DataFrame  # merge.py's long table
+    derived: pd.DataFrame  # derive.py's table
+    workbooks: tuple[WorkbookSubmission, ...]  # accepted, one per unit
+    narratives: tuple[NarrativeSubmission, ...]  # accepted, one per unit
+    as_of: dt.date  # data as of
+
+
+def jinja_env() -> jinja2.Environment:
+    """The Jinja environment of every template: autoescape on, Vietnamese number filters."""
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    env.filters["so"] = fmt.number
+    env.filters["phantram"] = fmt.percent
+    env.filters["ngay"] = fmt.date
+    return env
+
+
+class _Lookup:
+    """Values by (indicator, part, year) and derived values by (code, year), with sources."""
+
+    def __init__(self, data: ChapterData):
+        self.values: dict[tuple[str, str, int], float] = {}
+        self.cells: dict[tuple[str, str], list[tuple[str, str, str, int]]] = {}
+        for r in data.merged.itertuples(index=False):
+            self.values[(r.indicator, r.breakdown, int(r.year))] = float(r.value)
+            self.cells.setdefault((r.indicator, r.breakdown), []).append(
+                (r.file, r.sheet, r.cell, int(r.year)))
+        self.derived: dict[tuple[str, int], float] = {}
+        for r in data.derived.itertuples(index=False):
+            if r.value is not None and not pd.isna(r.value):
+                self.derived[(r.derived, int(r.year))] = float(r.value)
+
+    def get(self, col: ColumnRef, year: int) -> float | None:
+        if col.derived is not None:
+            return self.derived.get((col.derived, year))
+        return self.values.get((col.indicator or "", col.part or TOTAL, year))
+
+
+class _Renderer:
+    def __init__(self, cat: Catalogue, data: ChapterData, tpl: DocxTemplate):
+        self.cat = cat
+        self.data = data
+        self.tpl = tpl
+        self.lookup = _Lookup(data)
+        self.workbooks = {w.unit: w for w in data.workbooks}
+        self.narratives = {n.unit: n for n in data.narratives}
+        self.sources: list[tuple[str, ...]] = []  # table, title, unit, cells, sent
+
+    # --- pieces --------------------------------------------------------------------------
+    def _column_header(self, table: Table, col: ColumnRef, mixed: bool) -> str:
+        if col.derived is not None:
+            d = self.cat.derived_by_code[col.derived]
+            return d.label + (f" ({d.measure})" if mixed else "")
+        ind = self.cat.indicator_by_code[col.indicator or ""]
+        part = col.part or TOTAL
+        same = [c for c in table.columns if c.indicator == ind.code]
+        if part != TOTAL:
+            text = self.cat.part_label(ind.code, part)
+        elif ind.breakdown is not None and len(same) > 1:
+            text = "Tổng số"
+        else:
+            text = ind.label
+        return text + (f" ({ind.measure})" if mixed else "")
+
+    def _column_measure(self, col: ColumnRef) -> str:
+        if col.derived is not None:
+            return self.cat.derived_by_code[col.derived].measure
+        return self.cat.indicator_by_code[col.indicator or ""].measure
+
+    def _format(self, col: ColumnRef, value: float | None) -> str:
+        if col.derived is not None:
+            d = self.cat.derived_by_code[col.derived]
+            if d.measure.startswith("điểm"):
+                return fmt.signed(value, d.decimals)
+            return fmt.number(value, d.decimals)
+        ind = self.cat.indicator_by_code[col.indicator or ""]
+        return fmt.number(value, ind.decimals if ind.type != "integer" else 0)
+
+    def _add_table(self, sd, number: str, item: Item, table: Table) -> None:
+        measures = [self._column_measure(c) for c in table.columns]
+        mixed = len(set(measures)) > 1
+        years = list(self.cat.years.actual)
+        sd.add_paragraph(f"Bảng {number}. {table.title}", style=STYLE_TABLE_TITLE)
+        sd.add_paragraph(f"Đơn vị tính: {table.measure or measures[0]}", style=STYLE_UNIT_LINE)
+
+        # Columns of one indicator with a breakdown share a group header above their parts.
+        groups: list[tuple[str, int]] = []  # (group label or "", span)
+        for col in table.columns:
+            key = col.indicator if col.indicator and sum(
+                c.indicator == col.indicator for c in table.columns) > 1 else None
+            label = self.cat.indicator_by_code[key].label if key else ""
+            if key and groups and groups[-1][0] == label:
+                groups[-1] = (label, groups[-1][1] + 1)
+            else:
+                groups.append((label, 1))
+        two_rows = any(label for label, _ in groups)
+        head_rows = 2 if two_rows else 1
+        grid = sd.add_table(rows=head_rows + len(years), cols=1 + len(table.columns))
+        grid.style = "Table Grid"
+        grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+
+        body = [[self._format(c, self.lookup.get(c, y)) for c in table.columns] for y in years]
+        headers = [self._column_header(table, c, mixed) for c in table.columns]
+        _set_widths(grid, _widths(["Năm"] + headers, [[str(y)] + r for y, r in zip(years, body)]))
+
+        _head(grid.cell(0, 0), "Năm")
+        if two_rows:
+            grid.cell(0, 0).merge(grid.cell(1, 0))
+            c = 1
+            for label, span in groups:
+                if label:
+                    _head(grid.cell(0, c), label + (f" ({measures[c - 1]})" if mixed else ""))
+                    if span > 1:
+                        grid.cell(0, c).merge(grid.cell(0, c + span - 1))
+                    for k in range(span):
+                        _head(grid.cell(1, c + k),
+                              self._column_header(table, table.columns[c + k - 1], False))
+                else:
+                    _head(grid.cell(0, c), headers[c - 1])
+                    grid.cell(0, c).merge(grid.cell(1, c))
+                c += span
+        else:
+            for c, text in enumerate(headers, start=1):
+                _head(grid.cell(0, c), text)
+        for r in range(head_rows):
+            _repeat_header(grid.rows[r])
+        for r, (year, values) in enumerate(zip(years, body), start=head_rows):
+            cells = grid.rows[r].cells
+            _head(cells[0], str(year))
+            for c, text in enumerate(values, start=1):
+                cells[c].paragraphs[0].text = text
+                cells[c].paragraphs[0].style = STYLE_TABLE_TEXT
+
+        owner = self.cat.unit_by_code[item.unit]
+        wb = self.workbooks.get(item.unit)
+        source = f"Nguồn: {owner.name}"
+        if wb is not None:
+            source += f", biểu số liệu gửi ngày {fmt.date(wb.sent)}"
+        if any(c.derived for c in table.columns):
+            source += "; các cột tỷ lệ do tính toán từ số liệu trong bảng"
+        sd.add_paragraph(source + ".", style=STYLE_SOURCE_LINE)
+        notes = [table.note] if table.note else []
+        if any(fmt.MISSING in row for row in body):
+            notes.append(f"“{fmt.MISSING}”: năm chưa có số liệu hoặc số liệu chưa hợp lệ (xem "
+                         "báo cáo kiểm tra số liệu).")
+        if notes:
+            sd.add_paragraph("Ghi chú: " + " ".join(notes), style=STYLE_NOTE)
+        cells = [cell for c in table.columns if c.indicator is not None
+                 for cell in self.lookup.cells.get((c.indicator, c.part or TOTAL), [])]
+        self.sources.append((f"Bảng {number}", table.title, owner.name,
+                             _cell_span(cells), fmt.date(wb.sent) if wb else "-"))
+
+    def _narrative(self, sd, item: Item) -> None:
+        """Paragraphs of the owner (or of every unit) under the item and its sub-topics."""
+        units = ([u.code for u in self.cat.units] if item.unit == ALL_UNITS else [item.unit])
+        by_sub: dict[int, list[str]] = {}
+        for code in units:
+            n = self.narratives.get(code)
+            if n is None:
+                continue
+            for s in n.sections:
+                if s.item == item.code:
+                    by_sub.setdefault(s.subtopic, []).extend(s.paragraphs)
+        for p in by_sub.get(0, []):
+            sd.add_paragraph(p)
+        for i, title in enumerate(item.subtopics, start=1):
+            sd.add_paragraph(f"{POINTS[i - 1]}) {title}", style=STYLE_POINT)
+            paras = by_sub.get(i, [])
+            for p in paras:
+                sd.add_paragraph(p)
+            if not paras:
+                sd.add_paragraph("Chưa có nội dung thuyết minh cho điểm này.", style=STYLE_MISSING)
+
+    def _missing_lines(self, item: Item) -> list[str]:
+        if item.unit == ALL_UNITS:
+            absent = [u.name for u in self.cat.units if u.code not in self.narratives]
+            if absent:
+                return [f"Chưa nhận được thuyết minh của: {', '.join(absent)} "
+                        f"(hạn gửi {fmt.date(item.due)})."]
+            return []
+        owner = self.cat.unit_by_code[item.unit]
+        lines = []
+        if item.indicators and item.unit not in self.workbooks:
+            lines.append(f"Chưa nhận được số liệu của {owner.name} (hạn gửi "
+                         f"{fmt.date(item.due)}); các bảng số liệu của mục này sẽ được bổ sung "
+                         "khi đơn vị gửi biểu.")
+        if item.unit not in self.narratives:
+            lines.append(f"Chưa nhận được thuyết minh của {owner.name} (hạn gửi "
+                         f"{fmt.date(item.due)}).")
+        return lines
+
+    def _targets(self, sd, item: Item) -> None:
+        last = max(self.cat.years.actual)
+        targets = list(self.cat.years.target)
+        sd.add_paragraph(f"Bảng {item.code[3:] or item.code}.1. Một số chỉ tiêu phát triển "
+                         "KH&CN đến năm 2030", style=STYLE_TABLE_TITLE)
+        headers = ["Chỉ tiêu", "Đơn vị", f"Hiện trạng {last}",
+                   *[str(y) for y in targets], "Đánh giá"]
+        grid = sd.add_table(rows=1 + len(item.targets), cols=len(headers))
+        grid.style = "Table Grid"
+        grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+        fixed = 1.5 + 2.0 + 1.5 * len(targets)
+        _set_widths(grid, [6.0, 1.5, 2.0] + [1.5] * len(targets) + [TEXT_WIDTH_CM - 6.0 - fixed])
+        for c, text in enumerate(headers):
+            _head(grid.cell(0, c), text)
+        _repeat_header(grid.rows[0])
+        for r, row in enumerate(item.targets, start=1):
+            cells = grid.rows[r].cells
+            texts = self._target_row(row, last, targets)
+            for c, text in enumerate(texts):
+                p = cells[c].paragraphs[0]
+                p.text = text
+                p.style = STYLE_TABLE_TEXT
+                if c in (0, len(texts) - 1):
+                    p.alignment = WD_ALIGN_PARAGRAPH.LEFT
+                elif c == 1:
+                    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        sd.add_paragraph("Nguồn: tổng hợp từ biểu số liệu của các phòng, đơn vị; hiện trạng là "
+                         f"số liệu năm gần nhất đến {last}.", style=STYLE_SOURCE_LINE)
+
+    def _target_row(self, row: TargetRow, last: int, targets: list[int]) -> list[str]:
+        ind = self.cat.indicator_by_code[row.indicator]
+        part = row.part or TOTAL
+        label = ind.label.replace(" (mục tiêu)", "")
+        if part != TOTAL:
+            label += f" – {self.cat.part_label(ind.code, part)}"
+        if row.reference:
+            label += f" (tham chiếu: {row.reference})"
+        current, current_year = None, None
+        for year in sorted(self.cat.years.actual, reverse=True):
+            if row.current is not None:
+                v = self.lookup.derived.get((row.current, year))
+            else:
+                v = self.lookup.values.get((ind.code, part, year))
+            if v is not None:
+                current, current_year = v, year
+                break
+        dec = ind.decimals
+        now = fmt.number(current, dec)
+        if current is not None and current_year != last:
+            now += f" ({current_year})"
+        goals = [self.lookup.values.get((ind.code, part, y)) for y in targets]
+        verdict = "Chưa đủ số liệu để đánh giá"
+        first_goal = next(((y, g) for y, g in zip(targets, goals) if g is not None), None)
+        if current is not None and first_goal is not None:
+            y, g = first_goal
+            if current >= g:
+                verdict = f"Đã đạt mục tiêu năm {y}"
+            else:
+                gap = fmt.number(g - current, dec)
+                measure = "điểm %" if ind.measure == "%" else ind.measure
+                verdict = f"Chưa đạt; cần tăng thêm {gap} {measure} để đạt mục tiêu năm {y}"
+        return [label, ind.measure, now, *[fmt.number(g, dec) for g in goals], verdict]
+
+    def _appendix(self):
+        sd = self.tpl.new_subdoc()
+        sd.add_paragraph("Nguồn của từng bảng số liệu trong chương: đơn vị cung cấp, tệp, trang "
+                         "và vùng ô của biểu số liệu, ngày gửi. Số liệu theo từng ô (kèm mã "
+                         "băm của tệp) có trong tệp so-lieu-tong-hop.xlsx kèm theo chương.")
+        headers = ["Bảng", "Tên bảng", "Đơn vị cung cấp", "Tệp › trang!vùng ô", "Ngày gửi"]
+        grid = sd.add_table(rows=1 + len(self.sources), cols=len(headers))
+        grid.style = "Table Grid"
+        _set_widths(grid, [1.9, 4.6, 3.2, 4.4, 2.4])
+        for c, text in enumerate(headers):
+            _head(grid.cell(0, c), text)
+        _repeat_header(grid.rows[0])
+        for r, row in enumerate(self.sources, start=1):
+            for c, text in enumerate(row):
+                p = grid.cell(r, c).paragraphs[0]
+                p.text = text
+                p.style = STYLE_TABLE_TEXT
+                p.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        return sd
+
+    # --- sections ------------------------------------------------------------------------
+    def section(self, item: Item, number: int) -> dict:
+        sd = self.tpl.new_subdoc()
+        if item.unit != ALL_UNITS:
+            sd.add_paragraph(f"Đơn vị chủ trì: {self.cat.unit_by_code[item.unit].name}.",
+                             style=STYLE_NOTE)
+        for line in self._missing_lines(item):
+            sd.add_paragraph(line, style=STYLE_MISSING)
+        self._narrative(sd, item)
+        if item.unit in self.workbooks:
+            for t, table in enumerate(item.tables, start=1):
+                self._add_table(sd, f"{number}.{t}", item, table)
+        if item.targets:
+            self._targets(sd, item)
+        title = item.title
+        return {"heading": f"{number}. {title}" if item.part != "IV" else "", "body": sd}
+
+    def context(self) -> dict:
+        cat = self.cat
+        parts: dict[str, list[dict]] = {"I": [], "II": [], "IV": []}
+        for item in cat.items:
+            parts[item.part].append(self.section(item, len(parts[item.part]) + 1))
+        received = [u for u in cat.units if u.code in self.workbooks or u.code in self.narratives]
+        absent = [u for u in cat.units if u not in received]
+        build_line = (f"Số liệu tính đến ngày {fmt.date(self.data.as_of)}; đã nhận số liệu của "
+                      f"{len(received)}/{len(cat.units)} phòng, đơn vị.")
+        if any(w.is_sample for w in self.data.workbooks):
+            build_line += " Bản dựng từ DỮ LIỆU MẪU, không dùng làm báo cáo chính thức."
+        missing_line = ("Chưa nhận được số liệu của: " + ", ".join(u.name for u in absent) + "."
+                        if absent else "")
+        return {
+            "parent_agency": cat.parent_agency,
+            "agency": cat.agency,
+            "place": cat.place,
+            "date_long": fmt.long_date(cat.chapter_date),
+            "title": cat.chapter_title.upper(),
+            "build_line": build_line,
+            "missing_line": missing_line,
+            "part1": {"label": "PHẦN I", "title": PART_TITLES["I"], "sections": parts["I"]},
+            "part2": {"label": "PHẦN II", "title": PART_TITLES["II"], "sections": parts["II"]},
+            "part4": {"label": "PHẦN IV", "title": PART_TITLES["IV"], "sections": parts["IV"]},
+            "appendix": self._appendix(),
+        }
+
+
+def _cell_span(cells: list[tuple[str, str, str, int]]) -> str:
+    """'file › I.1!E6:M9': the smallest range holding the cells of one table."""
+    if not cells:
+        return "(chưa có số liệu)"
+    files = sorted({c[0] for c in cells})
+    sheets = sorted({c[1] for c in cells})
+    coords = [coordinate_from_string(c[2]) for c in cells]
+    cols = [column_index_from_string(col) for col, _ in coords]
+    rows = [row for _, row in coords]
+    first = f"{get_column_letter(min(cols))}{min(rows)}"
+    last = f"{get_column_letter(max(cols))}{max(rows)}"
+    span = first if first == last else f"{first}:{last}"
+    return f"{', '.join(files)} › {', '.join(sheets)}!{span}"
+
+
+def _head(cell, text: str) -> None:
+    cell.paragraphs[0].text = text
+    cell.paragraphs[0].style = STYLE_TABLE_HEAD
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+
+
+def _repeat_header(row) -> None:
+    """Repeat this row at the top of each page the table runs over."""
+    tr_pr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    tr_pr.append(el)
+
+
+def _widths(headers: list[str], rows: list[list[str]]) -> list[float]:
+    """Column widths (cm) filling the text width: each column gets room for its longest
+    number, the rest is shared in proportion to the header's length."""
+    char_cm = 0.2  # 12 pt Times, digits and punctuation
+    need = [max(len(r[c]) for r in rows) * char_cm + 0.4 for c in range(len(headers))]
+    need[0] = max(need[0], 1.4)
+    spare = max(0.0, TEXT_WIDTH_CM - sum(need))
+    weight = [min(len(h), 40) for h in headers]
+    weight[0] = 0
+    total = sum(weight) or 1
+    return [n + spare * w / total for n, w in zip(need, weight)]
+
+
+def _set_widths(grid, widths_cm: list[float]) -> None:
+    """Fixed column widths that Word and LibreOffice both respect (grid and every cell)."""
+    grid.autofit = False
+    for col, w in zip(grid.columns, widths_cm):
+        col.width = Cm(w)
+    for row in grid.rows:
+        for cell, w in zip(row.cells, widths_cm):
+            cell.width = Cm(w)
+
+
+def render_chapter(cat: Catalogue, data: ChapterData, template: Path, out: Path) -> Path:
+    """Render the chapter to `out`; TemplateError names the template and the problem."""
+    if not template.is_file():
+        raise TemplateError(f"Không tìm thấy mẫu chương '{template}'. Chạy 'make template' "
+                            "để tạo lại.")
+    try:
+        tpl = DocxTemplate(str(template))
+        renderer = _Renderer(cat, data, tpl)
+        context = renderer.context()
+        env = jinja_env()
+        undeclared = tpl.get_undeclared_template_variables(env, context)
+        if undeclared:
+            raise TemplateError(f"Mẫu '{template.name}' dùng biến không có trong dữ liệu: "
+                                f"{', '.join(sorted(undeclared))}.")
+        tpl.render(context, env, autoescape=True)
+    except TemplateError:
+        raise
+    except jinja2.TemplateError as e:
+        raise TemplateError(f"Mẫu '{template.name}' lỗi: {e.message} "
+                            f"(dòng {getattr(e, 'lineno', '?')}).") from e
+    tpl.save(str(out))
+    return out

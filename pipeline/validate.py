@@ -1,0 +1,210 @@
+"""Validate: check the read submissions against the catalogue; return typed values and findings.
+
+Validation never raises on a unit's data: it collects every finding (known unit, catalogue
+fingerprint, one file per unit, sheets and rows present, types, required cells, ranges,
+dropdown values) and passes on only the values that have no error. A value with an error is
+left out of the merge and named in the report, so nothing is lost silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from . import findings as fnd
+from . import fmt
+from .catalogue import Catalogue, Indicator
+from .findings import Finding, Severity
+from .layout import form_rows, row_key, sheet_name
+from .read import Inputs, NarrativeSubmission, RawCell, RowInfo, WorkbookSubmission
+
+
+@dataclass(frozen=True)
+class Value:
+    unit: str  # unit code
+    indicator: str  # indicator code
+    breakdown: str  # part code, or "total"
+    year: int
+    value: float
+    status: str  # "Chính thức", "Ước tính", "Sơ bộ" or ""
+    note: str  # the unit's source note for the row
+    file: str  # file name
+    sheet: str
+    cell: str  # A1
+    file_hash: str  # sha256 of the file
+
+
+@dataclass(frozen=True)
+class Validation:
+    values: tuple[Value, ...]  # every value that passed
+    findings: tuple[Finding, ...]  # read and validation findings, in file order
+    workbooks: tuple[WorkbookSubmission, ...]  # one accepted workbook per unit
+    narratives: tuple[NarrativeSubmission, ...]  # one accepted narrative per unit
+
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    def counts(self, file: str) -> tuple[int, int]:
+        """(errors, warnings) for one file."""
+        errors = sum(1 for f in self.findings if f.file == file and f.severity is Severity.ERROR)
+        warnings = sum(1 for f in self.findings
+                       if f.file == file and f.severity is Severity.WARNING)
+        return errors, warnings
+
+
+# --- numbers typed as text -----------------------------------------------------------------
+_VI_GROUPED = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?")
+_VI_PLAIN = re.compile(r"[+-]?\d+(?:,\d+)?")
+
+
+def parse_vi_number(text: str) -> float | None:
+    """Parse a number typed as text the Vietnamese way ('1.234,5', '12,5', '1.234').
+
+    Strict: returns None for anything else, including '1.5' or '1,234.5' (English style),
+    which would otherwise be guessed.
+    """
+    s = text.strip().replace("\u00a0", "").replace(" ", "")
+    if s.endswith("%"):
+        s = s[:-1]
+    if _VI_GROUPED.fullmatch(s) or _VI_PLAIN.fullmatch(s):
+        return float(s.replace(".", "").replace(",", "."))
+    return None
+
+
+def _number(raw: object, ind: Indicator) -> tuple[float | None, bool]:
+    """(value, is_blank); value None and not blank means 'not a number'."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None, True
+    if isinstance(raw, bool) or isinstance(raw, (dt.date, dt.datetime, dt.time, dt.timedelta)):
+        return None, False
+    if isinstance(raw, (int, float)):
+        return float(raw), False
+    text = str(raw)
+    if text.strip().endswith("%") and ind.type != "percent":
+        return None, False
+    return parse_vi_number(text), False
+
+
+def _range_text(ind: Indicator) -> tuple[str, str]:
+    high = "không giới hạn" if ind.high is None else fmt.number(ind.high, ind.decimals)
+    return fmt.number(ind.low, ind.decimals), high
+
+
+# --- checks --------------------------------------------------------------------------------
+def _select(items: list) -> tuple[list, list[Finding]]:
+    """One submission per unit: the newest (by modification time) wins, with a warning."""
+    by_unit: dict[str, list] = {}
+    for sub in items:
+        by_unit.setdefault(sub.unit, []).append(sub)
+    kept, found = [], []
+    for unit, subs in by_unit.items():
+        subs.sort(key=lambda s: (s.file.modified, s.file.name), reverse=True)
+        kept.append(subs[0])
+        for other in subs[1:]:
+            found.append(fnd.make("duplicate_unit", other.file.name, unit=unit,
+                                  kept=subs[0].file.name))
+    return kept, found
+
+
+def _check_workbook(cat: Catalogue, wb: WorkbookSubmission) -> Iterator[Finding | Value]:
+    name = wb.file.name
+    fingerprint = wb.meta.get("ma_danh_muc", "")
+    if fingerprint != cat.fingerprint:
+        yield fnd.make("catalogue_mismatch", name, sheet="Thông tin", unit=wb.unit,
+                       value=fingerprint or "(trống)", expected=cat.fingerprint)
+    rows: dict[tuple[str, str, str], RowInfo] = {(r.sheet, r.indicator, r.part): r
+                                                 for r in wb.rows}
+    cells: dict[tuple[str, str, str, int], RawCell] = {
+        (c.sheet, c.indicator, c.part, c.year): c for c in wb.cells}
+    for item in cat.data_items_of(wb.unit):
+        sheet = sheet_name(item)
+        if sheet not in wb.sheets:
+            yield fnd.make("missing_sheet", name, sheet=sheet, unit=wb.unit, item=item.code)
+            continue
+        for frow in form_rows(cat, item):
+            ind = frow.indicator
+            key = row_key(ind.code, frow.part)
+            label = ind.label + (f" – {frow.part_label}" if frow.part_label else "")
+            row = rows.get((sheet, ind.code, frow.part))
+            if row is None:
+                yield fnd.make("missing_row", name, sheet=sheet, unit=wb.unit, indicator=key,
+                               label=label, key=key)
+                continue
+            if row.status and row.status not in cat.data_status:
+                yield fnd.make("unknown_status", name, sheet=sheet, unit=wb.unit,
+                               indicator=key, value=row.status,
+                               allowed=", ".join(cat.data_status))
+            for year in cat.years_of(ind):
+                cell = cells.get((sheet, ind.code, frow.part, year))
+                if cell is None:  # the year column is missing: the row check covers it
+                    if ind.required:
+                        yield fnd.make("required_missing", name, sheet=sheet, unit=wb.unit,
+                                       indicator=key, year=year, label=label)
+                    continue
+                yield from _check_cell(cat, wb, ind, key, label, row, cell)
+
+
+def _check_cell(cat: Catalogue, wb: WorkbookSubmission, ind: Indicator, key: str, label: str,
+                row: RowInfo, cell: RawCell) -> Iterator[Finding | Value]:
+    where = {"sheet": cell.sheet, "cell": cell.cell, "unit": wb.unit, "indicator": key,
+             "year": cell.year}
+    name = wb.file.name
+    value, blank = _number(cell.raw, ind)
+    if blank:
+        if ind.required:
+            yield fnd.make("required_missing", name, label=label, **where)
+        return
+    if value is None:
+        yield fnd.make("not_a_number", name, value=cell.raw, **where)
+        return
+    shown = fmt.number(value, max(ind.decimals, 0 if value.is_integer() else 2))
+    if ind.type == "integer" and not value.is_integer():
+        yield fnd.make("not_an_integer", name, value=shown, label=label, **where)
+        return
+    high = ind.high
+    if value < ind.low or (high is not None and value > high):
+        low_text, high_text = _range_text(ind)
+        yield fnd.make("out_of_range", name, value=shown, low=low_text, high=high_text,
+                       measure=ind.measure, **where)
+        return
+    yield Value(unit=wb.unit, indicator=ind.code, breakdown=cell.part, year=cell.year,
+                value=value, status=row.status, note=row.note, file=name, sheet=cell.sheet,
+                cell=cell.cell, file_hash=wb.file.sha256)
+
+
+def validate(cat: Catalogue, inputs: Inputs) -> Validation:
+    """Check every submission; keep one per unit; return the values that passed."""
+    found: list[Finding] = list(inputs.findings)
+    known = [w for w in inputs.workbooks if w.unit in cat.unit_by_code]
+    for w in inputs.workbooks:
+        if w.unit not in cat.unit_by_code:
+            found.append(fnd.make("unknown_unit", w.file.name, sheet="Thông tin", value=w.unit))
+    workbooks, dupes = _select(known)
+    found.extend(dupes)
+
+    values: list[Value] = []
+    for wb in sorted(workbooks, key=lambda w: w.unit):
+        for result in _check_workbook(cat, wb):
+            if isinstance(result, Value):
+                values.append(result)
+            else:
+                found.append(result)
+
+    known_narr = []
+    for n in inputs.narratives:
+        if n.unit not in cat.unit_by_code:
+            found.append(fnd.make("unknown_unit", n.file.name, value=n.unit))
+        else:
+            known_narr.append(n)
+    narratives, dupes = _select(known_narr)
+    found.extend(dupes)
+    for n in narratives:
+        allowed = {it.code for it in cat.items_of(n.unit)}
+        for s in n.sections:
+            if s.item not in allowed:
+                found.append(fnd.make("narrative_unknown_heading", n.file.name, unit=n.unit,
+                                      value=s.heading or "(đầu văn bản)"))
+    return Validation(tuple(values), tuple(found), tuple(sorted(workbooks, key=lambda w: w.unit)),
+                      tuple(sorted(narratives, key=lambda n: n.unit)))

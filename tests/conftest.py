@@ -1,0 +1,96 @@
+"""Shared fixtures: the real catalogue, and helpers that write real files into tmp_path."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from pipeline.catalogue import Catalogue, load_catalogue
+from pipeline.samples import fill_workbook, sample_values, write_samples
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUE = ROOT / "templates" / "catalogue.yaml"
+TEMPLATE = ROOT / "templates" / "chapter.docx"
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def cat() -> Catalogue:
+    return load_catalogue(CATALOGUE)
+
+
+@pytest.fixture()
+def inputs(tmp_path: Path, cat: Catalogue) -> Path:
+    """A fresh inputs folder holding the nine units' sample workbooks and narratives."""
+    folder = tmp_path / "inputs"
+    write_samples(cat, folder)
+    return folder
+
+
+def write_unit_workbook(cat: Catalogue, unit_code: str, path: Path,
+                        changes: dict[tuple[str, int], object] | None = None,
+                        meta: dict[str, object] | None = None) -> Path:
+    """The unit's form filled with the sample values, then `changes` typed over them."""
+    unit = cat.unit_by_code[unit_code]
+    values: dict[tuple[str, int], object] = dict(sample_values(cat, unit))
+    values.update(changes or {})
+    base_meta: dict[str, object] = {"ngay_gui": "20/03/2020"}
+    base_meta.update(meta or {})
+    fill_workbook(cat, unit, values, base_meta, today=dt.date(2020, 3, 1)).save(path)
+    return path
+
+
+def chapter_blocks(path: Path) -> list[tuple[str, object]]:
+    """The chapter's body in reading order: ('h', heading text), ('p', text), ('t', table)."""
+    doc = Document(str(path))
+    out: list[tuple[str, object]] = []
+    for block in doc.iter_inner_content():
+        if hasattr(block, "rows"):
+            out.append(("t", block))
+        else:
+            style = block.style.name if block.style is not None else ""
+            kind = "h" if style.startswith("Heading") else "p"
+            out.append((kind, block.text))
+    return out
+
+
+def table_after(blocks: list[tuple[str, object]], heading_prefix: str, title_part: str):
+    """The first table whose title paragraph contains `title_part`, inside the section whose
+    heading starts with `heading_prefix` (the section ends at the next heading of its level)."""
+    inside = False
+    title_seen = False
+    for kind, value in blocks:
+        if kind == "h":
+            text = str(value)
+            if text.startswith(heading_prefix):
+                inside = True
+            elif inside and text[:1].isdigit():
+                break
+        elif inside and kind == "p" and title_part in str(value):
+            title_seen = True
+        elif inside and title_seen and kind == "t":
+            return value
+    raise AssertionError(f"no table '{title_part}' under '{heading_prefix}'")
+
+
+def row_of(table, first_cell: str) -> list[str]:
+    for row in table.rows:
+        cells = [c.text for c in row.cells]
+        if cells and cells[0] == first_cell:
+            return cells
+    raise AssertionError(f"no row '{first_cell}'")
+
+
+def header_texts(table) -> list[str]:
+    """Every header text (the first two rows), for column lookups."""
+    return [c.text for r in table.rows[:2] for c in r.cells]
+
+
+def column(table, header: str) -> int:
+    """Index of the column whose lowest header cell reads `header`."""
+    header_rows = [r for r in table.rows if not r.cells[0].text.isdigit()]
+    leaf = [c.text for c in header_rows[-1].cells]
+    return leaf.index(header)
