@@ -421,6 +421,32 @@ def _set_widths(grid, widths_cm: list[float]) -> None:
             cell.width = Cm(w)
 
 
+CONTEXT_KEYS = ("parent_agency", "agency", "place", "date_long", "title", "build_line",
+                "missing_line", "part1", "part2", "part4", "appendix")
+REQUIRED_STYLES = (STYLE_MISSING, STYLE_NOTE, STYLE_POINT, STYLE_SOURCE_LINE, STYLE_TABLE_HEAD,
+                   STYLE_TABLE_TEXT, STYLE_TABLE_TITLE, STYLE_UNIT_LINE, "Table Grid")
+
+
+def preflight(tpl: DocxTemplate, name: str) -> None:
+    """Before any work: the template asks only for known variables and has the styles the
+    section bodies use. Raises TemplateError naming the template."""
+    try:
+        undeclared = tpl.get_undeclared_template_variables(jinja_env(),
+                                                           dict.fromkeys(CONTEXT_KEYS))
+    except jinja2.TemplateSyntaxError as e:
+        raise TemplateError(f"Mẫu '{name}' sai cú pháp Jinja: {e.message} (gần dòng "
+                            f"{e.lineno} của XML; kiểm tra các thẻ {{% %}} bị tách hay thiếu "
+                            "endfor/endif).") from e
+    if undeclared:
+        raise TemplateError(f"Mẫu '{name}' dùng biến không có trong dữ liệu: "
+                            f"{', '.join(sorted(undeclared))}.")
+    styles = {s.name for s in tpl.get_docx().styles}
+    missing = [s for s in REQUIRED_STYLES if s not in styles]
+    if missing:
+        raise TemplateError(f"Mẫu '{name}' thiếu kiểu (style): {', '.join(missing)}. Chạy "
+                            "'make template' để tạo lại mẫu.")
+
+
 def render_chapter(cat: Catalogue, data: ChapterData, template: Path, out: Path) -> Path:
     """Render the chapter to `out`; TemplateError names the template and the problem."""
     if not template.is_file():
@@ -428,18 +454,18 @@ def render_chapter(cat: Catalogue, data: ChapterData, template: Path, out: Path)
                             "để tạo lại.")
     try:
         tpl = DocxTemplate(str(template))
-        renderer = _Renderer(cat, data, tpl)
-        context = renderer.context()
-        env = jinja_env()
-        undeclared = tpl.get_undeclared_template_variables(env, context)
-        if undeclared:
-            raise TemplateError(f"Mẫu '{template.name}' dùng biến không có trong dữ liệu: "
-                                f"{', '.join(sorted(undeclared))}.")
-        tpl.render(context, env, autoescape=True)
+        tpl.get_docx()  # opens the file: a damaged template fails here
+    except Exception as e:  # python-docx raises several types for a damaged package
+        raise TemplateError(f"Không mở được mẫu chương '{template}' ({type(e).__name__}). "
+                            "Chạy 'make template' để tạo lại.") from e
+    try:
+        preflight(tpl, template.name)
+        context = _Renderer(cat, data, tpl).context()
+        assert set(context) == set(CONTEXT_KEYS)
+        tpl.render(context, jinja_env(), autoescape=True)
     except TemplateError:
         raise
     except jinja2.TemplateError as e:
-        raise TemplateError(f"Mẫu '{template.name}' lỗi: {e.message} "
-                            f"(dòng {getattr(e, 'lineno', '?')}).") from e
+        raise TemplateError(f"Mẫu '{template.name}' lỗi: {e.message}.") from e
     tpl.save(str(out))
     return out

@@ -1,0 +1,68 @@
+"""Build folders: lock, atomic rename, latest, failures leave nothing half-written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pytest
+
+from pipeline import build
+from pipeline.build import LOCK, run_build
+from pipeline.errors import BuildError
+
+from .conftest import TEMPLATE
+
+AS_OF = dt.date(2020, 3, 30)
+
+
+def test_a_second_concurrent_build_is_refused(tmp_path, cat, inputs):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / LOCK).write_text(str(os.getpid()))  # a live process holds the lock
+    with pytest.raises(BuildError, match="đang tạo báo cáo"):
+        run_build(inputs, out, cat, TEMPLATE, as_of=AS_OF, pdf=False, log=lambda _: None)
+    assert (out / LOCK).exists()  # not ours to remove
+
+
+def test_a_stale_lock_from_a_killed_build_is_cleared(tmp_path, cat, inputs):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / LOCK).write_text("999999999")  # no such process
+    result = run_build(inputs, out, cat, TEMPLATE, as_of=AS_OF, pdf=False, log=lambda _: None)
+    assert result.chapter.is_file()
+    assert not (out / LOCK).exists()
+
+
+def test_a_failed_build_leaves_latest_on_the_last_good_one(tmp_path, cat, inputs, monkeypatch):
+    out = tmp_path / "out"
+    good = run_build(inputs, out, cat, TEMPLATE, as_of=AS_OF, pdf=False, log=lambda _: None)
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("killed half-way")
+
+    monkeypatch.setattr(build, "render_chapter", boom)
+    with pytest.raises(RuntimeError):
+        run_build(inputs, out, cat, TEMPLATE, as_of=AS_OF, pdf=False, log=lambda _: None)
+    assert (out / "latest").resolve() == good.folder.resolve()
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith("latest")) == [
+        good.folder.name]
+    assert not (out / LOCK).exists()
+
+
+def test_missing_inputs_folder_is_a_clear_error(tmp_path, cat):
+    with pytest.raises(BuildError, match="Không có thư mục đầu vào"):
+        run_build(tmp_path / "none", tmp_path / "out", cat, TEMPLATE, pdf=False,
+                  log=lambda _: None)
+
+
+def test_progress_counts_a_unit_that_sent_nothing_as_overdue(tmp_path, cat, inputs):
+    for f in inputs.glob("TDC_*"):
+        f.unlink()
+    result = run_build(inputs, tmp_path / "out", cat, TEMPLATE, as_of=dt.date(2020, 4, 4),
+                       pdf=False, log=lambda _: None)
+    tdc = next(p for p in result.progress if p.unit == "TDC")
+    assert tdc.status == "Chưa nộp – quá hạn 10 ngày"  # due 25/03/2020
+    assert (tdc.required_filled, tdc.workbook) == (0, "")
+    khtc = next(p for p in result.progress if p.unit == "KHTC")
+    assert khtc.required_filled == khtc.required_total > 0
