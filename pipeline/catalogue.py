@@ -144,7 +144,7 @@ class Catalogue(_Model):
     data_status: list[str] = []
     items: list[Item]
     derived: list[Derived] = []
-    fingerprint: str = ""  # sha256 prefix of the parsed content; set by load_catalogue
+    fingerprint: str = ""  # sha256 prefix of what shapes the forms; set by parse_catalogue
 
     # --- lookups -------------------------------------------------------------------------
     @cached_property
@@ -175,7 +175,8 @@ class Catalogue(_Model):
         """The rows of an indicator in the form: its parts, then the total; or one row."""
         if indicator.breakdown is None:
             return [Part(code=TOTAL, label="")]
-        parts = list(self.breakdowns[indicator.breakdown])
+        # An unknown breakdown name gives no parts here; _cross_check reports it.
+        parts = list(self.breakdowns.get(indicator.breakdown, []))
         if indicator.with_total:
             parts.append(Part(code=TOTAL, label="Tổng số"))
         return parts
@@ -195,6 +196,43 @@ class Catalogue(_Model):
         raise KeyError(f"{indicator_code}.{part}")
 
 
+_PYDANTIC_VI = {
+    "missing": "thiếu khóa bắt buộc",
+    "extra_forbidden": "khóa không được phép (viết sai tên khóa?)",
+    "string_type": "phải là chuỗi văn bản",
+    "string_pattern_mismatch": "sai dạng mã (chỉ dùng chữ không dấu, số và '_')",
+    "int_type": "phải là số nguyên",
+    "int_parsing": "phải là số nguyên",
+    "int_from_float": "phải là số nguyên",
+    "float_type": "phải là số",
+    "float_parsing": "phải là số",
+    "bool_type": "phải là true hoặc false",
+    "bool_parsing": "phải là true hoặc false",
+    "list_type": "phải là một danh sách",
+    "dict_type": "phải là một bảng khóa - giá trị",
+    "model_type": "phải là một bảng khóa - giá trị",
+    "date_type": "phải là ngày dạng YYYY-MM-DD",
+    "date_parsing": "phải là ngày dạng YYYY-MM-DD",
+    "date_from_datetime_parsing": "phải là ngày dạng YYYY-MM-DD",
+    "greater_than_equal": "phải lớn hơn hoặc bằng {ge}",
+    "less_than_equal": "phải nhỏ hơn hoặc bằng {le}",
+    "literal_error": "phải là một trong: {expected}",
+}
+
+
+def _message_vi(err: dict) -> str:
+    """pydantic's error in Vietnamese; our own validators already raise Vietnamese text."""
+    if err["type"] == "value_error":
+        return str(err.get("ctx", {}).get("error", err["msg"]))
+    template = _PYDANTIC_VI.get(err["type"])
+    if template is None:
+        return f"giá trị không hợp lệ ({err['type']})"
+    try:
+        return template.format(**err.get("ctx", {}))
+    except (KeyError, IndexError):
+        return template
+
+
 def _yaml_path(raw: dict, loc: tuple) -> str:
     """Turn a pydantic error location into a YAML key path, naming list entries by code."""
     out = ""
@@ -211,8 +249,18 @@ def _yaml_path(raw: dict, loc: tuple) -> str:
     return out
 
 
+FORM_KEYS = ("form_version", "years", "units", "breakdowns", "data_status")
+ITEM_FORM_KEYS = ("code", "title", "unit", "due", "subtopics", "indicators")
+
+
 def _fingerprint(raw: dict) -> str:
-    canonical = json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str)
+    """Hash of what shapes the units' forms (not the chapter's tables, texts or formulas),
+    so editing a table title does not make every unit's form look outdated."""
+    shape = {k: raw.get(k) for k in FORM_KEYS}
+    items = raw.get("items")
+    shape["items"] = [{k: it.get(k) for k in ITEM_FORM_KEYS} if isinstance(it, dict) else it
+                      for it in (items if isinstance(items, list) else [])]
+    canonical = json.dumps(shape, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
 
 
@@ -265,7 +313,8 @@ def _cross_check(cat: Catalogue) -> list[str]:
                 where = f"{base}.tables[{t_i}].columns[{c_i}]"
                 if col.derived is not None:
                     if col.derived not in cat.derived_by_code:
-                        problems.append(f"{where}.derived: không có chỉ tiêu tính toán '{col.derived}'")
+                        problems.append(
+                            f"{where}.derived: không có chỉ tiêu tính toán '{col.derived}'")
                 else:
                     check_ref(where, col.indicator or "", col.part)
         for r_i, row in enumerate(it.targets):
@@ -273,7 +322,8 @@ def _cross_check(cat: Catalogue) -> list[str]:
             check_ref(where, row.indicator, row.part)
             ind = cat.indicator_by_code.get(row.indicator)
             if ind is not None and ind.years == "actual":
-                problems.append(f"{where}.indicator: '{row.indicator}' không hỏi số liệu năm mục tiêu")
+                problems.append(
+                    f"{where}.indicator: '{row.indicator}' không hỏi số liệu năm mục tiêu")
             if row.current is not None and row.current not in cat.derived_by_code:
                 problems.append(f"{where}.current: không có chỉ tiêu tính toán '{row.current}'")
     return problems
@@ -286,7 +336,7 @@ def parse_catalogue(raw: object, source: str = "catalogue.yaml") -> Catalogue:
     try:
         cat = Catalogue.model_validate({**raw, "fingerprint": _fingerprint(raw)})
     except ValidationError as e:
-        lines = [f"- {_yaml_path(raw, err['loc'])}: {err['msg']}" for err in e.errors()]
+        lines = [f"- {_yaml_path(raw, err['loc'])}: {_message_vi(err)}" for err in e.errors()]
         raise CatalogueError(f"{source} không hợp lệ:\n" + "\n".join(lines)) from e
     problems = _cross_check(cat)
     if problems:

@@ -1,5 +1,6 @@
 """Command line: a thin shell over the library. Each command parses options and calls one
-function; `PipelineError` becomes a one-line Vietnamese message and exit code 1."""
+function; a `PipelineError` becomes a Vietnamese message ("Lỗi: ...", one line per problem,
+no traceback) and exit code 1."""
 
 from __future__ import annotations
 
@@ -10,7 +11,12 @@ import click
 
 from .errors import PipelineError
 
-ROOT = Path.cwd()
+
+class UserError(click.ClickException):
+    """A PipelineError shown to the user: 'Lỗi: ...' on stderr, exit code 1."""
+
+    def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
+        click.echo(f"Lỗi: {self.format_message()}", err=True)
 
 
 def _catalogue_option(f):
@@ -25,7 +31,8 @@ def _date(ctx, param, value: str | None) -> dt.date | None:
     try:
         return dt.datetime.strptime(value, "%d/%m/%Y").date()
     except ValueError:
-        raise click.BadParameter(f"'{value}' không phải ngày dạng dd/mm/yyyy, ví dụ 25/03/2020.")
+        raise click.BadParameter(
+            f"'{value}' không phải ngày dạng dd/mm/yyyy, ví dụ 25/03/2020.") from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -46,7 +53,7 @@ def forms(catalogue: Path, out: Path) -> None:
     try:
         written = write_forms(load_catalogue(catalogue), out)
     except PipelineError as e:
-        raise click.ClickException(str(e)) from e
+        raise UserError(str(e)) from e
     for f in written:
         click.echo(f"{f.unit}: {f.workbook}  |  {f.narrative}")
     click.echo(f"Đã tạo biểu mẫu cho {len(written)} đơn vị trong '{out}'.")
@@ -64,7 +71,7 @@ def samples(catalogue: Path, inputs: Path) -> None:
     try:
         written = write_samples(load_catalogue(catalogue), inputs)
     except PipelineError as e:
-        raise click.ClickException(str(e)) from e
+        raise UserError(str(e)) from e
     click.echo(f"Đã ghi {len(written)} tệp mẫu vào '{inputs}'.")
 
 
@@ -97,7 +104,7 @@ def report(catalogue: Path, inputs: Path, outputs: Path, template_path: Path,
         result = run_build(inputs, outputs, catalogue, template_path, as_of=as_of,
                            pdf=not no_pdf, log=click.echo)
     except PipelineError as e:
-        raise click.ClickException(str(e)) from e
+        raise UserError(str(e)) from e
     click.echo(f"Xong: {result.folder}  (lỗi: {result.errors}, cảnh báo: {result.warnings})")
     click.echo(f"  Chương báo cáo: {result.chapter}")
     if result.pdf:

@@ -18,7 +18,7 @@ def derive(cat: Catalogue, merged: pd.DataFrame) -> pd.DataFrame:
     """Compute every derived indicator for every actual year.
 
     `merged` is the long table of merge.py. Returns one row per (derived, year) with
-    the value (None when it cannot be computed), the source cells and a Vietnamese note.
+    the value (NaN when it cannot be computed), the source cells and a Vietnamese note.
     """
     values: dict[tuple[str, str, int], tuple[float, tuple[str, ...]]] = {}
     for row in merged.itertuples(index=False):

@@ -1,4 +1,4 @@
-"""Numbers and dates for Vietnamese readers, through Babel's `vi` locale: 1.234,5; 0,52%; 10/03/2020.
+"""Numbers and dates for Vietnamese readers through Babel's `vi` locale: 1.234,5; 0,52%; 10/03/2020.
 
 Nothing in the package formats a number or a date for a reader by hand; the chapter's Jinja
 filters and the reports call these.

@@ -43,6 +43,12 @@ META_FIELDS: tuple[tuple[str, str, bool], ...] = (
 META_FIRST_ROW = 4
 
 
+def meta_cell(key: str) -> str:
+    """A1 address of a metadata value (column C of the metadata sheet)."""
+    keys = [k for k, _, _ in META_FIELDS]
+    return f"C{META_FIRST_ROW + keys.index(key)}"
+
+
 def sheet_name(item: Item) -> str:
     """Sheet name of an item: its code (Excel allows dots; at most 31 characters)."""
     return item.code

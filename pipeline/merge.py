@@ -22,7 +22,7 @@ MERGED_COLUMNS = [
 
 
 def merge(cat: Catalogue, values: tuple[Value, ...] | list[Value]) -> pd.DataFrame:
-    """Long table of every value, sorted by item order, indicator, breakdown and year."""
+    """Long table of every value, in catalogue order (indicator, then part), then year."""
     if not values:
         return pd.DataFrame(columns=MERGED_COLUMNS)
     df = pd.DataFrame([asdict(v) for v in values])
@@ -36,6 +36,10 @@ def merge(cat: Catalogue, values: tuple[Value, ...] | list[Value]) -> pd.DataFra
         for i, b in zip(df["indicator"], df["breakdown"])
     ]
     order = {code: n for n, code in enumerate(inds)}
+    part_order = {(code, p.code): n for code, ind in inds.items()
+                  for n, p in enumerate(cat.parts_of(ind))}
     df["_order"] = df["indicator"].map(order)
-    df = df.sort_values(["_order", "breakdown", "year"], kind="stable").drop(columns="_order")
+    df["_part"] = [part_order[(i, b)] for i, b in zip(df["indicator"], df["breakdown"])]
+    df = df.sort_values(["_order", "_part", "year"], kind="stable").drop(columns=["_order",
+                                                                                   "_part"])
     return df[MERGED_COLUMNS].reset_index(drop=True)

@@ -17,7 +17,7 @@ from . import findings as fnd
 from . import fmt
 from .catalogue import Catalogue, Indicator
 from .findings import Finding, Severity
-from .layout import form_rows, row_key, sheet_name
+from .layout import META_SHEET, form_rows, meta_cell, row_key, sheet_name
 from .read import Inputs, NarrativeSubmission, RawCell, RowInfo, WorkbookSubmission
 
 
@@ -77,7 +77,7 @@ def _number(raw: object, ind: Indicator) -> tuple[float | None, bool]:
     """(value, is_blank); value None and not blank means 'not a number'."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None, True
-    if isinstance(raw, bool) or isinstance(raw, (dt.date, dt.datetime, dt.time, dt.timedelta)):
+    if isinstance(raw, (bool, dt.date, dt.datetime, dt.time, dt.timedelta)):
         return None, False
     if isinstance(raw, (int, float)):
         return float(raw), False
@@ -112,7 +112,8 @@ def _check_workbook(cat: Catalogue, wb: WorkbookSubmission) -> Iterator[Finding 
     name = wb.file.name
     fingerprint = wb.meta.get("ma_danh_muc", "")
     if fingerprint != cat.fingerprint:
-        yield fnd.make("catalogue_mismatch", name, sheet="Thông tin", unit=wb.unit,
+        yield fnd.make("catalogue_mismatch", name, sheet=META_SHEET,
+                       cell=meta_cell("ma_danh_muc"), unit=wb.unit,
                        value=fingerprint or "(trống)", expected=cat.fingerprint)
     rows: dict[tuple[str, str, str], RowInfo] = {(r.sheet, r.indicator, r.part): r
                                                  for r in wb.rows}
@@ -180,7 +181,8 @@ def validate(cat: Catalogue, inputs: Inputs) -> Validation:
     known = [w for w in inputs.workbooks if w.unit in cat.unit_by_code]
     for w in inputs.workbooks:
         if w.unit not in cat.unit_by_code:
-            found.append(fnd.make("unknown_unit", w.file.name, sheet="Thông tin", value=w.unit))
+            found.append(fnd.make("unknown_unit", w.file.name, sheet=META_SHEET,
+                                  cell=meta_cell("ma_don_vi"), value=w.unit))
     workbooks, dupes = _select(known)
     found.extend(dupes)
 

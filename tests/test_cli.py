@@ -1,0 +1,163 @@
+"""The command line as a user runs it: exit codes and what is printed (click's CliRunner)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from pipeline.build import CHAPTER, LOCK, MANIFEST
+from pipeline.cli import main
+
+from .conftest import CATALOGUE, ROOT
+
+BAD_KEY = "items[I.3].indicators[grdp_tang].type"
+
+
+@pytest.fixture()
+def runner(monkeypatch) -> CliRunner:
+    # The defaults (templates/catalogue.yaml, templates/chapter.docx) are relative to the
+    # project folder, where `make` runs the commands.
+    monkeypatch.chdir(ROOT)
+    return CliRunner()
+
+
+@pytest.fixture()
+def bad_catalogue(tmp_path: Path) -> Path:
+    raw = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
+    ind = next(i for it in raw["items"] for i in it.get("indicators", [])
+               if i["code"] == "grdp_tang")
+    ind["type"] = "text"
+    path = tmp_path / "catalogue.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_every_command_has_help(runner: CliRunner):
+    assert set(main.commands) >= {"forms", "samples", "template", "report"}
+    top = runner.invoke(main, ["--help"])
+    assert top.exit_code == 0
+    for name, command in main.commands.items():
+        result = runner.invoke(main, [name, "--help"])
+        assert result.exit_code == 0, name
+        first_line = (command.help or "").strip().splitlines()[0]
+        assert first_line, name
+        assert first_line in result.output, name
+        assert f"Usage: main {name} [OPTIONS]" in result.output
+    # The group's --help lists each command with the first words of its help line.
+    listed = {line.split()[0]: line.split(None, 1)[1] for line in
+              top.output.split("Commands:", 1)[1].splitlines() if len(line.split()) > 1}
+    assert set(listed) == set(main.commands)
+    for name, command in main.commands.items():
+        assert command.help.strip().startswith(listed[name].rstrip(".").rstrip()), name
+
+
+def test_forms_writes_a_workbook_and_a_narrative_per_unit(runner: CliRunner, tmp_path: Path):
+    out = tmp_path / "forms"
+    result = runner.invoke(main, ["forms", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    files = sorted(p.name for p in out.iterdir())
+    assert len(files) == 18
+    assert "KHTC_bieu_so_lieu.xlsx" in files and "TTUD_thuyet_minh.docx" in files
+    assert "Đã tạo biểu mẫu cho 9 đơn vị" in result.output
+    meta = openpyxl.load_workbook(out / "VP_bieu_so_lieu.xlsx")["Thông tin"]
+    assert {r[0].value: r[2].value for r in meta.iter_rows(max_col=3)}["ma_don_vi"] == "VP"
+
+
+def test_broken_catalogue_exits_1_naming_the_key(runner: CliRunner, tmp_path: Path,
+                                                 bad_catalogue: Path):
+    out = tmp_path / "forms"
+    result = runner.invoke(main, ["forms", "--catalogue", str(bad_catalogue), "--out", str(out)])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)  # handled, not a crash
+    assert result.output.startswith("Lỗi: ")
+    assert BAD_KEY in result.output
+    assert "không hợp lệ" in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_broken_catalogue_message_is_one_line_per_problem(runner: CliRunner, tmp_path: Path,
+                                                          bad_catalogue: Path):
+    # cli.py promises: "Lỗi: ..." naming the file, then one line per problem.
+    result = runner.invoke(main, ["forms", "--catalogue", str(bad_catalogue),
+                                  "--out", str(tmp_path / "forms")])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert lines[0] == "Lỗi: catalogue.yaml không hợp lệ:"
+    assert lines[1:] == [f"- {BAD_KEY}: phải là một trong: 'number', 'integer' or 'percent'"]
+
+
+def test_broken_catalogue_message_is_vietnamese(runner: CliRunner, tmp_path: Path,
+                                                bad_catalogue: Path):
+    # errors.py: a PipelineError's str() is Vietnamese; pydantic's English text leaks through.
+    result = runner.invoke(main, ["forms", "--catalogue", str(bad_catalogue),
+                                  "--out", str(tmp_path / "forms")])
+    assert result.exit_code == 1
+    assert "Input should be" not in result.output
+
+
+def test_report_builds_the_chapter(runner: CliRunner, tmp_path: Path, inputs: Path):
+    outputs = tmp_path / "outputs"
+    result = runner.invoke(main, ["report", "--inputs", str(inputs), "--outputs", str(outputs),
+                                  "--no-pdf", "--as-of", "30/03/2020"])
+    assert result.exit_code == 0, result.output
+    assert "Xong:" in result.output
+    assert "(lỗi: 0, cảnh báo: 0)" in result.output
+    assert "Đã đọc 9 biểu số liệu, 9 thuyết minh" in result.output
+    builds = [p for p in outputs.iterdir() if p.is_dir() and not p.is_symlink()]
+    assert len(builds) == 1
+    assert (outputs / "latest").resolve() == builds[0].resolve()
+    assert (builds[0] / CHAPTER).is_file()
+    assert '"as_of": "2020-03-30"' in (builds[0] / MANIFEST).read_text(encoding="utf-8")
+    assert not (builds[0] / "chuong-khcn.pdf").exists()
+    assert not (outputs / LOCK).exists()
+
+
+def test_report_rejects_an_iso_date(runner: CliRunner, tmp_path: Path):
+    (tmp_path / "inputs").mkdir()
+    result = runner.invoke(main, ["report", "--inputs", str(tmp_path / "inputs"),
+                                  "--outputs", str(tmp_path / "outputs"), "--no-pdf",
+                                  "--as-of", "2020-03-30"])
+    assert result.exit_code == 2
+    assert "dd/mm/yyyy" in result.output and "'2020-03-30'" in result.output
+    assert "--as-of" in result.output
+    assert not (tmp_path / "outputs").exists()
+
+
+def test_report_refuses_while_another_run_holds_the_lock(runner: CliRunner, tmp_path: Path):
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    outputs = tmp_path / "outputs"
+    outputs.mkdir()
+    lock = outputs / LOCK
+    lock.write_text(str(os.getpid()))  # this very process: certainly alive
+    result = runner.invoke(main, ["report", "--inputs", str(inputs), "--outputs", str(outputs),
+                                  "--no-pdf", "--as-of", "30/03/2020"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Lỗi: Một lần chạy khác")
+    assert f"tiến trình {os.getpid()}" in result.output
+    assert "Traceback" not in result.output and "Xong:" not in result.output
+    assert lock.read_text() == str(os.getpid())  # the other run's lock is left alone
+    assert sorted(p.name for p in outputs.iterdir()) == [LOCK]
+
+
+def test_report_clears_a_stale_lock(runner: CliRunner, tmp_path: Path):
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    outputs = tmp_path / "outputs"
+    outputs.mkdir()
+    finished = subprocess.Popen([sys.executable, "-c", "pass"])
+    finished.wait()  # reaped: its PID no longer runs
+    (outputs / LOCK).write_text(str(finished.pid))
+    result = runner.invoke(main, ["report", "--inputs", str(inputs), "--outputs", str(outputs),
+                                  "--no-pdf", "--as-of", "30/03/2020"])
+    assert result.exit_code == 0, result.output
+    assert "Xong:" in result.output
+    assert not (outputs / LOCK).exists()
