@@ -56,6 +56,8 @@ class Indicator(_Model):
     breakdown: str | None = None  # code of a list in `breakdowns`
     with_total: bool = False  # with a breakdown: also ask for the total row
     required: bool = False  # every asked cell must be filled
+    cumulative: bool = False  # a running total: may not fall from one year to the next
+    outliers: bool = True  # check year-on-year jumps (off for rates that swing by nature)
     hint: str | None = None  # Vietnamese hint shown in the form
 
     @property
@@ -119,6 +121,33 @@ class Derived(_Model):
     formula: str  # arithmetic over indicator codes, see derive.py
 
 
+Importance = Literal["loi", "canh_bao", "thong_tin"]  # DHIS2's importance, in Vietnamese
+MissingStrategy = Literal["skip_if_any_missing", "skip_if_all_missing", "never_skip"]
+
+
+class Rule(_Model):
+    """A declared validation rule, after DHIS2's design: left side, operator, right side."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")  # stable code shown in reports
+    left: str  # expression over indicator codes (see formula.py)
+    op: Literal["<=", "<", ">=", ">", "==", "!="]
+    right: str
+    importance: Importance = "loi"
+    missing: MissingStrategy = "skip_if_any_missing"  # never_skip: a missing value counts as 0
+    tolerance: float = Field(default=0.0, ge=0)  # allowed absolute difference
+    left_label: str | None = None  # Vietnamese names of the two sides; default: the label
+    right_label: str | None = None  # of a single indicator, else the expression
+    instruction: str  # Vietnamese: what the unit should check or do
+
+
+class Checks(_Model):
+    """Settings of the built-in year-on-year outlier check."""
+
+    outlier_factor: float = Field(default=3.0, gt=1)  # a jump beyond ×factor or ÷factor
+    outlier_sigma: float = Field(default=3.0, gt=0)  # or beyond k standard deviations
+    outlier_min: float = Field(default=20.0, ge=0)  # ignore series whose values stay below
+
+
 class Years(_Model):
     actual: list[int]
     target: list[int]
@@ -144,6 +173,8 @@ class Catalogue(_Model):
     data_status: list[str] = []
     items: list[Item]
     derived: list[Derived] = []
+    rules: list[Rule] = []
+    checks: Checks = Checks()
     fingerprint: str = ""  # sha256 prefix of what shapes the forms; set by parse_catalogue
 
     # --- lookups -------------------------------------------------------------------------
@@ -279,6 +310,7 @@ def _cross_check(cat: Catalogue) -> list[str]:
     dupes([i.code for i in cat.items], "items")
     dupes([i.code for it in cat.items for i in it.indicators] + [d.code for d in cat.derived],
           "items[].indicators / derived")
+    dupes([r.code for r in cat.rules], "rules")
     for name, parts in cat.breakdowns.items():
         dupes([p.code for p in parts], f"breakdowns.{name}")
         if any(p.code == TOTAL for p in parts):

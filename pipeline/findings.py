@@ -101,6 +101,85 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
         "Tính chất số liệu '{value}' không có trong danh sách ({allowed}). Hãy chọn từ "
         "danh sách thả xuống.",
     ),
+    "file_macro_sheet": (
+        Severity.ERROR,
+        "Tệp có trang macro Excel 4.0 nên không đọc được (macro không bao giờ được chạy). "
+        "Hãy chép số liệu sang biểu mẫu gốc .xlsx và gửi lại.",
+    ),
+    "file_timeout": (
+        Severity.ERROR,
+        "Đọc tệp quá {seconds} giây nên đã dừng (tệp quá lớn hoặc bị hỏng). Hãy chép số "
+        "liệu sang biểu mẫu gốc .xlsx và gửi lại.",
+    ),
+    "macro_ignored": (
+        Severity.INFO,
+        "Tệp có macro (VBA); macro không bao giờ được chạy, chỉ đọc số liệu. Lần sau hãy "
+        "lưu dạng Excel Workbook (.xlsx).",
+    ),
+    "sheet_too_large": (
+        Severity.ERROR,
+        "Trang có vùng dữ liệu quá lớn ({detail}) nên bị bỏ qua. Hãy xóa dữ liệu ngoài "
+        "biểu mẫu (các dòng, cột ở xa) rồi gửi lại.",
+    ),
+    "no_values": (
+        Severity.ERROR,
+        "Tệp không có dòng số liệu nào của biểu mẫu (có thể đã lưu sai định dạng hoặc xóa "
+        "các trang mục). Hãy nhập số liệu vào biểu mẫu gốc và gửi lại.",
+    ),
+    "formula_no_value": (
+        Severity.ERROR,
+        "Ô có công thức '{value}' nhưng chưa có giá trị tính sẵn (tệp do phần mềm khác tạo, "
+        "chưa mở bằng Excel). Hãy mở tệp bằng Excel hoặc LibreOffice, lưu lại rồi gửi.",
+    ),
+    "error_cell": (
+        Severity.ERROR,
+        "Ô báo lỗi {value} (công thức tính sai). Hãy sửa công thức hoặc nhập số trực tiếp.",
+    ),
+    "text_converted": (
+        Severity.WARNING,
+        "Văn bản được gõ bằng bảng mã {encoding}; đã chuyển sang Unicode thành '{converted}'. "
+        "Hãy kiểm tra lại và lần sau gõ bằng bảng mã Unicode (ví dụ Unikey: Unicode dựng sẵn).",
+    ),
+    "control_chars": (
+        Severity.INFO,
+        "Đã thay ký tự điều khiển không in được bằng dấu cách. Hãy kiểm tra lại nội dung ô.",
+    ),
+    "text_truncated": (
+        Severity.WARNING,
+        "Nội dung dài quá {limit} ký tự nên chỉ giữ phần đầu. Hãy ghi ngắn gọn; phần chi "
+        "tiết đưa vào thuyết minh.",
+    ),
+    "ambiguous_number": (
+        Severity.ERROR,
+        "'{value}' có thể hiểu theo hai cách (dấu chấm, dấu phẩy kiểu Anh hay kiểu Việt). Hãy "
+        "nhập số không có dấu phân cách nghìn, dấu phẩy cho phần thập phân, ví dụ 1234,5.",
+    ),
+    "parts_exceed_total": (
+        Severity.ERROR,
+        "Tổng các phân tổ của '{label}' năm {year} là {parts}, lớn hơn dòng Tổng số ({total}). "
+        "Hãy kiểm tra lại các dòng phân tổ và dòng tổng số.",
+    ),
+    "parts_over_100": (
+        Severity.ERROR,
+        "Tổng các phân tổ của '{label}' năm {year} là {parts}%, vượt 100%. Hãy kiểm tra lại; "
+        "các tỷ lệ tính trên cùng một tổng số.",
+    ),
+    "cumulative_decrease": (
+        Severity.ERROR,
+        "'{label}' là số lũy kế nhưng năm {year} ({value}) thấp hơn năm {prev_year} ({prev}). "
+        "Hãy kiểm tra lại; số lũy kế không thể giảm.",
+    ),
+    "outlier": (
+        Severity.WARNING,
+        "'{label}' năm {year} là {value}, chênh lệch bất thường so với năm {prev_year} "
+        "({prev}). Hãy kiểm tra lại (nhầm đơn vị tính, thừa hay thiếu chữ số?); nếu đúng, "
+        "ghi lý do vào cột ghi chú.",
+    ),
+    "rule_failed": (
+        Severity.ERROR,
+        "Năm {year}: {left_label} = {left} nhưng {right_label} = {right}; cần {left_label} "
+        "{op_text} {right_label}. {instruction}",
+    ),
     "narrative_not_form": (
         Severity.WARNING,
         "Văn bản không phải mẫu thuyết minh của Sở (không có bảng mã đơn vị ở đầu). "
@@ -143,9 +222,11 @@ class Finding:
 
 def make(code: str, file: str, *, sheet: str = "", cell: str = "", unit: str = "",
          indicator: str = "", year: int | None = None, value: object = "",
-         **params: object) -> Finding:
-    """Build a finding from its code's template; `params` fill the template."""
-    severity, template = MESSAGES[code]
+         severity: Severity | None = None, **params: object) -> Finding:
+    """Build a finding from its code's template; `params` fill the template. `severity`
+    overrides the code's own (declared rules carry their importance)."""
+    default, template = MESSAGES[code]
+    severity = severity or default
     text = "" if value is None else str(value)
     message = template.format(value=text, unit=unit, year=year, indicator=indicator,
                               sheet=sheet, cell=cell, **params)

@@ -118,6 +118,20 @@ def check_formulas(cat: Catalogue) -> list[str]:
             elif part not in {p.code for p in cat.parts_of(ind)}:
                 problems.append(f"{where}: chỉ tiêu '{code}' không có phân tổ '{part}'")
         known.add(d.code)
+    for rule in cat.rules:
+        for side in ("left", "right"):
+            where = f"rules[{rule.code}].{side}"
+            try:
+                formula = parse_formula(getattr(rule, side))
+            except FormulaError as e:
+                problems.append(f"{where}: {e}")
+                continue
+            for code, part in formula.refs:
+                ind = cat.indicator_by_code.get(code)
+                if ind is None:
+                    problems.append(f"{where}: '{code}' không phải chỉ tiêu của biểu mẫu")
+                elif part not in {p.code for p in cat.parts_of(ind)}:
+                    problems.append(f"{where}: chỉ tiêu '{code}' không có phân tổ '{part}'")
     return problems
 
 

@@ -1,10 +1,14 @@
-"""Read: every file in inputs/ into plain submissions, with file-level findings.
+"""Read: every file in inputs/ into plain submissions, with what reading found.
 
-Workbooks are read with python-calamine (values only, fast); narratives with python-docx.
-Before any parser sees a file, its kind is sniffed from its first bytes and, for Office files,
-the zip directory is checked against size limits and parts with a DOCTYPE are refused. A file
-that cannot be read becomes a finding naming it; it never stops the other files.
+Before any parser sees a file, package.py checks it (kind, zip limits, DOCTYPE, macro sheets)
+and scans its sheet XML for formulas without a cached value and error cells. Workbooks are
+then read with python-calamine (values only, fast); narratives with python-docx. Text is
+normalised (NFC, legacy TCVN3/VNI converted, control characters replaced, length capped) and
+every change is noted for the unit.
 
+Each file is read in a worker process with a time and memory limit, two at a time by default:
+a crafted file that hangs a parser or exhausts memory costs its own finding, never the run. A
+file that cannot be read becomes a finding naming it; it never stops the other files.
 Read reports what is in a file; it does not judge values (validate.py does).
 """
 
@@ -12,9 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import multiprocessing
+import os
 import re
-import zipfile
-from collections.abc import Mapping
+import resource
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,16 +30,14 @@ import python_calamine
 from . import findings as fnd
 from .findings import Finding
 from .layout import HEADER_KEY, META_SHEET, NOTE_HEADER, STATUS_HEADER, split_key
-from .text import clean_text
+from .package import Refused, inspect_package
+from .text import MAX_CELL_CHARS, normalise
 
-# Limits checked on the zip directory before parsing (a form is ~30 KB).
-MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
-MAX_ZIP_ENTRIES = 2_000
-MAX_RATIO = 200  # uncompressed / compressed, for entries above 1 MB
-
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP_MAGIC = b"PK\x03\x04"
+MAX_SHEET_ROWS = 5_000  # a form sheet has ~50 rows
+MAX_SHEET_COLS = 200  # and ~20 columns
+FILE_TIMEOUT_S = 60.0  # per file, in a worker
+WORKER_MEMORY_MB = 1_024  # address space a worker may add while reading one file
+ENCODING_NAMES = {"tcvn3": "TCVN3 (ABC)", "vni": "VNI", "nfd": "Unicode tổ hợp (NFD)"}
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,7 @@ class WorkbookSubmission:
     sheets: tuple[str, ...]  # sheet names in the file
     rows: tuple[RowInfo, ...]  # keyed rows found in item sheets
     cells: tuple[RawCell, ...]  # one per keyed row and year column
+    notes: tuple[Finding, ...] = ()  # what reading found or changed (formulas, legacy text...)
 
     @property
     def is_sample(self) -> bool:
@@ -96,6 +102,7 @@ class NarrativeSubmission:
     file: FileInfo
     unit: str
     sections: tuple[NarrativeSection, ...]
+    notes: tuple[Finding, ...] = ()  # text converted from legacy encodings, and the like
 
 
 @dataclass(frozen=True)
@@ -118,69 +125,14 @@ def parse_date(text: str) -> dt.date | None:
         return None
 
 
-class _Refused(Exception):
-    """A file is refused before or while parsing; carries its finding."""
-
-    def __init__(self, finding: Finding):
-        super().__init__(finding.message)
-        self.finding = finding
-
-
 def file_info(path: Path) -> FileInfo:
-    data = path.read_bytes()
-    stat = path.stat()
-    return FileInfo(path=path, name=path.name, sha256=hashlib.sha256(data).hexdigest(),
-                    size=stat.st_size,
-                    modified=dt.datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0))
-
-
-def _sniff(path: Path, info: FileInfo, expected_part: str) -> None:
-    """Refuse what is not a safe Office zip holding `expected_part`."""
-    if info.size > MAX_FILE_BYTES:
-        raise _Refused(fnd.make("file_too_large", info.name,
-                                detail=f"{info.size:,} byte > {MAX_FILE_BYTES:,}"))
+    h = hashlib.sha256()
     with path.open("rb") as fh:
-        head = fh.read(8)
-    if head.startswith(OLE_MAGIC):
-        # An OLE container: an encrypted OOXML file, or a legacy .xls/.doc.
-        kind = "file_encrypted" if _ole_is_encrypted(path) else "file_legacy_xls"
-        raise _Refused(fnd.make(kind, info.name))
-    if not head.startswith(ZIP_MAGIC):
-        raise _Refused(fnd.make("file_not_office", info.name))
-    try:
-        with zipfile.ZipFile(path) as zf:
-            entries = zf.infolist()
-            if len(entries) > MAX_ZIP_ENTRIES:
-                raise _Refused(fnd.make("file_too_large", info.name,
-                                        detail=f"{len(entries)} phần > {MAX_ZIP_ENTRIES}"))
-            total = sum(e.file_size for e in entries)
-            if total > MAX_UNCOMPRESSED_BYTES:
-                raise _Refused(fnd.make(
-                    "file_too_large", info.name,
-                    detail=f"giải nén {total:,} byte > {MAX_UNCOMPRESSED_BYTES:,}"))
-            for e in entries:
-                if e.file_size > 1_000_000 and e.file_size > MAX_RATIO * max(e.compress_size, 1):
-                    raise _Refused(fnd.make("file_too_large", info.name,
-                                            detail=f"phần '{e.filename}' nén bất thường"))
-            names = {e.filename for e in entries}
-            if expected_part not in names:
-                raise _Refused(fnd.make("file_not_office", info.name))
-            for e in entries:
-                if e.filename.endswith((".xml", ".rels", ".vml")):
-                    with zf.open(e) as part:
-                        if b"<!DOCTYPE" in part.read(4096).upper():
-                            raise _Refused(fnd.make(
-                                "file_unreadable", info.name,
-                                detail=f"phần '{e.filename}' chứa khai báo DOCTYPE không an toàn"))
-    except zipfile.BadZipFile as e:
-        raise _Refused(fnd.make("file_unreadable", info.name,
-                                detail=f"tệp nén bị hỏng hoặc chưa chép xong: {e}")) from e
-
-
-def _ole_is_encrypted(path: Path) -> bool:
-    # Encrypted OOXML files are OLE containers holding an "EncryptedPackage" stream, whose
-    # name is stored in UTF-16 in the directory.
-    return "EncryptedPackage".encode("utf-16-le") in path.read_bytes()[:1_000_000]
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    stat = path.stat()
+    return FileInfo(path=path, name=path.name, sha256=h.hexdigest(), size=stat.st_size,
+                    modified=dt.datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0))
 
 
 def _a1(row0: int, col0: int) -> str:
@@ -192,14 +144,47 @@ def _a1(row0: int, col0: int) -> str:
     return f"{letters}{row0 + 1}"
 
 
-def _text(value: object) -> str:
+def _plain(value: object) -> str:
+    """A key or header cell as text (no notes: these are the form's own cells)."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, (dt.datetime, dt.date)):
         return value.strftime("%d/%m/%Y")
-    return clean_text(str(value)).strip()
+    return str(value).strip()
+
+
+class _Notes:
+    """Collects what reading changed, to become findings once the unit is known."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.items: list[tuple[str, dict]] = []
+
+    def add(self, code: str, **kw: object) -> None:
+        self.items.append((code, kw))
+
+    def text(self, value: object, sheet: str = "", cell: str = "") -> str:
+        """A unit's free text, normalised, each change noted against its cell."""
+        raw = _plain(value)
+        if raw.isascii() and raw.isprintable():
+            return raw
+        text, changes = normalise(raw)
+        for change in changes:
+            if change in ENCODING_NAMES:
+                if change != "nfd":  # NFD is invisible to the unit: fixed silently
+                    self.add("text_converted", sheet=sheet, cell=cell, value=raw[:200],
+                             encoding=ENCODING_NAMES[change], converted=text[:200])
+            elif change == "control":
+                self.add("control_chars", sheet=sheet, cell=cell, value=text[:200])
+            elif change == "truncated":
+                self.add("text_truncated", sheet=sheet, cell=cell, limit=MAX_CELL_CHARS)
+        return text.strip()
+
+    def findings(self, unit: str) -> tuple[Finding, ...]:
+        return tuple(fnd.make(code, self.file, unit=unit, **kw)  # type: ignore[arg-type]
+                     for code, kw in self.items)
 
 
 def _year(value: object) -> int | None:
@@ -213,61 +198,85 @@ def _year(value: object) -> int | None:
 
 
 def read_workbook(path: Path, info: FileInfo | None = None) -> WorkbookSubmission:
-    """Read one unit workbook; raise _Refused with a finding when it cannot be used."""
+    """Read one unit workbook; raise Refused with a finding when it cannot be used."""
     info = info or file_info(path)
-    _sniff(path, info, "xl/workbook.xml")
+    package = inspect_package(path, info.name, info.size, "xl/workbook.xml", scan_cells=True)
+    notes = _Notes(info.name)
+    if package.has_vba:
+        notes.add("macro_ignored")
+    for p in package.cell_problems:
+        notes.add(p.kind, sheet=p.sheet, cell=p.cell, value=p.text)
     try:
         wb = python_calamine.CalamineWorkbook.from_path(str(path))
-        sheet_names = tuple(wb.sheet_names)
-        if META_SHEET not in sheet_names:
-            raise _Refused(fnd.make("not_a_form", info.name))
-        meta: dict[str, str] = {}
-        for r in wb.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False):
-            if len(r) >= 3 and isinstance(r[0], str) and r[0].strip():
-                meta[r[0].strip()] = _text(r[2])
-        unit = meta.get("ma_don_vi", "")
-        if not unit:
-            raise _Refused(fnd.make("not_a_form", info.name))
-        rows: list[RowInfo] = []
-        cells: list[RawCell] = []
-        for name in sheet_names:
-            if name == META_SHEET:
-                continue
-            _read_item_sheet(name, wb.get_sheet_by_name(name).to_python(skip_empty_area=False),
-                             rows, cells)
-        wb.close()
-    except _Refused:
+        try:
+            worksheets = [m.name for m in wb.sheets_metadata
+                          if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
+            if META_SHEET not in worksheets:
+                raise Refused(fnd.make("not_a_form", info.name))
+            meta: dict[str, str] = {}
+            meta_grid = _grid(wb, META_SHEET, notes)
+            for r0, r in enumerate(meta_grid or []):
+                if len(r) >= 3 and _plain(r[0]):
+                    meta[_plain(r[0])] = notes.text(r[2], META_SHEET, _a1(r0, 2))
+            unit = meta.get("ma_don_vi", "")
+            if not unit:
+                raise Refused(fnd.make("not_a_form", info.name))
+            rows: list[RowInfo] = []
+            cells: list[RawCell] = []
+            for name in worksheets:
+                if name != META_SHEET:
+                    grid = _grid(wb, name, notes)
+                    if grid is not None:
+                        _read_item_sheet(name, grid, rows, cells, notes)
+        finally:
+            wb.close()
+    except Refused:
         raise
     except Exception as e:  # calamine raises several types; all mean "cannot read"
-        raise _Refused(fnd.make("file_unreadable", info.name,
-                                detail=f"{type(e).__name__}: {str(e)[:200]}")) from e
-    return WorkbookSubmission(file=info, unit=unit, meta=meta, sheets=sheet_names,
-                              rows=tuple(rows), cells=tuple(cells))
+        raise Refused(fnd.make("file_unreadable", info.name,
+                               detail=f"{type(e).__name__}: {str(e)[:200]}")) from e
+    return WorkbookSubmission(file=info, unit=unit, meta=meta, sheets=tuple(worksheets),
+                              rows=tuple(rows), cells=tuple(cells),
+                              notes=notes.findings(unit))
+
+
+def _grid(wb, name: str, notes: _Notes) -> list[list[object]] | None:
+    """The sheet's cells from A1, or None (noted) when its used area is out of bounds."""
+    sheet = wb.get_sheet_by_name(name)
+    if sheet.height > MAX_SHEET_ROWS or sheet.width > MAX_SHEET_COLS:
+        notes.add("sheet_too_large", sheet=name,
+                  detail=f"{sheet.height:,} dòng × {sheet.width:,} cột")
+        return None
+    return sheet.to_python(skip_empty_area=False)
 
 
 def _read_item_sheet(name: str, grid: list[list[object]], rows: list[RowInfo],
-                     cells: list[RawCell]) -> None:
-    header_row = next((i for i, r in enumerate(grid) if r and _text(r[0]) == HEADER_KEY), None)
+                     cells: list[RawCell], notes: _Notes) -> None:
+    header_row = next((i for i, r in enumerate(grid) if r and _plain(r[0]) == HEADER_KEY), None)
     if header_row is None:
         return
     header = grid[header_row]
     year_cols = {c: y for c, v in enumerate(header) if (y := _year(v)) is not None}
-    labels = {_text(v): c for c, v in enumerate(header)}
+    labels = {_plain(v): c for c, v in enumerate(header)}
     status_col = labels.get(STATUS_HEADER)
     note_col = labels.get(NOTE_HEADER)
     for r0 in range(header_row + 1, len(grid)):
         r = grid[r0]
-        key = _text(r[0]) if r else ""
+        key = _plain(r[0]) if r else ""
         if not key:
             continue
         indicator, part = split_key(key)
 
-        def at(col: int | None, r: list[object] = r) -> str:
-            return _text(r[col]) if col is not None and col < len(r) else ""
+        def at(col: int | None, r: list[object] = r, r0: int = r0) -> str:
+            if col is None or col >= len(r):
+                return ""
+            return notes.text(r[col], name, _a1(r0, col))
 
         rows.append(RowInfo(name, r0 + 1, indicator, part, at(status_col), at(note_col)))
         for c, year in year_cols.items():
             raw = r[c] if c < len(r) else ""
+            if isinstance(raw, str) and raw:
+                raw = notes.text(raw, name, _a1(r0, c))
             cells.append(RawCell(name, _a1(r0, c), indicator, part, year, raw))
 
 
@@ -280,17 +289,18 @@ def read_narrative(path: Path, info: FileInfo | None = None) -> NarrativeSubmiss
     from docx import Document  # python-docx costs ~0.2 s to import; only narratives need it
 
     info = info or file_info(path)
-    _sniff(path, info, "word/document.xml")
+    inspect_package(path, info.name, info.size, "word/document.xml")
+    notes = _Notes(info.name)
     try:
         doc = Document(str(path))
         unit = ""
         if doc.tables:
             for row in doc.tables[0].rows:
                 cells = row.cells
-                if len(cells) >= 2 and _text(cells[0].text) == "Mã đơn vị":
-                    unit = _text(cells[1].text)
+                if len(cells) >= 2 and _plain(cells[0].text) == "Mã đơn vị":
+                    unit = _plain(cells[1].text)
         if not unit:
-            raise _Refused(fnd.make("narrative_not_form", info.name))
+            raise Refused(fnd.make("narrative_not_form", info.name))
         sections: list[NarrativeSection] = []
         current: tuple[str, str, int] = ("", "", 0)  # heading, item, subtopic
         paragraphs: list[str] = []
@@ -299,9 +309,9 @@ def read_narrative(path: Path, info: FileInfo | None = None) -> NarrativeSubmiss
             if paragraphs:
                 sections.append(NarrativeSection(*current, tuple(paragraphs)))
 
-        for p in doc.paragraphs:
+        for n, p in enumerate(doc.paragraphs, start=1):
             style = p.style.name if p.style is not None else ""
-            text = _text(p.text)
+            text = notes.text(p.text, "", f"đoạn {n}")
             if style.startswith("Heading") or style.startswith("Title"):
                 m = _HEADING.match(text + " ")
                 flush()
@@ -312,40 +322,155 @@ def read_narrative(path: Path, info: FileInfo | None = None) -> NarrativeSubmiss
                 continue
             paragraphs.append(text)
         flush()
-    except _Refused:
+    except Refused:
         raise
     except Exception as e:  # python-docx / lxml errors on damaged files
-        raise _Refused(fnd.make("file_unreadable", info.name,
-                                detail=f"{type(e).__name__}: {str(e)[:200]}")) from e
-    return NarrativeSubmission(file=info, unit=unit, sections=tuple(sections))
+        raise Refused(fnd.make("file_unreadable", info.name,
+                               detail=f"{type(e).__name__}: {str(e)[:200]}")) from e
+    return NarrativeSubmission(file=info, unit=unit, sections=tuple(sections),
+                               notes=notes.findings(unit))
 
 
 # --- the inputs folder ---------------------------------------------------------------------
-def read_inputs(inputs_dir: Path) -> Inputs:
-    """Read every workbook and narrative in inputs_dir (not recursive), in name order."""
-    workbooks: list[WorkbookSubmission] = []
-    narratives: list[NarrativeSubmission] = []
-    files: list[FileInfo] = []
-    found: list[Finding] = []
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+Result = WorkbookSubmission | NarrativeSubmission | Finding
+
+
+def read_file(path: Path) -> Result:
+    """One file: its submission, or a finding naming it. Never raises on the file's content."""
+    name = path.name
+    try:
+        suffix = path.suffix.lower()
+        if suffix in WORKBOOK_SUFFIXES:
+            return read_workbook(path)
+        if suffix == ".docx":
+            return read_narrative(path)
+        return fnd.make("file_not_office", name)
+    except Refused as r:
+        return r.finding
+    except MemoryError:
+        return fnd.make("file_too_large", name, detail=f"cần hơn {WORKER_MEMORY_MB} MB bộ nhớ")
+    except Exception as e:  # a parser bug must not stop the other units' data
+        return fnd.make("file_unreadable", name, detail=f"{type(e).__name__}: {str(e)[:200]}")
+
+
+def _vm_size() -> int:
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _worker_init(memory_mb: int) -> None:
+    """Cap the worker's address space: what it has now plus `memory_mb`."""
+    if memory_mb > 0 and (current := _vm_size()):
+        limit = current + memory_mb * 1024 * 1024
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard == resource.RLIM_INFINITY or hard > limit:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _read_in_workers(paths: list[Path], workers: int, timeout_s: float,
+                     memory_mb: int) -> tuple[dict[Path, Result], list[Path]]:
+    """Read in a pool; stop waiting when no file finished for timeout_s. Returns the results
+    and the files left unfinished (running when the pool was stopped, or queued behind)."""
+    ctx = multiprocessing.get_context("fork")
+    done: dict[Path, Result] = {}
+    pool = ctx.Pool(min(workers, len(paths)), _worker_init, (memory_mb,))
+    try:
+        pending = {p: pool.apply_async(read_file, (p,)) for p in paths}
+        last = time.monotonic()
+        while pending:
+            finished = [p for p, a in pending.items() if a.ready()]
+            for p in finished:
+                done[p] = pending.pop(p).get()
+            if finished:
+                last = time.monotonic()
+            elif time.monotonic() - last > timeout_s:
+                break
+            else:
+                next(iter(pending.values())).wait(0.02)
+    finally:
+        pool.terminate()
+        pool.join()
+    return done, [p for p in paths if p not in done]
+
+
+def read_inputs(inputs_dir: Path, workers: int | None = None,
+                timeout_s: float = FILE_TIMEOUT_S, memory_mb: int = WORKER_MEMORY_MB,
+                progress: Callable[[str], None] | None = None) -> Inputs:
+    """Read every workbook and narrative in inputs_dir (not recursive), in name order.
+
+    workers=0 reads in this process (no time or memory limit); by default files are read in
+    up to two worker processes, each file within `timeout_s` and `memory_mb`.
+    """
     skipped: list[str] = []
+    paths: list[Path] = []
     for path in sorted(p for p in inputs_dir.iterdir() if p.is_file()):
         name = path.name
         if name.startswith("~$"):
             skipped.append(f"Bỏ qua '{name}': tệp khóa tạm của Excel/Word (tệp gốc đang mở).")
-            continue
-        if name.startswith(".") or name.lower() in ("readme.md", "readme.txt"):
-            continue
-        info = file_info(path)
-        files.append(info)
-        suffix = path.suffix.lower()
-        try:
-            if suffix in (".xlsx", ".xlsm", ".xls"):
-                workbooks.append(read_workbook(path, info))
-            elif suffix == ".docx":
-                narratives.append(read_narrative(path, info))
-            else:
-                found.append(fnd.make("file_not_office", name))
-        except _Refused as r:
-            found.append(r.finding)
-    return Inputs(tuple(workbooks), tuple(narratives), tuple(files), tuple(found),
+        elif not (name.startswith(".") or name.lower() in ("readme.md", "readme.txt")):
+            paths.append(path)
+    for path in _still_copying(paths):
+        paths.remove(path)
+        skipped.append(f"Bỏ qua '{path.name}': tệp đang được chép vào (kích thước còn thay "
+                       "đổi); chạy lại sau ít phút.")
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1)
+    results: dict[Path, Result] = {}
+    if workers == 0:
+        results = {p: read_file(p) for p in paths}
+    elif paths:
+        results, stuck = _read_in_workers(paths, workers, timeout_s, memory_mb)
+        for p in stuck:  # retry each alone, to tell the slow file from those queued behind it
+            if progress:
+                progress(f"Đọc lại riêng tệp '{p.name}'...")
+            one, still = _read_in_workers([p], 1, timeout_s, memory_mb)
+            results.update(one)
+            if still:
+                results[p] = fnd.make("file_timeout", p.name, seconds=f"{timeout_s:g}")
+    files = []
+    for p in paths:
+        r = results.get(p)
+        if isinstance(r, (WorkbookSubmission, NarrativeSubmission)):
+            files.append(r.file)
+        else:
+            try:
+                files.append(file_info(p))
+            except OSError:
+                continue
+    workbooks = [r for r in results.values() if isinstance(r, WorkbookSubmission)]
+    narratives = [r for r in results.values() if isinstance(r, NarrativeSubmission)]
+    found = [results[p] for p in paths if isinstance(results.get(p), Finding)]
+    return Inputs(tuple(workbooks), tuple(narratives), tuple(files), tuple(found),  # type: ignore[arg-type]
                   tuple(skipped))
+
+
+RECENT_S = 5.0  # a file changed this recently may still be being copied in
+SETTLE_S = 0.5  # how long its size must then stay the same
+
+
+def _still_copying(paths: list[Path]) -> list[Path]:
+    """Files changed in the last seconds whose size or time still moves after a short wait."""
+    def stamp(p: Path) -> tuple[int, int] | None:
+        try:
+            st = p.stat()
+        except OSError:
+            return None
+        return (st.st_size, st.st_mtime_ns)
+
+    now = time.time()
+    recent = {}
+    for p in paths:
+        st = stamp(p)
+        if st is None or now - st[1] / 1e9 < RECENT_S:
+            recent[p] = st
+    if not recent:
+        return []
+    time.sleep(SETTLE_S)
+    return [p for p, st in recent.items() if st is None or stamp(p) != st]

@@ -19,6 +19,7 @@ from .catalogue import Catalogue, Indicator
 from .findings import Finding, Severity
 from .layout import META_SHEET, form_rows, meta_cell, row_key, sheet_name
 from .read import Inputs, NarrativeSubmission, RawCell, RowInfo, WorkbookSubmission
+from .rules import check_all
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ class Validation:
 # --- numbers typed as text -----------------------------------------------------------------
 _VI_GROUPED = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?")
 _VI_PLAIN = re.compile(r"[+-]?\d+(?:,\d+)?")
+# Read differently by an English-style typist: "1,234" (thousands?) and "1.5" / "1,234.5".
+_AMBIGUOUS = re.compile(r"[+-]?\d{1,3},\d{3}|[+-]?\d+\.\d{1,2}|[+-]?\d{1,3}(?:,\d{3})+\.\d+")
 
 
 def parse_vi_number(text: str) -> float | None:
@@ -73,6 +76,12 @@ def parse_vi_number(text: str) -> float | None:
     return None
 
 
+def is_ambiguous(text: str) -> bool:
+    """Text a reader could take for two different numbers (English vs Vietnamese style)."""
+    s = text.strip().replace("\u00a0", "").replace(" ", "").rstrip("%")
+    return bool(_AMBIGUOUS.fullmatch(s))
+
+
 def _number(raw: object, ind: Indicator) -> tuple[float | None, bool]:
     """(value, is_blank); value None and not blank means 'not a number'."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
@@ -83,6 +92,8 @@ def _number(raw: object, ind: Indicator) -> tuple[float | None, bool]:
         return float(raw), False
     text = str(raw)
     if text.strip().endswith("%") and ind.type != "percent":
+        return None, False
+    if is_ambiguous(text):  # "1,234" is 1,234 to a Vietnamese reader, 1234 to others
         return None, False
     return parse_vi_number(text), False
 
@@ -115,6 +126,12 @@ def _check_workbook(cat: Catalogue, wb: WorkbookSubmission) -> Iterator[Finding 
         yield fnd.make("catalogue_mismatch", name, sheet=META_SHEET,
                        cell=meta_cell("ma_danh_muc"), unit=wb.unit,
                        value=fingerprint or "(trống)", expected=cat.fingerprint)
+    yield from wb.notes
+    if not wb.rows:
+        yield fnd.make("no_values", name, unit=wb.unit)
+        return
+    flagged = {(f.sheet, f.cell) for f in wb.notes
+               if f.code in ("formula_no_value", "error_cell")}
     rows: dict[tuple[str, str, str], RowInfo] = {(r.sheet, r.indicator, r.part): r
                                                  for r in wb.rows}
     cells: dict[tuple[str, str, str, int], RawCell] = {
@@ -144,6 +161,8 @@ def _check_workbook(cat: Catalogue, wb: WorkbookSubmission) -> Iterator[Finding 
                         yield fnd.make("required_missing", name, sheet=sheet, unit=wb.unit,
                                        indicator=key, year=year, label=label)
                     continue
+                if (cell.sheet, cell.cell) in flagged:  # already reported by read
+                    continue
                 yield from _check_cell(cat, wb, ind, key, label, row, cell)
 
 
@@ -158,7 +177,8 @@ def _check_cell(cat: Catalogue, wb: WorkbookSubmission, ind: Indicator, key: str
             yield fnd.make("required_missing", name, label=label, **where)
         return
     if value is None:
-        yield fnd.make("not_a_number", name, value=cell.raw, **where)
+        code = "ambiguous_number" if is_ambiguous(str(cell.raw)) else "not_a_number"
+        yield fnd.make(code, name, value=cell.raw, **where)
         return
     shown = fmt.number(value, max(ind.decimals, 0 if value.is_integer() else 2))
     if ind.type == "integer" and not value.is_integer():
@@ -202,7 +222,9 @@ def validate(cat: Catalogue, inputs: Inputs) -> Validation:
             known_narr.append(n)
     narratives, dupes = _select(known_narr)
     found.extend(dupes)
+    found.extend(check_all(cat, values))
     for n in narratives:
+        found.extend(n.notes)
         allowed = {it.code for it in cat.items_of(n.unit)}
         for s in n.sections:
             if s.item not in allowed:

@@ -159,14 +159,15 @@ def test_not_a_number_message_quotes_what_was_typed(tmp_path, cat):
 def test_vietnamese_number_typed_as_text_passes_through(tmp_path, cat):
     folder = tmp_path / "inputs"
     folder.mkdir()
-    write_unit_workbook(cat, "TTRA", folder / "TTRA.xlsx",
-                        changes={("tt_tien_phat", 2017): "1.234,5"})
+    # The sample series of csvc_thiet_bi runs 2.100 → 6.900 triệu đồng; 5.634,5 fits it.
+    write_unit_workbook(cat, "KHTC", folder / "TTRA.xlsx",
+                        changes={("csvc_thiet_bi", 2017): "5.634,5"})
     result = _check(cat, folder)
     assert result.findings == ()
-    value = _value_of(result, "TTRA", "tt_tien_phat", 2017)
+    value = _value_of(result, "KHTC", "csvc_thiet_bi", 2017)
     assert value is not None
-    assert value.value == 1234.5
-    sheet, a1 = _place(cat, "TTRA", "tt_tien_phat", 2017)
+    assert value.value == 5634.5
+    sheet, a1 = _place(cat, "KHTC", "csvc_thiet_bi", 2017)
     assert (value.file, value.sheet, value.cell) == ("TTRA.xlsx", sheet, a1)
     assert len(value.file_hash) == 64
 

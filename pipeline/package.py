@@ -1,0 +1,168 @@
+"""Checks on an Office file before any parser sees it, and a scan of its sheet XML.
+
+`inspect_package` sniffs the first bytes (zip, OLE = encrypted or legacy binary, anything
+else), checks the zip directory against size, entry-count and compression-ratio limits
+(zip bombs), refuses any XML part that declares a DOCTYPE (XML bombs, XXE) and Excel 4.0
+macro sheets, and notes a VBA project (never run). For workbooks it also scans each
+worksheet's XML for what value readers hide: formulas without a cached value (calamine and
+pandas drop such rows silently) and error cells (#DIV/0!, #REF!, read as '' by calamine).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import xml.etree.ElementTree as ET
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import findings as fnd
+from .findings import Finding
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_ZIP_ENTRIES = 2_000
+MAX_RATIO = 200  # uncompressed / compressed, for parts above 1 MB
+MAX_SCANNED_PART_BYTES = 20 * 1024 * 1024  # sheet XML scanned for formulas and errors
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+class Refused(Exception):
+    """The file is refused; carries the finding that says why and what to do."""
+
+    def __init__(self, finding: Finding):
+        super().__init__(finding.message)
+        self.finding = finding
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    sheet: str  # sheet name
+    cell: str  # A1
+    kind: str  # "formula_no_value" or "error_cell"
+    text: str  # the formula, or the error value
+
+
+@dataclass(frozen=True)
+class Package:
+    has_vba: bool  # a VBA project is present (ignored, never run)
+    cell_problems: tuple[CellProblem, ...]  # workbooks only
+
+
+def inspect_package(path: Path, name: str, size: int, expected_part: str,
+                    scan_cells: bool = False) -> Package:
+    """Raise Refused with a finding, or describe the package."""
+    if size > MAX_FILE_BYTES:
+        raise Refused(fnd.make("file_too_large", name,
+                               detail=f"{size:,} byte > {MAX_FILE_BYTES:,}"))
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head.startswith(OLE_MAGIC):
+        # An OLE container: an encrypted OOXML file, or a legacy binary .xls/.doc.
+        kind = "file_encrypted" if _ole_is_encrypted(path) else "file_legacy_xls"
+        raise Refused(fnd.make(kind, name))
+    if not head.startswith(ZIP_MAGIC):
+        raise Refused(fnd.make("file_not_office", name))
+    try:
+        with zipfile.ZipFile(path) as zf:
+            entries = zf.infolist()
+            _check_sizes(entries, name)
+            names = {e.filename for e in entries}
+            if expected_part not in names:
+                raise Refused(fnd.make("file_not_office", name))
+            if any(n.startswith(("xl/macrosheets/", "xl/dialogsheets/")) for n in names):
+                raise Refused(fnd.make("file_macro_sheet", name))
+            for e in entries:
+                if e.filename.endswith((".xml", ".rels", ".vml")):
+                    with zf.open(e) as part:
+                        if b"<!DOCTYPE" in part.read(4096).upper():
+                            raise Refused(fnd.make(
+                                "file_unreadable", name,
+                                detail=f"phần '{e.filename}' chứa khai báo DOCTYPE không an toàn"))
+            has_vba = any(n.lower().endswith("vbaproject.bin") for n in names)
+            problems = tuple(_scan_workbook(zf)) if scan_cells else ()
+    except zipfile.BadZipFile as e:
+        raise Refused(fnd.make("file_unreadable", name,
+                               detail=f"tệp nén bị hỏng hoặc chưa chép xong: {e}")) from e
+    except (ET.ParseError, KeyError, ValueError) as e:
+        raise Refused(fnd.make("file_unreadable", name,
+                               detail=f"cấu trúc tệp hỏng: {type(e).__name__}")) from e
+    return Package(has_vba=has_vba, cell_problems=problems)
+
+
+def _check_sizes(entries: list[zipfile.ZipInfo], name: str) -> None:
+    if len(entries) > MAX_ZIP_ENTRIES:
+        raise Refused(fnd.make("file_too_large", name,
+                               detail=f"{len(entries)} phần > {MAX_ZIP_ENTRIES}"))
+    total = sum(e.file_size for e in entries)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise Refused(fnd.make("file_too_large", name,
+                               detail=f"giải nén {total:,} byte > {MAX_UNCOMPRESSED_BYTES:,}"))
+    for e in entries:
+        if e.file_size > 1_000_000 and e.file_size > MAX_RATIO * max(e.compress_size, 1):
+            raise Refused(fnd.make("file_too_large", name,
+                                   detail=f"phần '{e.filename}' nén bất thường"))
+
+
+def _ole_is_encrypted(path: Path) -> bool:
+    # Encrypted OOXML files are OLE containers holding an "EncryptedPackage" stream, whose
+    # name is stored in UTF-16 in the container's directory.
+    with path.open("rb") as fh:
+        head = fh.read(MAX_FILE_BYTES)
+    return "EncryptedPackage".encode("utf-16-le") in head
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> zip path of its worksheet XML (transitional and strict namespaces)."""
+    rels: dict[str, str] = {}
+    with zf.open("xl/_rels/workbook.xml.rels") as fh:
+        for el in ET.parse(fh).getroot():
+            target = el.get("Target", "")
+            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+                posixpath.join("xl", target))
+            rels[el.get("Id", "")] = path
+    out: dict[str, str] = {}
+    with zf.open("xl/workbook.xml") as fh:
+        for el in ET.parse(fh).iter():
+            if _local(el.tag) == "sheet":
+                rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), "")
+                if rid in rels:
+                    out[el.get("name", "")] = rels[rid]
+    return out
+
+
+def _scan_workbook(zf: zipfile.ZipFile):
+    names = set(zf.namelist())
+    for sheet, part in _sheet_parts(zf).items():
+        if part not in names or zf.getinfo(part).file_size > MAX_SCANNED_PART_BYTES:
+            continue
+        with zf.open(part) as fh:
+            yield from _scan_sheet(sheet, fh)
+
+
+def _scan_sheet(sheet: str, fh):
+    """Formula cells without a cached value and error cells, streaming the sheet XML."""
+    for _event, el in ET.iterparse(fh, events=("end",)):
+        if _local(el.tag) != "c":
+            continue
+        ref = el.get("r", "")
+        kind = el.get("t")
+        formula = value = None
+        for child in el:
+            tag = _local(child.tag)
+            if tag == "f":
+                formula = child.text or "(công thức dùng chung)"
+            elif tag == "v":
+                value = child.text or ""
+        if kind == "e":
+            yield CellProblem(sheet, ref, "error_cell", value or "#?")
+        elif formula is not None and (value is None or (value == "" and kind != "str")):
+            # No cached result (an empty text result, t="str", is a real value).
+            yield CellProblem(sheet, ref, "formula_no_value", "=" + formula)
+        el.clear()

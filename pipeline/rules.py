@@ -1,0 +1,197 @@
+"""Checks across cells: the catalogue's declared rules and the built-in consistency checks.
+
+Declared rules follow DHIS2's validation-rule design: a left side, an operator, a right side
+(expressions over indicators, parsed safely by formula.py), an importance, a missing-value
+strategy and a Vietnamese instruction. Built-in checks come from indicator properties: parts
+of a breakdown may not exceed their total, percent parts of one whole may not exceed 100%,
+cumulative counts may not fall, and a year-on-year jump beyond a factor or k standard
+deviations of the unit's own series is a warning showing both values.
+
+Each check is a generator of findings over the values that passed the cell checks.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import statistics
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from . import findings as fnd
+from . import fmt
+from .catalogue import TOTAL, Catalogue, Indicator, Rule
+from .findings import Finding, Severity
+from .formula import Formula, MissingInput, evaluate, parse_formula
+
+if TYPE_CHECKING:  # validate.py imports this module
+    from .validate import Value
+
+SEVERITY = {"loi": Severity.ERROR, "canh_bao": Severity.WARNING, "thong_tin": Severity.INFO}
+_OPS: dict[str, tuple[Callable[[float, float], bool], str]] = {
+    "<=": (operator.le, "nhỏ hơn hoặc bằng"),
+    "<": (operator.lt, "nhỏ hơn"),
+    ">=": (operator.ge, "lớn hơn hoặc bằng"),
+    ">": (operator.gt, "lớn hơn"),
+    "==": (operator.eq, "bằng"),
+    "!=": (operator.ne, "khác"),
+}
+
+Key = tuple[str, str, int]  # indicator, part, year
+
+
+def _index(values: Iterable[Value]) -> dict[Key, Value]:
+    return {(v.indicator, v.breakdown, v.year): v for v in values}
+
+
+def _shown(ind: Indicator, value: float) -> str:
+    decimals = ind.decimals if not value.is_integer() or ind.type != "integer" else 0
+    return fmt.number(value, decimals)
+
+
+def _label(cat: Catalogue, indicator: str, part: str) -> str:
+    ind = cat.indicator_by_code[indicator]
+    label = cat.part_label(indicator, part) if part != TOTAL else ""
+    return ind.label + (f" – {label}" if label else "")
+
+
+def _compare(op: str, left: float, right: float, tolerance: float) -> bool:
+    if op in ("==", "!="):
+        equal = math.isclose(left, right, abs_tol=max(tolerance, 1e-9))
+        return equal if op == "==" else not equal
+    if op in ("<=", "<"):
+        return _OPS[op][0](left - tolerance, right)
+    return _OPS[op][0](left + tolerance, right)
+
+
+def check_rule(cat: Catalogue, rule: Rule, values: dict[Key, Value]) -> Iterator[Finding]:
+    """One declared rule, for every year any of its indicators asks."""
+    left, right = parse_formula(rule.left), parse_formula(rule.right)
+    refs = left.refs + right.refs
+    years = sorted({y for code, _ in refs for y in cat.years_of(cat.indicator_by_code[code])})
+    for year in years:
+        present = [values.get((c, p, year)) for c, p in refs]
+        have = [v for v in present if v is not None]
+        if rule.missing == "skip_if_any_missing" and len(have) < len(present):
+            continue
+        if rule.missing == "skip_if_all_missing" and not have:
+            continue
+
+        def lookup(ref: tuple[str, str], year: int = year) -> float:
+            v = values.get((ref[0], ref[1], year))
+            return v.value if v is not None else 0.0
+
+        try:
+            lv, rv = evaluate(left.tree, lookup), evaluate(right.tree, lookup)
+        except MissingInput:  # a zero denominator: nothing to compare
+            continue
+        if _compare(rule.op, lv, rv, rule.tolerance):
+            continue
+        anchor = have[0] if have else None
+        yield fnd.make(
+            "rule_failed", anchor.file if anchor else "",
+            severity=SEVERITY[rule.importance],
+            sheet=anchor.sheet if anchor else "", cell=anchor.cell if anchor else "",
+            unit=anchor.unit if anchor else "", indicator=rule.code, year=year,
+            value=fmt.number(lv, 2),
+            left_label=rule.left_label or _side_label(cat, left),
+            right_label=rule.right_label or _side_label(cat, right),
+            left=fmt.number(lv, 2), right=fmt.number(rv, 2), op_text=_OPS[rule.op][1],
+            instruction=rule.instruction)
+
+
+def _side_label(cat: Catalogue, formula: Formula) -> str:
+    """The indicator's label when a side is one reference, else the expression itself."""
+    if len(formula.refs) == 1:
+        code, part = formula.refs[0]
+        if formula.text.strip() in (code, f"{code}.{part}"):
+            return _label(cat, code, part)
+    return formula.text
+
+
+def check_parts(cat: Catalogue, values: dict[Key, Value]) -> Iterator[Finding]:
+    """Parts not above their total; percent parts of one whole not above 100%."""
+    for ind in cat.indicator_by_code.values():
+        if ind.breakdown is None:
+            continue
+        parts = [p.code for p in cat.parts_of(ind) if p.code != TOTAL]
+        for year in cat.years_of(ind):
+            got = [values[(ind.code, p, year)] for p in parts if (ind.code, p, year) in values]
+            if not got:
+                continue
+            total_sum = sum(v.value for v in got)
+            total = values.get((ind.code, TOTAL, year))
+            if ind.with_total and total is not None and total_sum > total.value + 1e-6:
+                yield fnd.make("parts_exceed_total", total.file, sheet=total.sheet,
+                               cell=total.cell, unit=total.unit, indicator=ind.code,
+                               year=year, value=_shown(ind, total.value), label=ind.label,
+                               parts=_shown(ind, total_sum), total=_shown(ind, total.value))
+            elif not ind.with_total and ind.type == "percent" and total_sum > 100 + 0.05:
+                first = got[0]
+                yield fnd.make("parts_over_100", first.file, sheet=first.sheet,
+                               cell=first.cell, unit=first.unit, indicator=ind.code,
+                               year=year, value=fmt.number(total_sum, 1), label=ind.label,
+                               parts=fmt.number(total_sum, 1))
+
+
+def _series(values: Iterable[Value]) -> dict[tuple[str, str, str], list[Value]]:
+    out: dict[tuple[str, str, str], list[Value]] = defaultdict(list)
+    for v in values:
+        out[(v.unit, v.indicator, v.breakdown)].append(v)
+    for series in out.values():
+        series.sort(key=lambda v: v.year)
+    return out
+
+
+def check_series(cat: Catalogue, values: Iterable[Value]) -> Iterator[Finding]:
+    """Cumulative counts that fall, and year-on-year outliers, on actual years."""
+    conf = cat.checks
+    actual = set(cat.years.actual)
+    for (_unit, code, part), series in _series(values).items():
+        ind = cat.indicator_by_code[code]
+        series = [v for v in series if v.year in actual]
+        label = _label(cat, code, part)
+        for prev, cur in zip(series, series[1:]):
+            if ind.cumulative and cur.value < prev.value:
+                yield _pair_finding("cumulative_decrease", ind, label, prev, cur)
+        if not ind.outliers or ind.low < 0 or len(series) < 3:
+            continue
+        if max(v.value for v in series) < conf.outlier_min:
+            continue
+        def jump(a: Value, b: Value) -> bool:
+            return (b.year == a.year + 1 and max(a.value, b.value) >= conf.outlier_min
+                    and a.value > 0 and b.value > 0
+                    and max(b.value / a.value, a.value / b.value) > conf.outlier_factor)
+
+        for i in range(1, len(series)):
+            prev, cur = series[i - 1], series[i]
+            nxt = series[i + 1] if i + 1 < len(series) else None
+            # A spike: a jump from the year before that is not followed by a steady level
+            # (a jump back, or nothing after); or a value far from the rest of the series.
+            spike = jump(prev, cur) and (nxt is None or jump(cur, nxt))
+            others = [v.value for j, v in enumerate(series) if j != i]
+            spread = statistics.pstdev(others) if len(others) >= 3 else 0.0
+            far = (spread > 0
+                   and abs(cur.value - statistics.fmean(others)) > conf.outlier_sigma * spread)
+            if spike or far:
+                yield _pair_finding("outlier", ind, label, prev, cur)
+
+
+def _pair_finding(code: str, ind: Indicator, label: str, prev: Value, cur: Value) -> Finding:
+    key = ind.code if cur.breakdown == TOTAL else f"{ind.code}.{cur.breakdown}"
+    return fnd.make(code, cur.file, sheet=cur.sheet, cell=cur.cell, unit=cur.unit,
+                    indicator=key,
+                    year=cur.year, value=_shown(ind, cur.value), label=label,
+                    prev_year=prev.year, prev=_shown(ind, prev.value))
+
+
+def check_all(cat: Catalogue, values: list[Value]) -> list[Finding]:
+    """Every cross-cell check over the values of all units."""
+    index = _index(values)
+    out: list[Finding] = []
+    for rule in cat.rules:
+        out.extend(check_rule(cat, rule, index))
+    out.extend(check_parts(cat, index))
+    out.extend(check_series(cat, values))
+    return out
