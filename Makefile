@@ -8,7 +8,7 @@ ASOF   ?=
 ASOF_OPT := $(if $(ASOF),--as-of $(ASOF),)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv forms samples template report report-nopdf test lint clean
+.PHONY: help venv forms samples template report report-nopdf validate check test lint clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -32,11 +32,18 @@ samples: $(STAMP) ## Rewrite the sample submissions of the 9 units in inputs/
 template: $(STAMP) ## Rewrite templates/chapter.docx (the chapter's Word master)
 	$(KHCN) template --out templates/chapter.docx
 
-report: $(STAMP) ## Build the chapter and reports from inputs/ into outputs/<date_time> (ASOF=dd/mm/yyyy)
-	$(KHCN) report --inputs inputs --outputs outputs $(ASOF_OPT)
+report: $(STAMP) ## Build the chapter and reports from inputs/ into outputs/<date_time> (ASOF=dd/mm/yyyy, STRICT=1)
+	$(KHCN) report --inputs inputs --outputs outputs $(ASOF_OPT) $(if $(STRICT),--strict,)
 
 report-nopdf: $(STAMP) ## The same without the PDF
 	$(KHCN) report --inputs inputs --outputs outputs --no-pdf $(ASOF_OPT)
+
+validate: $(STAMP) ## Check inputs/ only (no chapter): summary per unit, report in outputs/kiem-tra
+	$(KHCN) validate --inputs inputs --outputs outputs $(ASOF_OPT)
+
+check: $(STAMP) ## Let a unit check one file before sending it: make check FILE=path.xlsx
+	@test -n "$(FILE)" || { echo "Cách dùng: make check FILE=duong/dan/bieu.xlsx"; exit 2; }
+	$(KHCN) check "$(FILE)" --out outputs/kiem-tra
 
 test: $(STAMP) ## Run the test suite
 	$(BIN)/python -m pytest

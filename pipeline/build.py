@@ -25,13 +25,14 @@ from . import __version__, fmt
 from .catalogue import Catalogue, load_catalogue
 from .derive import derive
 from .errors import BuildError
+from .feedback import annotate_workbook, feedback_name
 from .findings import Finding, Severity
 from .merge import merge
 from .progress import UnitProgress, progress
-from .read import read_inputs
+from .read import Inputs, read_inputs
 from .render import ChapterData, render_chapter
 from .reports import write_merged, write_progress, write_validation_report
-from .validate import validate
+from .validate import Validation, validate
 
 CHAPTER = "chuong-khcn.docx"
 CHAPTER_PDF = "chuong-khcn.pdf"
@@ -40,6 +41,8 @@ MERGED_CSV = "so-lieu-tong-hop.csv"
 VALIDATION = "bao-cao-kiem-tra.xlsx"
 PROGRESS = "tien-do.xlsx"
 MANIFEST = "manifest.json"
+FEEDBACK = "feedback"
+CHECK_FOLDER = "kiem-tra"  # dry runs (make validate) and refused strict builds
 LOCK = ".build.lock"
 PDF_TIMEOUT_S = 300
 
@@ -156,10 +159,60 @@ def _versions() -> dict[str, str]:
     return out
 
 
+@dataclass(frozen=True)
+class Checked:
+    """Read and validation of an inputs folder: what `make validate` shows."""
+
+    read: Inputs
+    validation: Validation
+    progress: tuple[UnitProgress, ...]
+
+    @property
+    def errors(self) -> int:
+        return len(self.validation.errors())
+
+
+def check_inputs(cat: Catalogue, inputs: Path, as_of: dt.date,
+                 log: Callable[[str], None] = print) -> Checked:
+    """Read and validate every file of `inputs` (no chapter)."""
+    if not inputs.is_dir():
+        raise BuildError(f"Không có thư mục đầu vào '{inputs}'. Tạo thư mục và đặt các tệp "
+                         "của đơn vị vào đó.")
+    log(f"Đọc các tệp trong '{inputs}'...")
+    read = read_inputs(inputs, progress=log)
+    for line in read.skipped:
+        log(line)
+    log(f"Đã đọc {len(read.workbooks)} biểu số liệu, {len(read.narratives)} thuyết minh; "
+        f"{len(read.findings)} tệp không dùng được.")
+    checked = validate(cat, read)
+    return Checked(read, checked, tuple(progress(cat, checked, as_of)))
+
+
+def write_checks(checked: Checked, folder: Path) -> list[Path]:
+    """The validation report, and an annotated copy of every workbook with a finding."""
+    folder.mkdir(parents=True, exist_ok=True)
+    findings = list(checked.validation.findings)
+    write_validation_report(findings, checked.progress, folder / VALIDATION)
+    written = [folder / VALIDATION]
+    by_file: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_file.setdefault(f.file, []).append(f)
+    for wb in checked.read.workbooks:
+        mine = by_file.get(wb.file.name)
+        if mine:
+            written.append(annotate_workbook(wb.file.path, mine,
+                                             folder / FEEDBACK / feedback_name(wb.file.path)))
+    return written
+
+
 def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template: Path,
-              as_of: dt.date | None = None, pdf: bool = True,
+              as_of: dt.date | None = None, pdf: bool = True, strict: bool = False,
               log: Callable[[str], None] = print) -> BuildResult:
-    """Run every stage and write a new build folder; return what was written."""
+    """Run every stage and write a new build folder; return what was written.
+
+    With `strict`, a build with any error-level finding is refused: the validation report
+    and feedback files go to outputs/kiem-tra/ and BuildError says so.
+    """
     cat = catalogue if isinstance(catalogue, Catalogue) else load_catalogue(catalogue)
     as_of = as_of or dt.date.today()
     if not inputs.is_dir():
@@ -174,38 +227,40 @@ def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template
         return now
 
     with build_lock(outputs):
+        t = time.perf_counter()
+        checked = check_inputs(cat, inputs, as_of, log)
+        t = stage("read_validate", t)
+        if strict and checked.errors:
+            folder = outputs / CHECK_FOLDER
+            write_checks(checked, folder)
+            raise BuildError(
+                f"Có {checked.errors} lỗi trong tệp của các đơn vị nên bản chính thức không được "
+                f"tạo (--strict). Xem '{folder / VALIDATION}' và các tệp góp ý trong "
+                f"'{folder / FEEDBACK}', gửi đơn vị sửa rồi chạy lại.")
         name = _new_folder_name(outputs, dt.datetime.now())
         tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=outputs))
         try:
-            t = time.perf_counter()
-            log(f"Đọc các tệp trong '{inputs}'...")
-            read = read_inputs(inputs)
-            for line in read.skipped:
-                log(line)
-            t = stage("read", t)
-            log(f"Đã đọc {len(read.workbooks)} biểu số liệu, {len(read.narratives)} thuyết "
-                f"minh; {len(read.findings)} tệp không dùng được.")
-            checked = validate(cat, read)
-            t = stage("validate", t)
-            merged = merge(cat, checked.values)
+            validation = checked.validation
+            merged = merge(cat, validation.values)
             t = stage("merge", t)
             derived = derive(cat, merged)
             t = stage("derive", t)
-            status = progress(cat, checked, as_of)
             log("Tạo chương báo cáo...")
             chapter = render_chapter(
-                cat, ChapterData(merged, derived, checked.workbooks, checked.narratives, as_of),
+                cat, ChapterData(merged, derived, validation.workbooks, validation.narratives,
+                                 as_of),
                 template, tmp / CHAPTER)
             t = stage("render", t)
             write_merged(merged, derived, cat, tmp / MERGED_XLSX, tmp / MERGED_CSV)
-            write_validation_report(list(checked.findings), status, tmp / VALIDATION)
-            write_progress(status, tmp / PROGRESS, fmt.date(as_of))
+            write_checks(checked, tmp)
+            write_progress(checked.progress, tmp / PROGRESS, fmt.date(as_of))
             t = stage("reports", t)
             pdf_path = None
             if pdf:
                 log("Chuyển sang PDF bằng LibreOffice...")
                 pdf_path = to_pdf(chapter, log)
                 t = stage("pdf", t)
+            read = checked.read
             manifest = {
                 "build": name,
                 "created": dt.datetime.now().isoformat(timespec="seconds"),
@@ -216,10 +271,11 @@ def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template
                 "versions": _versions(),
                 "inputs": [{"file": f.name, "size": f.size, "sha256": f.sha256,
                             "modified": f.modified.isoformat()} for f in read.files],
-                "units": {w.unit: w.file.name for w in checked.workbooks},
-                "narratives": {n.unit: n.file.name for n in checked.narratives},
-                "findings": {"errors": len(checked.errors()),
-                             "total": len(checked.findings)},
+                "skipped": list(read.skipped),
+                "units": {w.unit: w.file.name for w in validation.workbooks},
+                "narratives": {n.unit: n.file.name for n in validation.narratives},
+                "findings": {"errors": len(validation.errors()),
+                             "total": len(validation.findings)},
                 "timings_s": timings,
             }
             (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2),
@@ -233,4 +289,4 @@ def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template
         _point_latest(outputs, name)
     return BuildResult(folder=final, chapter=final / CHAPTER,
                        pdf=(final / CHAPTER_PDF) if pdf_path else None,
-                       findings=checked.findings, progress=tuple(status), timings=timings)
+                       findings=validation.findings, progress=checked.progress, timings=timings)

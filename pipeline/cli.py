@@ -95,14 +95,16 @@ def template(out: Path) -> None:
               default=Path("templates/chapter.docx"), show_default=True)
 @click.option("--as-of", callback=_date, help="Ngày tính tiến độ, dd/mm/yyyy (mặc định: hôm nay).")
 @click.option("--no-pdf", is_flag=True, help="Không tạo bản PDF.")
+@click.option("--strict", is_flag=True,
+              help="Bản chính thức: không tạo chương nếu còn bất kỳ lỗi nào.")
 def report(catalogue: Path, inputs: Path, outputs: Path, template_path: Path,
-           as_of: dt.date | None, no_pdf: bool) -> None:
+           as_of: dt.date | None, no_pdf: bool, strict: bool) -> None:
     """Đọc, kiểm tra, tổng hợp số liệu và tạo chương báo cáo trong outputs/."""
     from .build import run_build
 
     try:
         result = run_build(inputs, outputs, catalogue, template_path, as_of=as_of,
-                           pdf=not no_pdf, log=click.echo)
+                           pdf=not no_pdf, strict=strict, log=click.echo)
     except PipelineError as e:
         raise UserError(str(e)) from e
     click.echo(f"Xong: {result.folder}  (lỗi: {result.errors}, cảnh báo: {result.warnings})")
@@ -113,3 +115,95 @@ def report(catalogue: Path, inputs: Path, outputs: Path, template_path: Path,
     if result.errors:
         click.echo("  Có lỗi trong tệp của đơn vị: xem bao-cao-kiem-tra.xlsx để gửi lại "
                    "cho đơn vị sửa.")
+
+
+def _summary(checked, fmt_: str) -> None:
+    """Per unit: files, errors, warnings, status; then every finding (text or JSON)."""
+    import json
+    from dataclasses import asdict
+
+    from .reports import progress_rows
+
+    findings = checked.validation.findings
+    if fmt_ == "json":
+        units = [{"unit": p.unit, "name": p.name, "workbook": p.workbook,
+                  "narrative": p.narrative, "errors": p.errors, "warnings": p.warnings,
+                  "status": p.status} for p in checked.progress]
+        data = {"units": units, "errors": checked.errors,
+                "findings": [{**asdict(f), "severity": f.severity.value} for f in findings],
+                "skipped": list(checked.read.skipped)}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    for row in progress_rows(checked.progress):
+        click.echo(f"  {row[0]:<6} lỗi {row[10]:>3}  cảnh báo {row[11]:>3}  {row[12]}")
+    others = sorted({f.file for f in findings} - {p.workbook for p in checked.progress}
+                    - {p.narrative for p in checked.progress})
+    for name in others:
+        click.echo(f"  {'?':<6} tệp không dùng được: {name}")
+    for f in findings:
+        click.echo(f.line())
+
+
+@main.command(name="validate")
+@_catalogue_option
+@click.option("--inputs", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("inputs"), show_default=True, help="Thư mục tệp của các đơn vị.")
+@click.option("--outputs", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("outputs"), show_default=True,
+              help="Báo cáo ghi vào <outputs>/kiem-tra/.")
+@click.option("--format", "fmt_", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.option("--as-of", callback=_date, help="Ngày tính tiến độ, dd/mm/yyyy.")
+def validate_cmd(catalogue: Path, inputs: Path, outputs: Path, fmt_: str,
+                 as_of: dt.date | None) -> None:
+    """Chỉ kiểm tra số liệu (không tạo chương); mã thoát 1 nếu có lỗi."""
+    from .build import CHECK_FOLDER, check_inputs, write_checks
+    from .catalogue import load_catalogue
+
+    quiet = fmt_ == "json"
+    try:
+        cat = load_catalogue(catalogue)
+        checked = check_inputs(cat, inputs, as_of or dt.date.today(),
+                               log=(lambda _: None) if quiet else click.echo)
+        written = write_checks(checked, outputs / CHECK_FOLDER)
+    except PipelineError as e:
+        raise UserError(str(e)) from e
+    _summary(checked, fmt_)
+    if not quiet:
+        click.echo(f"Báo cáo kiểm tra: {written[0]}; tệp góp ý: {len(written) - 1}.")
+    raise SystemExit(1 if checked.errors else 0)
+
+
+@main.command()
+@_catalogue_option
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("outputs/kiem-tra"), show_default=True,
+              help="Thư mục ghi tệp góp ý.")
+def check(catalogue: Path, file: Path, out: Path) -> None:
+    """Đơn vị tự kiểm tra một tệp trước khi gửi; ghi tệp góp ý có đánh dấu từng ô."""
+    from .catalogue import load_catalogue
+    from .feedback import annotate_workbook, feedback_name
+    from .read import Inputs, NarrativeSubmission, WorkbookSubmission, read_file
+    from .validate import validate
+
+    try:
+        cat = load_catalogue(catalogue)
+    except PipelineError as e:
+        raise UserError(str(e)) from e
+    result = read_file(file)
+    if isinstance(result, WorkbookSubmission):
+        inputs = Inputs(workbooks=(result,))
+    elif isinstance(result, NarrativeSubmission):
+        inputs = Inputs(narratives=(result,))
+    else:
+        inputs = Inputs(findings=(result,))
+    checked = validate(cat, inputs)
+    for f in checked.findings:
+        click.echo(f.line())
+    errors = len(checked.errors())
+    click.echo(f"{file.name}: {errors} lỗi, {len(checked.findings) - errors} cảnh báo/thông tin.")
+    if isinstance(result, WorkbookSubmission):
+        path = annotate_workbook(file, list(checked.findings), out / feedback_name(file))
+        click.echo(f"Tệp góp ý (mở trang 'Lỗi' để đến từng ô): {path}")
+    raise SystemExit(1 if errors else 0)

@@ -27,6 +27,13 @@ def number(value: float | int | None, decimals: int = 0) -> str:
     return format_decimal(value, format=_pattern(decimals), locale=LOCALE)
 
 
+def plain(value: float | int | None) -> str:
+    """As many decimals as the value has (up to 6), for messages: 150 -> '150', 2.5 -> '2,5'."""
+    if value is None:
+        return MISSING
+    return format_decimal(value, format="#,##0.######", locale=LOCALE)
+
+
 def percent(value: float | None, decimals: int = 2) -> str:
     """A value already in percent: 0.52 -> '0,52%'."""
     if value is None:

@@ -67,6 +67,7 @@ class RowInfo:
     part: str
     status: str  # "Tính chất số liệu" dropdown value
     note: str  # "Nguồn số liệu, ghi chú"
+    status_cell: str = ""  # A1 address of the status cell
 
 
 @dataclass(frozen=True)
@@ -272,7 +273,8 @@ def _read_item_sheet(name: str, grid: list[list[object]], rows: list[RowInfo],
                 return ""
             return notes.text(r[col], name, _a1(r0, col))
 
-        rows.append(RowInfo(name, r0 + 1, indicator, part, at(status_col), at(note_col)))
+        rows.append(RowInfo(name, r0 + 1, indicator, part, at(status_col), at(note_col),
+                            _a1(r0, status_col) if status_col is not None else ""))
         for c, year in year_cols.items():
             raw = r[c] if c < len(r) else ""
             if isinstance(raw, str) and raw:

@@ -94,10 +94,11 @@ def check_rule(cat: Catalogue, rule: Rule, values: dict[Key, Value]) -> Iterator
             severity=SEVERITY[rule.importance],
             sheet=anchor.sheet if anchor else "", cell=anchor.cell if anchor else "",
             unit=anchor.unit if anchor else "", indicator=rule.code, year=year,
-            value=fmt.number(lv, 2),
+            value=fmt.plain(round(lv, 6)),
             left_label=rule.left_label or _side_label(cat, left),
             right_label=rule.right_label or _side_label(cat, right),
-            left=fmt.number(lv, 2), right=fmt.number(rv, 2), op_text=_OPS[rule.op][1],
+            left=fmt.plain(round(lv, 6)), right=fmt.plain(round(rv, 6)),
+            op_text=_OPS[rule.op][1],
             instruction=rule.instruction)
 
 
@@ -167,9 +168,9 @@ def check_series(cat: Catalogue, values: Iterable[Value]) -> Iterator[Finding]:
         for i in range(1, len(series)):
             prev, cur = series[i - 1], series[i]
             nxt = series[i + 1] if i + 1 < len(series) else None
-            # A spike: a jump from the year before that is not followed by a steady level
-            # (a jump back, or nothing after); or a value far from the rest of the series.
-            spike = jump(prev, cur) and (nxt is None or jump(cur, nxt))
+            # A spike: a jump from the year before and back the year after (a lasting step
+            # is a change, not a typo); or, anywhere, a value far from the rest of its series.
+            spike = nxt is not None and jump(prev, cur) and jump(cur, nxt)
             others = [v.value for j, v in enumerate(series) if j != i]
             spread = statistics.pstdev(others) if len(others) >= 3 else 0.0
             far = (spread > 0

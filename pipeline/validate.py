@@ -99,8 +99,8 @@ def _number(raw: object, ind: Indicator) -> tuple[float | None, bool]:
 
 
 def _range_text(ind: Indicator) -> tuple[str, str]:
-    high = "không giới hạn" if ind.high is None else fmt.number(ind.high, ind.decimals)
-    return fmt.number(ind.low, ind.decimals), high
+    high = "không giới hạn" if ind.high is None else fmt.plain(ind.high)
+    return fmt.plain(ind.low), high
 
 
 # --- checks --------------------------------------------------------------------------------
@@ -151,7 +151,8 @@ def _check_workbook(cat: Catalogue, wb: WorkbookSubmission) -> Iterator[Finding 
                                label=label, key=key)
                 continue
             if row.status and row.status not in cat.data_status:
-                yield fnd.make("unknown_status", name, sheet=sheet, unit=wb.unit,
+                yield fnd.make("unknown_status", name, sheet=sheet, cell=row.status_cell,
+                               unit=wb.unit,
                                indicator=key, value=row.status,
                                allowed=", ".join(cat.data_status))
             for year in cat.years_of(ind):
@@ -180,7 +181,7 @@ def _check_cell(cat: Catalogue, wb: WorkbookSubmission, ind: Indicator, key: str
         code = "ambiguous_number" if is_ambiguous(str(cell.raw)) else "not_a_number"
         yield fnd.make(code, name, value=cell.raw, **where)
         return
-    shown = fmt.number(value, max(ind.decimals, 0 if value.is_integer() else 2))
+    shown = fmt.plain(value)
     if ind.type == "integer" and not value.is_integer():
         yield fnd.make("not_an_integer", name, value=shown, label=label, **where)
         return

@@ -70,7 +70,9 @@ def test_filled_workbook_reads_back_unit_meta_and_cells(tmp_path, cat):
     sheet, row, a1 = _place(cat, "TTRA", "tt_tien_phat", 2017)
     assert cells[(sheet, "tt_tien_phat", "total", 2017)] == RawCell(
         sheet=sheet, cell=a1, indicator="tt_tien_phat", part="total", year=2017, raw=1234.5)
-    assert RowInfo(sheet, row, "tt_tien_phat", "total", "", "") in wb.rows
+    item = cat.item_of_indicator["tt_tien_phat"]
+    status_col = get_column_letter(FIRST_YEAR_COL + len(form_years(cat, item)))
+    assert RowInfo(sheet, row, "tt_tien_phat", "total", "", "", f"{status_col}{row}") in wb.rows
 
     sheet, row, a1 = _place(cat, "TTRA", "tt_cuoc.kiem_tra", 2013)
     got = cells[(sheet, "tt_cuoc", "kiem_tra", 2013)]
