@@ -188,10 +188,11 @@ def check_inputs(cat: Catalogue, inputs: Path, as_of: dt.date,
     return Checked(read, checked, tuple(progress(cat, checked, as_of)))
 
 
-def write_checks(checked: Checked, folder: Path) -> list[Path]:
-    """The validation report, and an annotated copy of every workbook with a finding."""
+def write_checks(checked: Checked, folder: Path, extra: tuple[Finding, ...] = ()) -> list[Path]:
+    """The validation report (with `extra` findings, e.g. from derive), and an annotated copy
+    of every workbook with a finding."""
     folder.mkdir(parents=True, exist_ok=True)
-    findings = list(checked.validation.findings)
+    findings = list(checked.validation.findings) + list(extra)
     write_validation_report(findings, checked.progress, folder / VALIDATION)
     written = [folder / VALIDATION]
     by_file: dict[str, list[Finding]] = {}
@@ -243,16 +244,16 @@ def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template
             validation = checked.validation
             merged = merge(cat, validation.values)
             t = stage("merge", t)
-            derived = derive(cat, merged)
+            derivation = derive(cat, merged)
             t = stage("derive", t)
             log("Tạo chương báo cáo...")
             chapter = render_chapter(
-                cat, ChapterData(merged, derived, validation.workbooks, validation.narratives,
-                                 as_of),
+                cat, ChapterData(merged, derivation, validation.workbooks,
+                                 validation.narratives, as_of),
                 template, tmp / CHAPTER)
             t = stage("render", t)
-            write_merged(merged, derived, cat, tmp / MERGED_XLSX, tmp / MERGED_CSV)
-            write_checks(checked, tmp)
+            write_merged(merged, derivation, cat, tmp / MERGED_XLSX, tmp / MERGED_CSV)
+            write_checks(checked, tmp, derivation.findings)
             write_progress(checked.progress, tmp / PROGRESS, fmt.date(as_of))
             t = stage("reports", t)
             pdf_path = None
@@ -289,4 +290,5 @@ def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template
         _point_latest(outputs, name)
     return BuildResult(folder=final, chapter=final / CHAPTER,
                        pdf=(final / CHAPTER_PDF) if pdf_path else None,
-                       findings=validation.findings, progress=checked.progress, timings=timings)
+                       findings=validation.findings + derivation.findings,
+                       progress=checked.progress, timings=timings)

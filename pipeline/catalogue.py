@@ -28,6 +28,14 @@ ALL_UNITS = "all"
 
 ValueType = Literal["number", "integer", "percent"]
 YearSet = Literal["actual", "target", "both"]
+# How an indicator's figure for a period is made from its yearly values.
+PeriodMethod = Literal["sum", "mean", "growth_mean", "last"]
+PERIOD_METHOD_VI = {
+    "sum": "tổng các năm",
+    "mean": "bình quân các năm",
+    "growth_mean": "tốc độ tăng bình quân (bình quân nhân)",
+    "last": "số năm cuối giai đoạn",
+}
 
 
 class _Model(BaseModel):
@@ -58,7 +66,16 @@ class Indicator(_Model):
     required: bool = False  # every asked cell must be filled
     cumulative: bool = False  # a running total: may not fall from one year to the next
     outliers: bool = True  # check year-on-year jumps (off for rates that swing by nature)
+    period: PeriodMethod | None = None  # period figure; default: sum, percent mean, stock last
     hint: str | None = None  # Vietnamese hint shown in the form
+
+    @property
+    def period_method(self) -> str:
+        if self.period is not None:
+            return self.period
+        if self.cumulative:
+            return "last"
+        return "mean" if self.type == "percent" else "sum"
 
     @property
     def low(self) -> float:
@@ -91,13 +108,15 @@ class Table(_Model):
     title: str  # Vietnamese table title
     measure: str | None = None  # unit line above the table; defaults to the columns' units
     note: str | None = None  # Vietnamese note printed under the table
-    columns: list[ColumnRef]  # one column per indicator part or derived value; rows are years
+    rows: Literal["years", "periods", "both"] = "both"  # yearly rows, period rows, or both
+    columns: list[ColumnRef]  # one column per indicator part or derived value
 
 
 class TargetRow(_Model):
     indicator: str  # indicator asked for target years
     part: str | None = None
     current: str | None = None  # derived code giving the current value, if not the indicator
+    current_period: str | None = None  # take the current value from this period's figure
     reference: str | None = None  # national or legal reference, in Vietnamese
 
 
@@ -118,7 +137,11 @@ class Derived(_Model):
     label: str
     measure: str
     decimals: int = Field(default=2, ge=0, le=6)
-    formula: str  # arithmetic over indicator codes, see derive.py
+    formula: str  # arithmetic over indicator codes, parameters and earlier derived codes
+    # Period figure: "inputs" evaluates the formula on the inputs' period figures (for a
+    # share: ratio of the sums; for TFP: from the average growth rates); "mean" averages
+    # the yearly values. The chapter's note says which.
+    period: Literal["inputs", "mean"] = "inputs"
 
 
 Importance = Literal["loi", "canh_bao", "thong_tin"]  # DHIS2's importance, in Vietnamese
@@ -172,6 +195,7 @@ class Catalogue(_Model):
     breakdowns: dict[str, list[Part]] = {}
     data_status: list[str] = []
     items: list[Item]
+    parameters: dict[str, float] = {}  # named constants usable in formulas (b_k...)
     derived: list[Derived] = []
     rules: list[Rule] = []
     checks: Checks = Checks()
@@ -282,6 +306,8 @@ def _yaml_path(raw: dict, loc: tuple) -> str:
 
 FORM_KEYS = ("form_version", "years", "units", "breakdowns", "data_status")
 ITEM_FORM_KEYS = ("code", "title", "unit", "due", "subtopics", "indicators")
+INDICATOR_FORM_KEYS = ("code", "label", "measure", "type", "min", "max", "decimals", "years",
+                       "breakdown", "with_total", "required", "hint")
 
 
 def _fingerprint(raw: dict) -> str:
@@ -289,8 +315,18 @@ def _fingerprint(raw: dict) -> str:
     so editing a table title does not make every unit's form look outdated."""
     shape = {k: raw.get(k) for k in FORM_KEYS}
     items = raw.get("items")
-    shape["items"] = [{k: it.get(k) for k in ITEM_FORM_KEYS} if isinstance(it, dict) else it
-                      for it in (items if isinstance(items, list) else [])]
+    def indicator(ind: object) -> object:
+        return {k: ind.get(k) for k in INDICATOR_FORM_KEYS} if isinstance(ind, dict) else ind
+
+    def item(it: object) -> object:
+        if not isinstance(it, dict):
+            return it
+        out = {k: it.get(k) for k in ITEM_FORM_KEYS}
+        if isinstance(out["indicators"], list):
+            out["indicators"] = [indicator(i) for i in out["indicators"]]
+        return out
+
+    shape["items"] = [item(it) for it in (items if isinstance(items, list) else [])]
     canonical = json.dumps(shape, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
 
@@ -352,6 +388,10 @@ def _cross_check(cat: Catalogue) -> list[str]:
         for r_i, row in enumerate(it.targets):
             where = f"{base}.targets[{r_i}]"
             check_ref(where, row.indicator, row.part)
+            if row.current_period is not None and row.current_period not in {
+                    p.code for p in cat.periods}:
+                problems.append(f"{where}.current_period: không có giai đoạn "
+                                f"'{row.current_period}'")
             ind = cat.indicator_by_code.get(row.indicator)
             if ind is not None and ind.years == "actual":
                 problems.append(

@@ -1,32 +1,90 @@
-"""Derive: values computed per year from the merged table, by the catalogue's formulas.
+"""Derive: everything computed from the merged table, by the catalogue's formulas and methods.
 
-A year with a missing input or a zero denominator gets no value and a Vietnamese note saying
-why; each derived value carries the cells it came from (for the provenance appendix).
+- yearly values of each derived indicator (the S&T share of the budget and its gap to the 2%
+  floor, TFP growth and the contributions of capital, labour and TFP to GRDP growth);
+- period figures (2011-2015, 2016-2019 and any declared period) of every indicator, by its
+  method (sum, mean, average growth, last year), with the compound annual growth of levels,
+  and of every derived indicator (its formula on the inputs' period figures, or the mean of its
+  yearly values, as the catalogue says);
+- year-on-year growth of every level indicator;
+- the targets of 2025 and 2030 against the latest actual: đạt / chưa đạt, the gap, the yearly
+  change needed, and a linear trend projection labelled as such.
+
+A missing input or a zero denominator gives no value and a finding (information), never an
+exception; every derived value carries the cells it came from.
 """
 
 from __future__ import annotations
 
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
 import pandas as pd
 
-from .catalogue import TOTAL, Catalogue
+from . import findings as fnd
+from . import fmt
+from .catalogue import TOTAL, Catalogue, Period, TargetRow
+from .findings import Finding
 from .formula import MissingInput, Ref, evaluate, parse_formula
 
 DERIVED_COLUMNS = ["derived", "year", "value", "sources", "note"]
+PERIOD_COLUMNS = ["key", "kind", "period", "method", "value", "cagr", "sources", "note"]
+GROWTH_COLUMNS = ["indicator", "breakdown", "year", "growth"]
+SOURCE = "(tính toán)"  # the `file` of findings about computed values
+
+Series = dict[int, tuple[float, tuple[str, ...]]]  # year -> (value, source cells)
 
 
-def derive(cat: Catalogue, merged: pd.DataFrame) -> pd.DataFrame:
-    """Compute every derived indicator for every actual year.
+@dataclass(frozen=True)
+class TargetStatus:
+    label: str  # Vietnamese label (with part and reference)
+    measure: str
+    decimals: int
+    current: float | None  # latest actual (or period figure)
+    current_when: str  # "2019" or "2016-2019"
+    targets: tuple[tuple[int, float | None], ...]  # (target year, target value)
+    projection: tuple[tuple[int, float], ...]  # linear trend at the target years, or ()
+    verdict: str  # Vietnamese: đạt / chưa đạt, gap, yearly change needed, projection
 
-    `merged` is the long table of merge.py. Returns one row per (derived, year) with
-    the value (NaN when it cannot be computed), the source cells and a Vietnamese note.
-    """
-    values: dict[tuple[str, str, int], tuple[float, tuple[str, ...]]] = {}
+
+@dataclass(frozen=True)
+class Derivation:
+    yearly: pd.DataFrame  # DERIVED_COLUMNS: one row per derived indicator and actual year
+    periods: pd.DataFrame  # PERIOD_COLUMNS: one row per (indicator part or derived, period)
+    growth: pd.DataFrame  # GROWTH_COLUMNS: year-on-year growth of level indicators, in %
+    targets: tuple[TargetStatus, ...]  # rows of the targets table, in catalogue order
+    findings: tuple[Finding, ...]  # values that could not be computed, and why
+
+    def period_value(self, key: str, period: str) -> float | None:
+        hit = self.periods[(self.periods["key"] == key) & (self.periods["period"] == period)]
+        if hit.empty or pd.isna(hit.iloc[0]["value"]):
+            return None
+        return float(hit.iloc[0]["value"])
+
+
+def _series_of(merged: pd.DataFrame) -> dict[Ref, Series]:
+    out: dict[Ref, Series] = defaultdict(dict)
     for row in merged.itertuples(index=False):
-        source = f"{row.file} › {row.sheet}!{row.cell}"
-        values[(row.indicator, row.breakdown, int(row.year))] = (float(row.value), (source,))
+        out[(row.indicator, row.breakdown)][int(row.year)] = (
+            float(row.value), (f"{row.file} › {row.sheet}!{row.cell}",))
+    return out
 
-    labels = {**{c: i.label for c, i in cat.indicator_by_code.items()},
-              **{c: d.label for c, d in cat.derived_by_code.items()}}
+
+def _labels(cat: Catalogue) -> dict[str, str]:
+    return {**{c: i.label for c, i in cat.indicator_by_code.items()},
+            **{c: d.label for c, d in cat.derived_by_code.items()},
+            **{c: c for c in cat.parameters}}
+
+
+def _reason(m: MissingInput, labels: dict[str, str], when: str) -> str:
+    name = labels.get(m.ref[0], m.ref[0])
+    return (f"{name} {when} bằng 0, không chia được" if m.zero_division
+            else f"thiếu số liệu '{name}' {when}")
+
+
+def _yearly(cat: Catalogue, series: dict[Ref, Series], labels: dict[str, str]) -> list[dict]:
+    """Every derived indicator for every actual year; results join `series` for later ones."""
     out = []
     for d in cat.derived:
         formula = parse_formula(d.formula)
@@ -34,7 +92,9 @@ def derive(cat: Catalogue, merged: pd.DataFrame) -> pd.DataFrame:
             sources: list[str] = []
 
             def lookup(ref: Ref, year: int = year, sources: list[str] = sources) -> float | None:
-                hit = values.get((ref[0], ref[1], year))
+                if ref[0] in cat.parameters:
+                    return cat.parameters[ref[0]]
+                hit = series.get(ref, {}).get(year)
                 if hit is None:
                     return None
                 sources.extend(s for s in hit[1] if s not in sources)
@@ -44,12 +104,238 @@ def derive(cat: Catalogue, merged: pd.DataFrame) -> pd.DataFrame:
                 value: float | None = evaluate(formula.tree, lookup)
                 note = ""
             except MissingInput as m:
-                value = None
-                name = labels.get(m.ref[0], m.ref[0])
-                note = (f"{name} năm {year} bằng 0, không chia được" if m.zero_division
-                        else f"thiếu số liệu '{name}' năm {year}")
+                value, note = None, _reason(m, labels, f"năm {year}")
             out.append({"derived": d.code, "year": year, "value": value,
                         "sources": tuple(sources), "note": note})
             if value is not None:
-                values[(d.code, TOTAL, year)] = (value, tuple(sources))
-    return pd.DataFrame(out, columns=DERIVED_COLUMNS)
+                series[(d.code, TOTAL)][year] = (value, tuple(sources))
+    return out
+
+
+def aggregate(method: str, values: list[float]) -> float:
+    """A period figure from the yearly values (all years present, in order)."""
+    if method == "sum":
+        return math.fsum(values)
+    if method == "last":
+        return values[-1]
+    if method == "growth_mean":  # average growth rate: geometric mean of (1 + g)
+        product = math.prod(1 + v / 100 for v in values)
+        if product <= 0:
+            raise ValueError("growth below -100%")
+        return (product ** (1 / len(values)) - 1) * 100
+    return math.fsum(values) / len(values)
+
+
+def cagr(first: float, last: float, years: int) -> float | None:
+    """Compound annual growth in % from `first` to `last` over `years` steps."""
+    if years <= 0 or first <= 0 or last <= 0:
+        return None
+    return ((last / first) ** (1 / years) - 1) * 100
+
+
+def _period_rows(cat: Catalogue, series: dict[Ref, Series],
+                 labels: dict[str, str]) -> list[dict]:
+    rows: list[dict] = []
+    figures: dict[tuple[str, str], tuple[float, tuple[str, ...]]] = {}  # (code, period)
+    for period in cat.periods:
+        years = list(range(period.first, period.last + 1))
+        for ind in cat.indicator_by_code.values():
+            if ind.years == "target":
+                continue
+            method = ind.period_method
+            for part in cat.parts_of(ind):
+                ref = (ind.code, part.code)
+                s = series.get(ref, {})
+                missing = [y for y in years if y not in s]
+                key = ind.code if part.code == TOTAL else f"{ind.code}.{part.code}"
+                row = {"key": key, "kind": "indicator", "period": period.code,
+                       "method": method, "value": None, "cagr": None, "sources": (),
+                       "note": ""}
+                if missing:
+                    row["note"] = "thiếu năm " + ", ".join(map(str, missing))
+                else:
+                    values = [s[y][0] for y in years]
+                    sources = tuple(src for y in years for src in s[y][1])
+                    try:
+                        row["value"] = aggregate(method, values)
+                    except ValueError:
+                        row["note"] = "tốc độ tăng dưới -100%"
+                    if method in ("sum", "last"):
+                        row["cagr"] = cagr(values[0], values[-1], len(years) - 1)
+                    row["sources"] = sources
+                    if row["value"] is not None:
+                        figures[(key, period.code)] = (row["value"], sources)
+                rows.append(row)
+        for d in cat.derived:
+            rows.append(_derived_period(cat, d.code, period, series, figures, labels))
+    return rows
+
+
+def _derived_period(cat: Catalogue, code: str, period: Period, series: dict[Ref, Series],
+                    figures: dict[tuple[str, str], tuple[float, tuple[str, ...]]],
+                    labels: dict[str, str]) -> dict:
+    d = cat.derived_by_code[code]
+    years = list(range(period.first, period.last + 1))
+    row = {"key": code, "kind": "derived", "period": period.code, "method": d.period,
+           "value": None, "cagr": None, "sources": (), "note": ""}
+    if d.period == "mean":
+        s = series.get((code, TOTAL), {})
+        missing = [y for y in years if y not in s]
+        if missing:
+            row["note"] = "thiếu năm " + ", ".join(map(str, missing))
+        else:
+            row["value"] = math.fsum(s[y][0] for y in years) / len(years)
+            row["sources"] = tuple(dict.fromkeys(src for y in years for src in s[y][1]))
+    else:
+        sources: list[str] = []
+
+        def lookup(ref: Ref) -> float | None:
+            if ref[0] in cat.parameters:
+                return cat.parameters[ref[0]]
+            key = ref[0] if ref[1] == TOTAL else f"{ref[0]}.{ref[1]}"
+            hit = figures.get((key, period.code))
+            if hit is None:
+                return None
+            sources.extend(s for s in hit[1] if s not in sources)
+            return hit[0]
+
+        try:
+            row["value"] = evaluate(parse_formula(d.formula).tree, lookup)
+            row["sources"] = tuple(sources)
+        except MissingInput as m:
+            row["note"] = _reason(m, labels, f"giai đoạn {period.code}")
+    if row["value"] is not None:
+        figures[(code, period.code)] = (row["value"], row["sources"])
+    return row
+
+
+def _growth_rows(cat: Catalogue, series: dict[Ref, Series]) -> list[dict]:
+    rows = []
+    for (code, part), s in series.items():
+        ind = cat.indicator_by_code.get(code)
+        if ind is None or ind.period_method not in ("sum", "last"):
+            continue
+        for year in sorted(s):
+            prev = s.get(year - 1)
+            if prev is not None and prev[0] > 0 and year in cat.years.actual:
+                rows.append({"indicator": code, "breakdown": part, "year": year,
+                             "growth": (s[year][0] / prev[0] - 1) * 100})
+    return rows
+
+
+def trend(points: list[tuple[int, float]], years: list[int]) -> list[tuple[int, float]]:
+    """Least-squares line through `points`, evaluated at `years`; [] with under 3 points."""
+    if len(points) < 3:
+        return []
+    n = len(points)
+    mx = math.fsum(x for x, _ in points) / n
+    my = math.fsum(y for _, y in points) / n
+    sxx = math.fsum((x - mx) ** 2 for x, _ in points)
+    if sxx == 0:
+        return []
+    slope = math.fsum((x - mx) * (y - my) for x, y in points) / sxx
+    return [(yr, my + slope * (yr - mx)) for yr in years]
+
+
+def _target(cat: Catalogue, row: TargetRow, series: dict[Ref, Series],
+            periods: dict[tuple[str, str], float]) -> TargetStatus:
+    ind = cat.indicator_by_code[row.indicator]
+    part = row.part or TOTAL
+    label = ind.label.replace(" (mục tiêu)", "")
+    if part != TOTAL:
+        label += f" – {cat.part_label(ind.code, part)}"
+    if row.reference:
+        label += f" (tham chiếu: {row.reference})"
+    source_ref: Ref = (row.current, TOTAL) if row.current else (ind.code, part)
+    history = sorted((y, v[0]) for y, v in series.get(source_ref, {}).items()
+                     if y in cat.years.actual)
+    if row.current_period is not None:
+        key = source_ref[0] if source_ref[1] == TOTAL else f"{source_ref[0]}.{source_ref[1]}"
+        current = periods.get((key, row.current_period))
+        when, last_year = row.current_period, int(row.current_period[-4:])
+        projection: list[tuple[int, float]] = []
+    else:
+        current, last_year = (history[-1][1], history[-1][0]) if history else (None, 0)
+        when = str(last_year) if history else "-"
+        projection = trend(history, list(cat.years.target))
+    lo, hi = ind.low, ind.high
+    projection = [(y, min(max(v, lo), hi) if hi is not None else max(v, lo))
+                  for y, v in projection]
+    goals = tuple((y, series.get((ind.code, part), {}).get(y, (None,))[0])
+                  for y in cat.years.target)
+    verdict = _verdict(ind.measure, ind.decimals, current, last_year, goals, projection)
+    return TargetStatus(label=label, measure=ind.measure, decimals=ind.decimals,
+                        current=current, current_when=when, targets=goals,
+                        projection=tuple(projection), verdict=verdict)
+
+
+def _verdict(measure: str, decimals: int, current: float | None, year: int,
+             goals: tuple[tuple[int, float | None], ...],
+             projection: list[tuple[int, float]]) -> str:
+    known = [(y, g) for y, g in goals if g is not None]
+    if current is None or not known:
+        return "Chưa đủ số liệu để đánh giá."
+    points = measure == "%"
+    unit = "điểm %" if points else measure
+    parts = []
+    first_year, first_goal = known[0]
+    last_goal_year, last_goal = known[-1]
+    if current >= last_goal and last_goal_year != first_year:
+        parts.append(f"Đã đạt cả mục tiêu năm {first_year} và năm {last_goal_year}.")
+    elif current >= first_goal:
+        parts.append(f"Đạt mục tiêu năm {first_year}.")
+    else:
+        parts.append(f"Chưa đạt mục tiêu năm {first_year} (còn thiếu "
+                     f"{fmt.number(first_goal - current, decimals)} {unit}).")
+    steps = last_goal_year - year
+    if current < last_goal and steps > 0:
+        if points or current <= 0:
+            need = f"{fmt.number((last_goal - current) / steps, 2)} {unit}/năm"
+        else:
+            rate = ((last_goal / current) ** (1 / steps) - 1) * 100
+            need = f"{fmt.number(rate, 1)}%/năm"
+        parts.append(f"Để đạt mục tiêu năm {last_goal_year} cần tăng bình quân {need}.")
+    at_goal = dict(projection).get(last_goal_year)
+    if at_goal is not None:
+        reach = "đạt" if at_goal >= last_goal else "không đạt"
+        parts.append(f"Dự báo theo xu hướng tuyến tính: năm {last_goal_year} khoảng "
+                     f"{fmt.number(at_goal, decimals)} ({reach} mục tiêu).")
+    return " ".join(parts)
+
+
+def _findings(cat: Catalogue, yearly: list[dict], periods: list[dict]) -> list[Finding]:
+    """One finding per derived indicator that could not be computed somewhere."""
+    gaps: dict[str, list[str]] = defaultdict(list)
+    for r in yearly:
+        if r["value"] is None:
+            gaps[r["derived"]].append(r["note"])
+    for r in periods:
+        if r["kind"] == "derived" and r["value"] is None:
+            gaps[r["key"]].append(r["note"])
+    out = []
+    for code, notes in gaps.items():
+        d = cat.derived_by_code[code]
+        unique = list(dict.fromkeys(notes))
+        reason = "; ".join(unique[:4]) + ("; ..." if len(unique) > 4 else "")
+        out.append(fnd.make("derive_missing", SOURCE, indicator=code, value=len(notes),
+                            label=d.label, reason=reason))
+    return out
+
+
+def derive(cat: Catalogue, merged: pd.DataFrame) -> Derivation:
+    """Every derived figure of the chapter from the merged long table (see merge.py)."""
+    series = _series_of(merged)
+    labels = _labels(cat)
+    yearly = _yearly(cat, series, labels)
+    periods = _period_rows(cat, series, labels)
+    figures = {(r["key"], r["period"]): r["value"] for r in periods if r["value"] is not None}
+    targets = tuple(_target(cat, row, series, figures)
+                    for item in cat.items for row in item.targets)
+    return Derivation(
+        yearly=pd.DataFrame(yearly, columns=DERIVED_COLUMNS),
+        periods=pd.DataFrame(periods, columns=PERIOD_COLUMNS),
+        growth=pd.DataFrame(_growth_rows(cat, series), columns=GROWTH_COLUMNS),
+        targets=targets,
+        findings=tuple(_findings(cat, yearly, periods)),
+    )
+

@@ -175,6 +175,11 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
         "({prev}). Hãy kiểm tra lại (nhầm đơn vị tính, thừa hay thiếu chữ số?); nếu đúng, "
         "ghi lý do vào cột ghi chú.",
     ),
+    "derive_missing": (
+        Severity.INFO,
+        "Không tính được '{label}' ({value} chỗ): {reason}. Chỉ tiêu này để trống trong "
+        "chương cho đến khi có đủ số liệu đầu vào.",
+    ),
     "rule_failed": (
         Severity.ERROR,
         "Năm {year}: {left_label} = {left} nhưng {right_label} = {right}; cần {left_label} "

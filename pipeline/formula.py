@@ -100,7 +100,7 @@ def evaluate(node: ast.expr, lookup: Callable[[Ref], float | None]) -> float:
 def check_formulas(cat: Catalogue) -> list[str]:
     """Problems with the catalogue's formulas, each naming its YAML key."""
     problems = []
-    known: set[str] = set()
+    known: set[str] = set(cat.parameters)
     for d in cat.derived:
         where = f"derived[{d.code}].formula"
         try:

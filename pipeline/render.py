@@ -24,7 +24,7 @@ from docxtpl import DocxTemplate
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 
 from . import fmt
-from .catalogue import ALL_UNITS, TOTAL, Catalogue, ColumnRef, Item, Table, TargetRow
+from .catalogue import ALL_UNITS, PERIOD_METHOD_VI, TOTAL, Catalogue, ColumnRef, Item, Table
 from .chapter_template import (
     STYLE_MISSING,
     STYLE_NOTE,
@@ -35,6 +35,7 @@ from .chapter_template import (
     STYLE_TABLE_TITLE,
     STYLE_UNIT_LINE,
 )
+from .derive import Derivation
 from .errors import TemplateError
 from .read import NarrativeSubmission, WorkbookSubmission
 
@@ -52,7 +53,7 @@ class ChapterData:
     """Everything render needs, from the earlier stages."""
 
     merged: pd.DataFrame  # merge.py's long table
-    derived: pd.DataFrame  # derive.py's table
+    derivation: Derivation  # derive.py's figures (yearly, periods, targets)
     workbooks: tuple[WorkbookSubmission, ...]  # accepted, one per unit
     narratives: tuple[NarrativeSubmission, ...]  # accepted, one per unit
     as_of: dt.date  # data as of
@@ -68,7 +69,8 @@ def jinja_env() -> jinja2.Environment:
 
 
 class _Lookup:
-    """Values by (indicator, part, year) and derived values by (code, year), with sources."""
+    """Values by (indicator, part, year), derived values by (code, year), and period figures
+    by (key, period), with the cells they came from."""
 
     def __init__(self, data: ChapterData):
         self.values: dict[tuple[str, str, int], float] = {}
@@ -78,14 +80,25 @@ class _Lookup:
             self.cells.setdefault((r.indicator, r.breakdown), []).append(
                 (r.file, r.sheet, r.cell, int(r.year)))
         self.derived: dict[tuple[str, int], float] = {}
-        for r in data.derived.itertuples(index=False):
+        for r in data.derivation.yearly.itertuples(index=False):
             if r.value is not None and not pd.isna(r.value):
                 self.derived[(r.derived, int(r.year))] = float(r.value)
+        self.periods: dict[tuple[str, str], float] = {}
+        for r in data.derivation.periods.itertuples(index=False):
+            if r.value is not None and not pd.isna(r.value):
+                self.periods[(r.key, r.period)] = float(r.value)
 
     def get(self, col: ColumnRef, year: int) -> float | None:
         if col.derived is not None:
             return self.derived.get((col.derived, year))
         return self.values.get((col.indicator or "", col.part or TOTAL, year))
+
+    def period(self, col: ColumnRef, period: str) -> float | None:
+        if col.derived is not None:
+            return self.periods.get((col.derived, period))
+        part = col.part or TOTAL
+        key = col.indicator if part == TOTAL else f"{col.indicator}.{part}"
+        return self.periods.get((key or "", period))
 
 
 class _Renderer:
@@ -128,10 +141,27 @@ class _Renderer:
         ind = self.cat.indicator_by_code[col.indicator or ""]
         return fmt.number(value, ind.decimals if ind.type != "integer" else 0)
 
+    def _period_note(self, table: Table, headers: list[str]) -> str:
+        """Which figure a period row shows for each column, grouped by method."""
+        groups: dict[str, list[str]] = {}
+        for col, header in zip(table.columns, headers):
+            if col.derived is not None:
+                d = self.cat.derived_by_code[col.derived]
+                method = ("bình quân các năm" if d.period == "mean"
+                          else "tính từ số liệu cả giai đoạn")
+            else:
+                ind = self.cat.indicator_by_code[col.indicator or ""]
+                method = PERIOD_METHOD_VI[ind.period_method]
+            groups.setdefault(method, []).append(f"“{header}”")
+        parts = [f"{method} ({', '.join(cols)})" for method, cols in groups.items()]
+        return "Dòng giai đoạn: " + "; ".join(parts) + "."
+
     def _add_table(self, sd, number: str, item: Item, table: Table) -> None:
         measures = [self._column_measure(c) for c in table.columns]
         mixed = len(set(measures)) > 1
-        years = list(self.cat.years.actual)
+        years = list(self.cat.years.actual) if table.rows != "periods" else []
+        periods = [p.code for p in self.cat.periods] if table.rows != "years" else []
+        first_header = "Giai đoạn" if table.rows == "periods" else "Năm"
         sd.add_paragraph(f"Bảng {number}. {table.title}", style=STYLE_TABLE_TITLE)
         sd.add_paragraph(f"Đơn vị tính: {table.measure or measures[0]}", style=STYLE_UNIT_LINE)
 
@@ -147,15 +177,18 @@ class _Renderer:
                 groups.append((label, 1))
         two_rows = any(label for label, _ in groups)
         head_rows = 2 if two_rows else 1
-        grid = sd.add_table(rows=head_rows + len(years), cols=1 + len(table.columns))
+        labels = [str(y) for y in years] + periods
+        body = ([[self._format(c, self.lookup.get(c, y)) for c in table.columns] for y in years]
+                + [[self._format(c, self.lookup.period(c, p)) for c in table.columns]
+                   for p in periods])
+        grid = sd.add_table(rows=head_rows + len(body), cols=1 + len(table.columns))
         grid.style = "Table Grid"
         grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-
-        body = [[self._format(c, self.lookup.get(c, y)) for c in table.columns] for y in years]
         headers = [self._column_header(table, c, mixed) for c in table.columns]
-        _set_widths(grid, _widths(["Năm"] + headers, [[str(y)] + r for y, r in zip(years, body)]))
+        _set_widths(grid, _widths([first_header] + headers,
+                                  [[lab] + r for lab, r in zip(labels, body)]))
 
-        _head(grid.cell(0, 0), "Năm")
+        _head(grid.cell(0, 0), first_header)
         if two_rows:
             grid.cell(0, 0).merge(grid.cell(1, 0))
             c = 1
@@ -176,12 +209,15 @@ class _Renderer:
                 _head(grid.cell(0, c), text)
         for r in range(head_rows):
             _repeat_header(grid.rows[r])
-        for r, (year, values) in enumerate(zip(years, body), start=head_rows):
+        for r, (label, values) in enumerate(zip(labels, body), start=head_rows):
             cells = grid.rows[r].cells
-            _head(cells[0], str(year))
+            _head(cells[0], label)
             for c, text in enumerate(values, start=1):
                 cells[c].paragraphs[0].text = text
                 cells[c].paragraphs[0].style = STYLE_TABLE_TEXT
+                if r - head_rows >= len(years):  # period rows stand out
+                    for run in cells[c].paragraphs[0].runs:
+                        run.bold = True
 
         owner = self.cat.unit_by_code[item.unit]
         wb = self.workbooks.get(item.unit)
@@ -192,9 +228,11 @@ class _Renderer:
             source += "; các cột tỷ lệ do tính toán từ số liệu trong bảng"
         sd.add_paragraph(source + ".", style=STYLE_SOURCE_LINE)
         notes = [table.note] if table.note else []
+        if periods:
+            notes.append(self._period_note(table, headers))
         if any(fmt.MISSING in row for row in body):
-            notes.append(f"“{fmt.MISSING}”: năm chưa có số liệu hoặc số liệu chưa hợp lệ (xem "
-                         "báo cáo kiểm tra số liệu).")
+            notes.append(f"“{fmt.MISSING}”: chưa có số liệu, số liệu chưa hợp lệ (xem báo cáo "
+                         "kiểm tra số liệu) hoặc giai đoạn thiếu năm.")
         if notes:
             sd.add_paragraph("Ghi chú: " + " ".join(notes), style=STYLE_NOTE)
         cells = [cell for c in table.columns if c.indicator is not None
@@ -242,67 +280,40 @@ class _Renderer:
         return lines
 
     def _targets(self, sd, item: Item) -> None:
-        last = max(self.cat.years.actual)
         targets = list(self.cat.years.target)
-        sd.add_paragraph(f"Bảng {item.code[3:] or item.code}.1. Một số chỉ tiêu phát triển "
-                         "KH&CN đến năm 2030", style=STYLE_TABLE_TITLE)
-        headers = ["Chỉ tiêu", "Đơn vị", f"Hiện trạng {last}",
-                   *[str(y) for y in targets], "Đánh giá"]
-        grid = sd.add_table(rows=1 + len(item.targets), cols=len(headers))
+        number = item.code.split(".")[-1]
+        sd.add_paragraph(f"Bảng {number}.1. Một số chỉ tiêu phát triển KH&CN đến năm "
+                         f"{max(targets)}", style=STYLE_TABLE_TITLE)
+        headers = ["Chỉ tiêu", "Đơn vị", "Hiện trạng", *[str(y) for y in targets],
+                   "Đánh giá"]
+        rows = [t for t in self.data.derivation.targets]
+        grid = sd.add_table(rows=1 + len(rows), cols=len(headers))
         grid.style = "Table Grid"
         grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-        fixed = 1.5 + 2.0 + 1.5 * len(targets)
-        _set_widths(grid, [6.0, 1.5, 2.0] + [1.5] * len(targets) + [TEXT_WIDTH_CM - 6.0 - fixed])
+        fixed = 1.4 + 1.9 + 1.4 * len(targets)
+        _set_widths(grid, [4.6, 1.4, 1.9] + [1.4] * len(targets)
+                    + [TEXT_WIDTH_CM - 4.6 - fixed])
         for c, text in enumerate(headers):
             _head(grid.cell(0, c), text)
         _repeat_header(grid.rows[0])
-        for r, row in enumerate(item.targets, start=1):
-            cells = grid.rows[r].cells
-            texts = self._target_row(row, last, targets)
+        for r, t in enumerate(rows, start=1):
+            now = fmt.number(t.current, t.decimals)
+            if t.current is not None:
+                now += f" ({t.current_when})"
+            texts = [t.label, t.measure, now,
+                     *[fmt.number(v, t.decimals) for _, v in t.targets], t.verdict]
             for c, text in enumerate(texts):
-                p = cells[c].paragraphs[0]
+                p = grid.rows[r].cells[c].paragraphs[0]
                 p.text = text
                 p.style = STYLE_TABLE_TEXT
                 if c in (0, len(texts) - 1):
                     p.alignment = WD_ALIGN_PARAGRAPH.LEFT
                 elif c == 1:
                     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        sd.add_paragraph("Nguồn: tổng hợp từ biểu số liệu của các phòng, đơn vị; hiện trạng là "
-                         f"số liệu năm gần nhất đến {last}.", style=STYLE_SOURCE_LINE)
-
-    def _target_row(self, row: TargetRow, last: int, targets: list[int]) -> list[str]:
-        ind = self.cat.indicator_by_code[row.indicator]
-        part = row.part or TOTAL
-        label = ind.label.replace(" (mục tiêu)", "")
-        if part != TOTAL:
-            label += f" – {self.cat.part_label(ind.code, part)}"
-        if row.reference:
-            label += f" (tham chiếu: {row.reference})"
-        current, current_year = None, None
-        for year in sorted(self.cat.years.actual, reverse=True):
-            if row.current is not None:
-                v = self.lookup.derived.get((row.current, year))
-            else:
-                v = self.lookup.values.get((ind.code, part, year))
-            if v is not None:
-                current, current_year = v, year
-                break
-        dec = ind.decimals
-        now = fmt.number(current, dec)
-        if current is not None and current_year != last:
-            now += f" ({current_year})"
-        goals = [self.lookup.values.get((ind.code, part, y)) for y in targets]
-        verdict = "Chưa đủ số liệu để đánh giá"
-        first_goal = next(((y, g) for y, g in zip(targets, goals) if g is not None), None)
-        if current is not None and first_goal is not None:
-            y, g = first_goal
-            if current >= g:
-                verdict = f"Đã đạt mục tiêu năm {y}"
-            else:
-                gap = fmt.number(g - current, dec)
-                measure = "điểm %" if ind.measure == "%" else ind.measure
-                verdict = f"Chưa đạt; cần tăng thêm {gap} {measure} để đạt mục tiêu năm {y}"
-        return [label, ind.measure, now, *[fmt.number(g, dec) for g in goals], verdict]
+        sd.add_paragraph("Nguồn: mục tiêu do các phòng, đơn vị đề xuất trong biểu số liệu; hiện "
+                         "trạng là số liệu năm gần nhất (đóng góp của TFP: bình quân giai "
+                         "đoạn). Dự báo theo xu hướng tuyến tính của số liệu 2011-2019 chỉ để "
+                         "tham khảo, không phải chỉ tiêu kế hoạch.", style=STYLE_SOURCE_LINE)
 
     def _appendix(self):
         sd = self.tpl.new_subdoc()
@@ -403,7 +414,7 @@ def _widths(headers: list[str], rows: list[list[str]]) -> list[float]:
     number, the rest is shared in proportion to the header's length."""
     char_cm = 0.2  # 12 pt Times, digits and punctuation
     need = [max(len(r[c]) for r in rows) * char_cm + 0.4 for c in range(len(headers))]
-    need[0] = max(need[0], 1.4)
+    need[0] = max(need[0], 1.4, len(rows[-1][0]) * 0.24 + 0.4 if rows else 0)
     spare = max(0.0, TEXT_WIDTH_CM - sum(need))
     weight = [min(len(h), 40) for h in headers]
     weight[0] = 0

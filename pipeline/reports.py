@@ -17,7 +17,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import fmt
-from .catalogue import Catalogue
+from .catalogue import PERIOD_METHOD_VI, Catalogue
+from .derive import Derivation
 from .findings import Finding, Severity
 from .progress import UnitProgress
 
@@ -62,9 +63,11 @@ def _table(ws: Worksheet, headers: Sequence[str], rows: Iterable[Sequence[object
     return n
 
 
-def write_merged(merged: pd.DataFrame, derived: pd.DataFrame, cat: Catalogue,
+def write_merged(merged: pd.DataFrame, derivation: Derivation, cat: Catalogue,
                  xlsx: Path, csv: Path) -> None:
-    """The long table for the consultants, as .xlsx (with the derived values) and .csv."""
+    """The long table for the consultants, as .xlsx (with the derived values, period figures
+    and growth) and .csv (the long table)."""
+    derived = derivation.yearly
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -80,6 +83,20 @@ def write_merged(merged: pd.DataFrame, derived: pd.DataFrame, cat: Catalogue,
              None if pd.isna(r.value) else float(r.value), "; ".join(r.sources), r.note]
             for r in derived.itertuples(index=False)),
            [22, 45, 12, 7, 14, 60, 40])
+    ws3 = wb.create_sheet("Giai đoạn")
+    method_vi = {**PERIOD_METHOD_VI, "inputs": "công thức trên số liệu cả giai đoạn",
+                 "mean": "bình quân các năm"}
+    _table(ws3, ["Mã", "Loại", "Giai đoạn", "Cách tính", "Giá trị",
+                 "Tăng bình quân/năm (%)", "Ghi chú"],
+           ([r.key, "chỉ tiêu" if r.kind == "indicator" else "tính toán", r.period,
+             method_vi.get(r.method, r.method), _num(r.value), _num(r.cagr), r.note]
+            for r in derivation.periods.itertuples(index=False)),
+           [26, 10, 11, 34, 14, 14, 30])
+    ws4 = wb.create_sheet("Tăng trưởng")
+    _table(ws4, ["Mã chỉ tiêu", "Mã phân tổ", "Năm", "Tăng so với năm trước (%)"],
+           ([r.indicator, r.breakdown, int(r.year), _num(r.growth)]
+            for r in derivation.growth.itertuples(index=False)),
+           [26, 20, 7, 16])
     wb.save(xlsx)
     out = merged.copy()
     for c in out.columns:
@@ -87,6 +104,10 @@ def write_merged(merged: pd.DataFrame, derived: pd.DataFrame, cat: Catalogue,
             out[c] = out[c].map(lambda v: "'" + v if isinstance(v, str)
                                 and v.startswith(_FORMULA_START) else v)
     out.to_csv(csv, index=False, encoding="utf-8-sig")
+
+
+def _num(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
 
 
 def _py_row(row: tuple) -> list[object]:

@@ -91,6 +91,6 @@ def header_texts(table) -> list[str]:
 
 def column(table, header: str) -> int:
     """Index of the column whose lowest header cell reads `header`."""
-    header_rows = [r for r in table.rows if not r.cells[0].text.isdigit()]
-    leaf = [c.text for c in header_rows[-1].cells]
+    first_data = next(i for i, r in enumerate(table.rows) if r.cells[0].text[:4].isdigit())
+    leaf = [c.text for c in table.rows[first_data - 1].cells]
     return leaf.index(header)

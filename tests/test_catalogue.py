@@ -97,7 +97,8 @@ def test_every_derived_indicator_parses_and_is_used(cat: Catalogue):
         assert formula.refs, d.code
         used |= {code for code, _ in formula.refs}
     assert {d.code for d in cat.derived} <= used
-    assert [d.code for d in cat.derived] == ["ty_le_chi_khcn", "chenh_lech_muc_2pct"]
+    assert [d.code for d in cat.derived] == ["ty_le_chi_khcn", "chenh_lech_muc_2pct", "tang_tfp",
+                                            "dong_gop_von", "dong_gop_lao_dong", "dong_gop_tfp"]
 
 
 SEED_INDICATORS = [
@@ -294,7 +295,7 @@ def test_a_new_derived_indicator_needs_only_a_catalogue_edit(raw: dict):
         _merged_row("chi_khcn", TOTAL, 2019, 90_600.0, "M9"),
         _merged_row("chi_khcn", "dtpt", 2018, 30_000.0, "L7"),  # 2018: no total row
     ], columns=MERGED_COLUMNS)
-    out = derive(cat, merged)
+    out = derive(cat, merged).yearly
     mine = out[out["derived"] == "ty_le_dtpt"].set_index("year")
     assert list(mine.index) == cat.years.actual
     # 38 000 / 90 600 × 100 = 41,9426 %.

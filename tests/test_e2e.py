@@ -108,7 +108,7 @@ def test_a_broken_workbook_beside_eight_good_ones(tmp_path, cat, inputs):
         ("1. ", "Chi ngân sách địa phương", "2011", "Tổng chi ngân sách địa phương (triệu đồng)",
          "7.850.000"),
         ("9. ", "Tỷ lệ lao động qua đào tạo", "2019", "Tỷ lệ lao động qua đào tạo", "66,6"),
-        ("3. ", "Các yếu tố tăng trưởng GRDP", "2016", "Tốc độ tăng GRDP (giá so sánh)",
+        ("3. ", "Đóng góp của vốn, lao động và TFP", "2016", "Tốc độ tăng GRDP (giá so sánh)",
          "10,73"),
     ]:
         table = table_after(blocks, prefix, title)

@@ -126,7 +126,7 @@ def derived(cat) -> pd.DataFrame:
         ("chi_khcn", "dtpt", 2014, 20_000, "H7"),
         ("chi_nsdp", "total", 2014, 10_000_000, "H6"),
     ])
-    return derive(cat, merged)
+    return derive(cat, merged).yearly
 
 
 def _row(derived: pd.DataFrame, code: str, year: int) -> pd.Series:
@@ -195,7 +195,7 @@ def test_only_the_computable_year_has_a_value(derived):
 
 
 def test_derive_on_an_empty_merged_table(cat):
-    out = derive(cat, pd.DataFrame(columns=MERGED_COLUMNS))
+    out = derive(cat, pd.DataFrame(columns=MERGED_COLUMNS)).yearly
     assert list(out.columns) == DERIVED_COLUMNS
     assert len(out) == len(cat.derived) * len(cat.years.actual)
     assert all(_is_missing(v) for v in out["value"])
@@ -205,7 +205,7 @@ def test_derive_on_an_empty_merged_table(cat):
 def test_merge_then_derive(cat):
     values = [_value("chi_nsdp", "total", 2019, 17_420_000, cell="M6"),
               _value("chi_khcn", "total", 2019, 90_600, cell="M9")]
-    out = derive(cat, merge(cat, values))
+    out = derive(cat, merge(cat, values)).yearly
     # 90.600 / 17.420.000 × 100 = 0,52009...; 0,52009 − 2 = −1,47991...
     assert _row(out, "ty_le_chi_khcn", 2019)["value"] == pytest.approx(0.520091848)
     assert _row(out, "chenh_lech_muc_2pct", 2019)["value"] == pytest.approx(-1.479908152)

@@ -9,7 +9,7 @@ import pytest
 from docx import Document
 
 from pipeline.build import run_build
-from pipeline.derive import DERIVED_COLUMNS
+from pipeline.derive import derive
 from pipeline.errors import TemplateError
 from pipeline.forms import build_narrative_form
 from pipeline.merge import MERGED_COLUMNS
@@ -20,9 +20,9 @@ from .conftest import TEMPLATE, chapter_blocks
 AS_OF = dt.date(2020, 3, 30)
 
 
-def _empty_data() -> ChapterData:
-    return ChapterData(pd.DataFrame(columns=MERGED_COLUMNS),
-                       pd.DataFrame(columns=DERIVED_COLUMNS), (), (), AS_OF)
+def _empty_data(cat) -> ChapterData:
+    merged = pd.DataFrame(columns=MERGED_COLUMNS)
+    return ChapterData(merged, derive(cat, merged), (), (), AS_OF)
 
 
 def test_unit_text_with_markup_characters_stays_literal(tmp_path, cat, inputs):
@@ -37,7 +37,7 @@ def test_unit_text_with_markup_characters_stays_literal(tmp_path, cat, inputs):
 
 def test_nothing_received_reads_as_sentences_not_blank_tables(tmp_path, cat):
     out = tmp_path / "chapter.docx"
-    render_chapter(cat, _empty_data(), TEMPLATE, out)
+    render_chapter(cat, _empty_data(cat), TEMPLATE, out)
     blocks = chapter_blocks(out)
     texts = [str(v) for k, v in blocks if k == "p"]
     assert ("Chưa nhận được số liệu của Phòng Kế hoạch Tài chính (hạn gửi 10/03/2020); các "
@@ -51,7 +51,7 @@ def test_nothing_received_reads_as_sentences_not_blank_tables(tmp_path, cat):
 
 def test_page_setup_follows_decree_30(tmp_path, cat):
     out = tmp_path / "chapter.docx"
-    render_chapter(cat, _empty_data(), TEMPLATE, out)
+    render_chapter(cat, _empty_data(cat), TEMPLATE, out)
     doc = Document(str(out))
     section = doc.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
@@ -72,10 +72,10 @@ def test_template_asking_for_unknown_variable_is_named(tmp_path, cat):
     doc.add_paragraph("Xin chào {{ khong_co_bien_nay }}")
     doc.save(str(bad))
     with pytest.raises(TemplateError, match="khong_co_bien_nay") as e:
-        render_chapter(cat, _empty_data(), bad, tmp_path / "out.docx")
+        render_chapter(cat, _empty_data(cat), bad, tmp_path / "out.docx")
     assert "bad.docx" in str(e.value)
 
 
 def test_missing_template_says_how_to_recreate_it(tmp_path, cat):
     with pytest.raises(TemplateError, match="make template"):
-        render_chapter(cat, _empty_data(), tmp_path / "none.docx", tmp_path / "out.docx")
+        render_chapter(cat, _empty_data(cat), tmp_path / "none.docx", tmp_path / "out.docx")

@@ -1,0 +1,260 @@
+"""Derive: hand-worked examples for each formula and method, property tests, and the chapter."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.build import run_build
+from pipeline.catalogue import TOTAL, load_catalogue, parse_catalogue
+from pipeline.derive import aggregate, cagr, derive, trend
+from pipeline.merge import merge
+from pipeline.validate import Value
+
+from .conftest import CATALOGUE, TEMPLATE, chapter_blocks, column, row_of, table_after
+
+
+def _values(data: dict[tuple[str, str, int], float]) -> list[Value]:
+    return [Value(unit="KHTC", indicator=i, breakdown=p, year=y, value=float(v), status="",
+                  note="", file="x.xlsx", sheet="S", cell=f"C{n}", file_hash="0")
+            for n, ((i, p, y), v) in enumerate(sorted(data.items()), start=1)]
+
+
+def _derive(cat, data):
+    return derive(cat, merge(cat, _values(data)))
+
+
+def _yearly(derivation, code: str, year: int) -> float | None:
+    rows = derivation.yearly
+    hit = rows[(rows["derived"] == code) & (rows["year"] == year)].iloc[0]
+    return None if hit["value"] is None or math.isnan(hit["value"]) else float(hit["value"])
+
+
+# --- the S&T share of the budget -------------------------------------------------------------
+BUDGET = {  # 2011-2015: total budget and S&T spending (triệu đồng)
+    2011: (1_000, 10), 2012: (1_000, 30), 2013: (2_000, 20), 2014: (2_000, 20), 2015: (4_000, 40),
+}
+
+
+def _budget_data() -> dict[tuple[str, str, int], float]:
+    data = {}
+    for year, (total, khcn) in BUDGET.items():
+        data[("chi_nsdp", TOTAL, year)] = total
+        data[("chi_khcn", TOTAL, year)] = khcn
+    return data
+
+
+def test_share_per_year_and_gap_to_the_2_percent_floor(cat):
+    d = _derive(cat, _budget_data())
+    # 2012: 30 / 1.000 × 100 = 3% ; 3 − 2 = +1 point.
+    assert _yearly(d, "ty_le_chi_khcn", 2012) == pytest.approx(3.0)
+    assert _yearly(d, "chenh_lech_muc_2pct", 2012) == pytest.approx(1.0)
+    # 2015: 40 / 4.000 × 100 = 1% ; 1 − 2 = −1 point.
+    assert _yearly(d, "chenh_lech_muc_2pct", 2015) == pytest.approx(-1.0)
+
+
+def test_period_share_is_the_ratio_of_sums_by_default(cat):
+    d = _derive(cat, _budget_data())
+    # Ratio of sums: (10 + 30 + 20 + 20 + 40) / (1.000 + 1.000 + 2.000 + 2.000 + 4.000) × 100
+    #              = 120 / 10.000 × 100 = 1,2%.
+    assert d.period_value("ty_le_chi_khcn", "2011-2015") == pytest.approx(1.2)
+    # Totals of the inputs: the indicators' own method (sum).
+    assert d.period_value("chi_khcn", "2011-2015") == pytest.approx(120)
+    # Gap of the period: computed from the period share, 1,2 − 2 = −0,8.
+    assert d.period_value("chenh_lech_muc_2pct", "2011-2015") == pytest.approx(-0.8)
+
+
+def test_period_share_as_mean_of_yearly_shares_when_the_catalogue_says_so():
+    raw = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
+    for d in raw["derived"]:
+        if d["code"] == "ty_le_chi_khcn":
+            d["period"] = "mean"
+    cat = parse_catalogue(raw)
+    d = _derive(cat, _budget_data())
+    # Mean of yearly shares: (1 + 3 + 1 + 1 + 1) / 5 = 1,4% — not the 1,2% of the ratio of sums.
+    assert d.period_value("ty_le_chi_khcn", "2011-2015") == pytest.approx(1.4)
+
+
+def test_a_period_with_a_missing_year_has_no_figure_and_says_which(cat):
+    data = _budget_data()
+    del data[("chi_nsdp", TOTAL, 2013)]
+    d = _derive(cat, data)
+    assert d.period_value("chi_nsdp", "2011-2015") is None
+    row = d.periods[(d.periods["key"] == "chi_nsdp") & (d.periods["period"] == "2011-2015")]
+    assert row.iloc[0]["note"] == "thiếu năm 2013"
+    codes = {f.indicator: f for f in d.findings}
+    assert codes["ty_le_chi_khcn"].code == "derive_missing"
+    assert "năm 2013" in codes["ty_le_chi_khcn"].message
+
+
+def test_compound_growth_and_year_on_year_growth(cat):
+    d = _derive(cat, _budget_data())
+    # chi_khcn 10 → 40 over 4 steps: (40 / 10)^(1/4) − 1 = 41,42% a year.
+    row = d.periods[(d.periods["key"] == "chi_khcn") & (d.periods["period"] == "2011-2015")]
+    assert row.iloc[0]["cagr"] == pytest.approx((4 ** 0.25 - 1) * 100)
+    g = d.growth
+    # 2012 over 2011: 30 / 10 − 1 = +200%.
+    hit = g[(g["indicator"] == "chi_khcn") & (g["year"] == 2012)]
+    assert hit.iloc[0]["growth"] == pytest.approx(200.0)
+
+
+def test_aggregate_methods_by_hand():
+    assert aggregate("sum", [1, 2, 3]) == 6
+    assert aggregate("mean", [1, 2, 3]) == 2
+    assert aggregate("last", [1, 2, 3]) == 3
+    # Average growth of 5%, 10%, 15%, 20%: (1,05 × 1,10 × 1,15 × 1,20)^(1/4) − 1
+    # = 1,5939^(1/4) − 1 = 12,3609%.
+    assert aggregate("growth_mean", [5, 10, 15, 20]) == pytest.approx(12.3609, abs=1e-4)
+    assert cagr(100, 121, 2) == pytest.approx(10.0)
+    assert cagr(0, 121, 2) is None
+
+
+# --- TFP by growth accounting ------------------------------------------------------------------
+def test_tfp_contributions_by_hand_sum_to_100(cat):
+    data = {("grdp_tang", TOTAL, 2016): 10, ("von_tang", TOTAL, 2016): 12,
+            ("lao_dong_tang", TOTAL, 2016): 2}
+    d = _derive(cat, data)
+    # b_K = 0,35, b_L = 0,65: TFP = 10 − 0,35 × 12 − 0,65 × 2 = 10 − 4,2 − 1,3 = 4,5%.
+    assert _yearly(d, "tang_tfp", 2016) == pytest.approx(4.5)
+    # Contributions: capital 4,2 / 10 = 42%; labour 1,3 / 10 = 13%; TFP 4,5 / 10 = 45%.
+    assert _yearly(d, "dong_gop_von", 2016) == pytest.approx(42.0)
+    assert _yearly(d, "dong_gop_lao_dong", 2016) == pytest.approx(13.0)
+    assert _yearly(d, "dong_gop_tfp", 2016) == pytest.approx(45.0)
+
+
+def test_tfp_of_a_period_from_average_growth_rates(cat):
+    g_y, g_k, g_l = [5, 10, 15, 20], [8, 8, 8, 8], [1, 1, 1, 1]
+    data = {}
+    for n, year in enumerate(range(2016, 2020)):
+        data[("grdp_tang", TOTAL, year)] = g_y[n]
+        data[("von_tang", TOTAL, year)] = g_k[n]
+        data[("lao_dong_tang", TOTAL, year)] = g_l[n]
+    d = _derive(cat, data)
+    # Average growth 2016-2019: GRDP 12,3609%, capital 8%, labour 1%.
+    # TFP = 12,3609 − 0,35 × 8 − 0,65 × 1 = 8,9109%; contribution 8,9109 / 12,3609 = 72,09%.
+    assert d.period_value("tang_tfp", "2016-2019") == pytest.approx(8.9109, abs=1e-4)
+    assert d.period_value("dong_gop_tfp", "2016-2019") == pytest.approx(72.09, abs=0.01)
+    # The mean of the yearly contributions is a different number (the other definition):
+    yearly = [(g - 2.8 - 0.65) / g * 100 for g in g_y]
+    assert sum(yearly) / 4 != pytest.approx(72.09, abs=0.5)
+    total = sum(d.period_value(k, "2016-2019")
+                for k in ("dong_gop_von", "dong_gop_lao_dong", "dong_gop_tfp"))
+    assert total == pytest.approx(100.0)
+
+
+# --- targets -----------------------------------------------------------------------------------
+def test_target_verdict_gap_needed_change_and_projection(cat):
+    data = {("ld_qua_dao_tao", TOTAL, 2011 + n): 40 + 2 * n for n in range(9)}  # 40 … 56
+    data[("ld_qua_dao_tao", TOTAL, 2025)] = 70
+    data[("ld_qua_dao_tao", TOTAL, 2030)] = 80
+    d = _derive(cat, data)
+    status = next(t for t in d.targets if t.label == "Tỷ lệ lao động qua đào tạo")
+    assert (status.current, status.current_when) == (56, "2019")
+    assert status.targets == ((2025, 70.0), (2030, 80.0))
+    # Linear trend +2 a year: 2025 → 68, 2030 → 78.
+    assert dict(status.projection) == pytest.approx({2025: 68.0, 2030: 78.0})
+    # 70 − 56 = 14 points short of 2025; (80 − 56) / 11 years = 2,18 points a year for 2030.
+    assert status.verdict == (
+        "Chưa đạt mục tiêu năm 2025 (còn thiếu 14,0 điểm %). Để đạt mục tiêu năm 2030 cần "
+        "tăng bình quân 2,18 điểm %/năm. Dự báo theo xu hướng tuyến tính: năm 2030 khoảng "
+        "78,0 (không đạt mục tiêu).")
+
+
+def test_target_already_reached(cat):
+    data = {("da_cn_tien_tien", TOTAL, y): 85.0 for y in range(2011, 2020)}
+    data[("da_cn_tien_tien", TOTAL, 2025)] = 65
+    data[("da_cn_tien_tien", TOTAL, 2030)] = 80
+    status = next(t for t in _derive(cat, data).targets if t.label.startswith("Tỷ lệ dự án"))
+    assert status.verdict.startswith("Đã đạt cả mục tiêu năm 2025 và năm 2030.")
+
+
+def test_no_data_no_verdict(cat):
+    d = _derive(cat, {})
+    assert all(t.verdict == "Chưa đủ số liệu để đánh giá." for t in d.targets)
+
+
+def test_trend_by_hand():
+    assert trend([(1, 1.0), (2, 2.0), (3, 3.0)], [5]) == [(5, 5.0)]
+    assert trend([(1, 1.0), (2, 2.0)], [5]) == []
+
+
+# --- properties --------------------------------------------------------------------------------
+CAT = load_catalogue(CATALOGUE)  # module level: Hypothesis re-runs a test many times
+years = st.sampled_from(list(range(2011, 2020)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(1, 1e8), st.floats(0, 1)), min_size=9, max_size=9))
+def test_share_stays_within_0_and_100_for_valid_inputs(pairs):
+    cat = CAT
+    data = {}
+    for year, (total, fraction) in zip(range(2011, 2020), pairs):
+        data[("chi_nsdp", TOTAL, year)] = total
+        data[("chi_khcn", TOTAL, year)] = total * fraction  # spending within the budget
+    d = _derive(cat, data)
+    shares = d.yearly[d.yearly["derived"] == "ty_le_chi_khcn"]["value"]
+    assert all(0 <= s <= 100 + 1e-9 for s in shares)
+    for p in cat.periods:
+        assert 0 <= d.period_value("ty_le_chi_khcn", p.code) <= 100 + 1e-9
+
+
+growth = st.floats(-20, 40).filter(lambda g: abs(g) > 0.01)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(growth, st.floats(-20, 40), st.floats(-10, 10)), min_size=9,
+                max_size=9))
+def test_contributions_sum_to_100(rows):
+    cat = CAT
+    data = {}
+    for year, (gy, gk, gl) in zip(range(2011, 2020), rows):
+        data[("grdp_tang", TOTAL, year)] = gy
+        data[("von_tang", TOTAL, year)] = gk
+        data[("lao_dong_tang", TOTAL, year)] = gl
+    d = _derive(cat, data)
+    for year in range(2011, 2020):
+        parts = [_yearly(d, k, year) for k in ("dong_gop_von", "dong_gop_lao_dong",
+                                               "dong_gop_tfp")]
+        assert sum(parts) == pytest.approx(100.0, abs=1e-6)
+    for p in cat.periods:
+        parts = [d.period_value(k, p.code) for k in ("dong_gop_von", "dong_gop_lao_dong",
+                                                      "dong_gop_tfp")]
+        if all(v is not None for v in parts):
+            assert sum(parts) == pytest.approx(100.0, abs=1e-6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.tuples(st.sampled_from(["chi_nsdp", "chi_khcn", "grdp_tang",
+                                                   "von_tang", "lao_dong_tang"]), years),
+                       st.sampled_from([0.0, 0.0, 1.0, 5.0, 1000.0])))
+def test_missing_years_and_zero_denominators_give_findings_not_exceptions(raw):
+    cat = CAT
+    data = {(code, TOTAL, year): v for (code, year), v in raw.items()}
+    d = _derive(cat, data)  # must not raise
+    uncomputable = set(d.yearly[d.yearly["value"].isna()]["derived"])
+    assert uncomputable <= {f.indicator for f in d.findings}
+    assert all(f.code == "derive_missing" for f in d.findings)
+
+
+# --- the chapter -------------------------------------------------------------------------------
+def test_chapter_shows_period_figures_tfp_and_target_verdicts(tmp_path, cat, inputs):
+    result = run_build(inputs, tmp_path / "out", cat, TEMPLATE, pdf=False, log=lambda _: None)
+    blocks = chapter_blocks(result.chapter)
+    share = table_after(blocks, "1. ", "Chi ngân sách địa phương cho KH&CN")
+    # Sample 2016-2019: S&T 325.121 of a budget of 62.514.677 (triệu đồng) → 0,52%.
+    row = row_of(share, "2016-2019")
+    assert row[column(share, "Tỷ lệ chi KH&CN trong tổng chi NSĐP (%)")] == "0,52"
+    assert row[column(share, "Tổng số")] == "325.121"
+    tfp = table_after(blocks, "3. ", "Tăng trưởng GRDP và đóng góp của TFP")
+    assert [r.cells[0].text for r in tfp.rows] == ["Giai đoạn", "2011-2015", "2016-2019"]
+    # Sample GRDP growth 2016-2019 (public): 10,73; 13,33; 15,96; 16,10% → average 14,01%.
+    assert row_of(tfp, "2016-2019")[column(tfp, "Tốc độ tăng GRDP (giá so sánh)")] == "14,01"
+    targets = table_after(blocks, "3. Mục tiêu", "Một số chỉ tiêu phát triển KH&CN")
+    first = [c.text for c in targets.rows[1].cells]
+    assert first[0] == "Tỷ lệ lao động qua đào tạo"
+    assert first[2] == "66,6 (2019)"
+    assert first[-1].startswith("Chưa đạt mục tiêu năm 2025 (còn thiếu 8,4 điểm %).")
