@@ -8,7 +8,7 @@ ASOF   ?=
 ASOF_OPT := $(if $(ASOF),--as-of $(ASOF),)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv forms samples template report report-nopdf validate check test lint clean
+.PHONY: help venv forms samples template report report-nopdf validate check status test lint clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -44,6 +44,9 @@ validate: $(STAMP) ## Check inputs/ only (no chapter): summary per unit, report 
 check: $(STAMP) ## Let a unit check one file before sending it: make check FILE=path.xlsx
 	@test -n "$(FILE)" || { echo "Cách dùng: make check FILE=duong/dan/bieu.xlsx"; exit 2; }
 	$(KHCN) check "$(FILE)" --out outputs/kiem-tra
+
+status: $(STAMP) ## Progress of each unit against the deadlines (fast; ASOF=dd/mm/yyyy)
+	$(KHCN) status --inputs inputs --outputs outputs $(ASOF_OPT)
 
 test: $(STAMP) ## Run the test suite
 	$(BIN)/python -m pytest

@@ -21,28 +21,23 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from . import __version__, fmt
+from . import __version__
 from .catalogue import Catalogue, load_catalogue
 from .derive import derive
 from .errors import BuildError
-from .feedback import annotate_workbook, feedback_name
+from .export import write_merged
 from .findings import Finding, Severity
 from .merge import merge
-from .progress import UnitProgress, progress
-from .read import Inputs, read_inputs
+from .progress import UnitProgress
 from .render import ChapterData, render_chapter
-from .reports import write_merged, write_progress, write_validation_report
-from .validate import Validation, validate
+from .status import CHECK_FOLDER, FEEDBACK, VALIDATION, check_inputs, write_checks, write_status
 
 CHAPTER = "chuong-khcn.docx"
 CHAPTER_PDF = "chuong-khcn.pdf"
 MERGED_XLSX = "so-lieu-tong-hop.xlsx"
 MERGED_CSV = "so-lieu-tong-hop.csv"
-VALIDATION = "bao-cao-kiem-tra.xlsx"
 PROGRESS = "tien-do.xlsx"
 MANIFEST = "manifest.json"
-FEEDBACK = "feedback"
-CHECK_FOLDER = "kiem-tra"  # dry runs (make validate) and refused strict builds
 LOCK = ".build.lock"
 PDF_TIMEOUT_S = 300
 
@@ -159,53 +154,6 @@ def _versions() -> dict[str, str]:
     return out
 
 
-@dataclass(frozen=True)
-class Checked:
-    """Read and validation of an inputs folder: what `make validate` shows."""
-
-    read: Inputs
-    validation: Validation
-    progress: tuple[UnitProgress, ...]
-
-    @property
-    def errors(self) -> int:
-        return len(self.validation.errors())
-
-
-def check_inputs(cat: Catalogue, inputs: Path, as_of: dt.date,
-                 log: Callable[[str], None] = print) -> Checked:
-    """Read and validate every file of `inputs` (no chapter)."""
-    if not inputs.is_dir():
-        raise BuildError(f"Không có thư mục đầu vào '{inputs}'. Tạo thư mục và đặt các tệp "
-                         "của đơn vị vào đó.")
-    log(f"Đọc các tệp trong '{inputs}'...")
-    read = read_inputs(inputs, progress=log)
-    for line in read.skipped:
-        log(line)
-    log(f"Đã đọc {len(read.workbooks)} biểu số liệu, {len(read.narratives)} thuyết minh; "
-        f"{len(read.findings)} tệp không dùng được.")
-    checked = validate(cat, read)
-    return Checked(read, checked, tuple(progress(cat, checked, as_of)))
-
-
-def write_checks(checked: Checked, folder: Path, extra: tuple[Finding, ...] = ()) -> list[Path]:
-    """The validation report (with `extra` findings, e.g. from derive), and an annotated copy
-    of every workbook with a finding."""
-    folder.mkdir(parents=True, exist_ok=True)
-    findings = list(checked.validation.findings) + list(extra)
-    write_validation_report(findings, checked.progress, folder / VALIDATION)
-    written = [folder / VALIDATION]
-    by_file: dict[str, list[Finding]] = {}
-    for f in findings:
-        by_file.setdefault(f.file, []).append(f)
-    for wb in checked.read.workbooks:
-        mine = by_file.get(wb.file.name)
-        if mine:
-            written.append(annotate_workbook(wb.file.path, mine,
-                                             folder / FEEDBACK / feedback_name(wb.file.path)))
-    return written
-
-
 def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template: Path,
               as_of: dt.date | None = None, pdf: bool = True, strict: bool = False,
               log: Callable[[str], None] = print) -> BuildResult:
@@ -254,7 +202,7 @@ def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template
             t = stage("render", t)
             write_merged(merged, derivation, cat, tmp / MERGED_XLSX, tmp / MERGED_CSV)
             write_checks(checked, tmp, derivation.findings)
-            write_progress(checked.progress, tmp / PROGRESS, fmt.date(as_of))
+            write_status(checked.progress, tmp / PROGRESS, as_of)
             t = stage("reports", t)
             pdf_path = None
             if pdf:

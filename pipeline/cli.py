@@ -157,8 +157,8 @@ def _summary(checked, fmt_: str) -> None:
 def validate_cmd(catalogue: Path, inputs: Path, outputs: Path, fmt_: str,
                  as_of: dt.date | None) -> None:
     """Chỉ kiểm tra số liệu (không tạo chương); mã thoát 1 nếu có lỗi."""
-    from .build import CHECK_FOLDER, check_inputs, write_checks
     from .catalogue import load_catalogue
+    from .status import CHECK_FOLDER, check_inputs, write_checks
 
     quiet = fmt_ == "json"
     try:
@@ -207,3 +207,32 @@ def check(catalogue: Path, file: Path, out: Path) -> None:
         path = annotate_workbook(file, list(checked.findings), out / feedback_name(file))
         click.echo(f"Tệp góp ý (mở trang 'Lỗi' để đến từng ô): {path}")
     raise SystemExit(1 if errors else 0)
+
+
+@main.command()
+@_catalogue_option
+@click.option("--inputs", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("inputs"), show_default=True, help="Thư mục tệp của các đơn vị.")
+@click.option("--outputs", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("outputs"), show_default=True,
+              help="Bảng tiến độ ghi vào <outputs>/tien-do.xlsx.")
+@click.option("--as-of", callback=_date, help="Tính đến ngày, dd/mm/yyyy (mặc định: hôm nay).")
+def status(catalogue: Path, inputs: Path, outputs: Path, as_of: dt.date | None) -> None:
+    """Tiến độ từng đơn vị so với hạn gửi (nhanh: không tạo chương)."""
+    from . import fmt
+    from .catalogue import load_catalogue
+    from .status import STATUS, check_inputs, rates, status_table, write_status
+
+    day = as_of or dt.date.today()
+    try:
+        cat = load_catalogue(catalogue)
+        checked = check_inputs(cat, inputs, day, log=lambda _: None, full_narratives=False)
+        path = write_status(checked.progress, outputs / STATUS, day)
+    except PipelineError as e:
+        raise UserError(str(e)) from e
+    for line in checked.read.skipped:
+        click.echo(line)
+    click.echo(f"Tiến độ tính đến ngày {fmt.date(day)}:")
+    click.echo(status_table(checked.progress))
+    click.echo(rates(checked.progress).line())
+    click.echo(f"Bảng tiến độ: {path}")

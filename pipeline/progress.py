@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from . import fmt
 from .catalogue import Catalogue
 from .layout import form_rows
 from .validate import Validation
@@ -31,6 +32,7 @@ class UnitProgress:
     errors: int
     warnings: int
     status: str  # Vietnamese status line
+    last_change: dt.datetime | None = None  # newest modification time of its files
 
     @property
     def required_share(self) -> float | None:
@@ -67,9 +69,13 @@ def progress(cat: Catalogue, validation: Validation, as_of: dt.date) -> list[Uni
             if f:
                 e, w = validation.counts(f)
                 errors, warnings = errors + e, warnings + w
+        overdue = (f"Chưa nộp – quá hạn {(as_of - due).days} ngày" if as_of > due
+                   else "Chưa nộp – còn hạn")
         if wb is None and narr is None:
-            status = (f"Chưa nộp – quá hạn {(as_of - due).days} ngày" if as_of > due
-                      else "Chưa nộp – còn hạn")
+            status = overdue
+        elif received is not None and received > as_of:
+            # Looking back at an earlier date: the file was sent after it.
+            status = f"{overdue} (tệp ghi ngày gửi {fmt.date(received)}, sau ngày tính)"
         else:
             late = received is not None and received > due
             status = "Đã nộp, trễ hạn" if late else "Đã nộp đúng hạn"
@@ -82,5 +88,7 @@ def progress(cat: Catalogue, validation: Validation, as_of: dt.date) -> list[Uni
             workbook=wb.file.name if wb else "", narrative=narr.file.name if narr else "",
             received=received, form_version=wb.meta.get("phien_ban_bieu_mau", "") if wb else "",
             required_filled=req_filled, required_total=req_total, cells_filled=all_filled,
-            cells_total=all_total, errors=errors, warnings=warnings, status=status))
+            cells_total=all_total, errors=errors, warnings=warnings, status=status,
+            last_change=max((s.file.modified for s in (wb, narr) if s is not None),
+                            default=None)))
     return out

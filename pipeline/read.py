@@ -338,7 +338,35 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 Result = WorkbookSubmission | NarrativeSubmission | Finding
 
 
-def read_file(path: Path) -> Result:
+def narrative_unit(path: Path, info: FileInfo | None = None) -> NarrativeSubmission:
+    """Identify a narrative (its unit code) without python-docx: the package checks, then the
+    first table of word/document.xml, streamed. Sections are not read."""
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    info = info or file_info(path)
+    inspect_package(path, info.name, info.size, "word/document.xml")
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    unit = ""
+    try:
+        with zipfile.ZipFile(path) as zf, zf.open("word/document.xml") as fh:
+            for _event, el in ET.iterparse(fh, events=("end",)):
+                if el.tag == f"{w}tbl":
+                    for row in el.iter(f"{w}tr"):
+                        cells = ["".join(t.text or "" for t in tc.iter(f"{w}t")).strip()
+                                 for tc in row.iter(f"{w}tc")]
+                        if len(cells) >= 2 and cells[0] == "Mã đơn vị":
+                            unit = cells[1]
+                    break
+    except (zipfile.BadZipFile, ET.ParseError, KeyError) as e:
+        raise Refused(fnd.make("file_unreadable", info.name,
+                               detail=f"{type(e).__name__}: {str(e)[:200]}")) from e
+    if not unit:
+        raise Refused(fnd.make("narrative_not_form", info.name))
+    return NarrativeSubmission(file=info, unit=unit, sections=())
+
+
+def read_file(path: Path, full_narratives: bool = True) -> Result:
     """One file: its submission, or a finding naming it. Never raises on the file's content."""
     name = path.name
     try:
@@ -346,7 +374,7 @@ def read_file(path: Path) -> Result:
         if suffix in WORKBOOK_SUFFIXES:
             return read_workbook(path)
         if suffix == ".docx":
-            return read_narrative(path)
+            return read_narrative(path) if full_narratives else narrative_unit(path)
         return fnd.make("file_not_office", name)
     except Refused as r:
         return r.finding
@@ -376,15 +404,15 @@ def _worker_init(memory_mb: int) -> None:
             resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def _read_in_workers(paths: list[Path], workers: int, timeout_s: float,
-                     memory_mb: int) -> tuple[dict[Path, Result], list[Path]]:
+def _read_in_workers(paths: list[Path], workers: int, timeout_s: float, memory_mb: int,
+                     full_narratives: bool = True) -> tuple[dict[Path, Result], list[Path]]:
     """Read in a pool; stop waiting when no file finished for timeout_s. Returns the results
     and the files left unfinished (running when the pool was stopped, or queued behind)."""
     ctx = multiprocessing.get_context("fork")
     done: dict[Path, Result] = {}
     pool = ctx.Pool(min(workers, len(paths)), _worker_init, (memory_mb,))
     try:
-        pending = {p: pool.apply_async(read_file, (p,)) for p in paths}
+        pending = {p: pool.apply_async(read_file, (p, full_narratives)) for p in paths}
         last = time.monotonic()
         while pending:
             finished = [p for p, a in pending.items() if a.ready()]
@@ -404,7 +432,8 @@ def _read_in_workers(paths: list[Path], workers: int, timeout_s: float,
 
 def read_inputs(inputs_dir: Path, workers: int | None = None,
                 timeout_s: float = FILE_TIMEOUT_S, memory_mb: int = WORKER_MEMORY_MB,
-                progress: Callable[[str], None] | None = None) -> Inputs:
+                progress: Callable[[str], None] | None = None,
+                full_narratives: bool = True) -> Inputs:
     """Read every workbook and narrative in inputs_dir (not recursive), in name order.
 
     workers=0 reads in this process (no time or memory limit); by default files are read in
@@ -426,13 +455,14 @@ def read_inputs(inputs_dir: Path, workers: int | None = None,
         workers = min(2, os.cpu_count() or 1)
     results: dict[Path, Result] = {}
     if workers == 0:
-        results = {p: read_file(p) for p in paths}
+        results = {p: read_file(p, full_narratives) for p in paths}
     elif paths:
-        results, stuck = _read_in_workers(paths, workers, timeout_s, memory_mb)
+        results, stuck = _read_in_workers(paths, workers, timeout_s, memory_mb,
+                                          full_narratives)
         for p in stuck:  # retry each alone, to tell the slow file from those queued behind it
             if progress:
                 progress(f"Đọc lại riêng tệp '{p.name}'...")
-            one, still = _read_in_workers([p], 1, timeout_s, memory_mb)
+            one, still = _read_in_workers([p], 1, timeout_s, memory_mb, full_narratives)
             results.update(one)
             if still:
                 results[p] = fnd.make("file_timeout", p.name, seconds=f"{timeout_s:g}")

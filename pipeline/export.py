@@ -1,0 +1,78 @@
+"""Export: the merged data for the consultants, as .xlsx (long table, derived values, period
+figures, growth) and UTF-8 .csv (with a byte-order mark so Excel shows Vietnamese correctly).
+
+Text that would start a formula is written as a string in the .xlsx and prefixed with an
+apostrophe in the .csv (formula injection).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+
+from .catalogue import PERIOD_METHOD_VI, Catalogue
+from .derive import Derivation
+from .reports import FORMULA_START, table
+
+MERGED_HEADERS = {
+    "unit": "Mã đơn vị", "unit_name": "Đơn vị", "item": "Mục", "indicator": "Mã chỉ tiêu",
+    "indicator_label": "Chỉ tiêu", "breakdown": "Mã phân tổ", "breakdown_label": "Phân tổ",
+    "measure": "Đơn vị tính", "year": "Năm", "value": "Giá trị", "status": "Tính chất số liệu",
+    "note": "Nguồn số liệu, ghi chú", "file": "Tệp", "sheet": "Trang", "cell": "Ô",
+    "file_hash": "SHA-256 của tệp",
+}
+
+
+def write_merged(merged: pd.DataFrame, derivation: Derivation, cat: Catalogue,
+                 xlsx: Path, csv: Path) -> None:
+    """The long table for the consultants, as .xlsx (with the derived values, period figures
+    and growth) and .csv (the long table)."""
+    derived = derivation.yearly
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Số liệu"
+    cols = list(merged.columns)
+    table(ws, [MERGED_HEADERS.get(c, c) for c in cols],
+           (_py_row(r) for r in merged.itertuples(index=False)),
+           [10, 30, 6, 18, 45, 14, 24, 12, 7, 14, 14, 30, 28, 8, 8, 20])
+    ws2 = wb.create_sheet("Tính toán")
+    labels = {d.code: (d.label, d.measure) for d in cat.derived}
+    table(ws2, ["Mã", "Chỉ tiêu", "Đơn vị tính", "Năm", "Giá trị", "Ô nguồn", "Ghi chú"],
+           ([r.derived, labels[r.derived][0], labels[r.derived][1], int(r.year),
+             None if pd.isna(r.value) else float(r.value), "; ".join(r.sources), r.note]
+            for r in derived.itertuples(index=False)),
+           [22, 45, 12, 7, 14, 60, 40])
+    ws3 = wb.create_sheet("Giai đoạn")
+    method_vi = {**PERIOD_METHOD_VI, "inputs": "công thức trên số liệu cả giai đoạn",
+                 "mean": "bình quân các năm"}
+    table(ws3, ["Mã", "Loại", "Giai đoạn", "Cách tính", "Giá trị",
+                 "Tăng bình quân/năm (%)", "Ghi chú"],
+           ([r.key, "chỉ tiêu" if r.kind == "indicator" else "tính toán", r.period,
+             method_vi.get(r.method, r.method), _num(r.value), _num(r.cagr), r.note]
+            for r in derivation.periods.itertuples(index=False)),
+           [26, 10, 11, 34, 14, 14, 30])
+    ws4 = wb.create_sheet("Tăng trưởng")
+    table(ws4, ["Mã chỉ tiêu", "Mã phân tổ", "Năm", "Tăng so với năm trước (%)"],
+           ([r.indicator, r.breakdown, int(r.year), _num(r.growth)]
+            for r in derivation.growth.itertuples(index=False)),
+           [26, 20, 7, 16])
+    wb.save(xlsx)
+    out = merged.copy()
+    for c in out.columns:
+        if out[c].dtype == object:
+            out[c] = out[c].map(lambda v: "'" + v if isinstance(v, str)
+                                and v.startswith(FORMULA_START) else v)
+    out.to_csv(csv, index=False, encoding="utf-8-sig")
+
+
+def _num(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
+
+
+def _py_row(row: tuple) -> list[object]:
+    return [v.item() if hasattr(v, "item") else v for v in row]
+
+

@@ -1,0 +1,140 @@
+"""Status: read and validate the inputs folder and say where each unit stands.
+
+This is what `make validate` and `make status` run, and the first half of `make report`.
+It imports no pandas, chart or document library, so that `make status` answers in a moment.
+Rates follow DHIS2's reporting measures: the reporting rate is the share of expected unit
+reports received, the on-time rate the share received by their deadline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from . import fmt
+from .catalogue import Catalogue
+from .errors import BuildError
+from .feedback import annotate_workbook, feedback_name
+from .findings import Finding
+from .progress import UnitProgress, progress
+from .read import Inputs, read_inputs
+from .reports import PROGRESS_HEADERS, progress_rows, table, write_validation_report
+from .validate import Validation, validate
+
+VALIDATION = "bao-cao-kiem-tra.xlsx"
+FEEDBACK = "feedback"
+CHECK_FOLDER = "kiem-tra"  # dry runs (make validate) and refused strict builds
+STATUS = "tien-do.xlsx"
+
+
+@dataclass(frozen=True)
+class Checked:
+    """Read and validation of an inputs folder: what `make validate` shows."""
+
+    read: Inputs
+    validation: Validation
+    progress: tuple[UnitProgress, ...]
+
+    @property
+    def errors(self) -> int:
+        return len(self.validation.errors())
+
+
+def check_inputs(cat: Catalogue, inputs: Path, as_of: dt.date,
+                 log: Callable[[str], None] = print, full_narratives: bool = True) -> Checked:
+    """Read and validate every file of `inputs` (no chapter). Without `full_narratives`,
+    narratives are only identified (unit code), which spares loading python-docx."""
+    if not inputs.is_dir():
+        raise BuildError(f"Không có thư mục đầu vào '{inputs}'. Tạo thư mục và đặt các tệp "
+                         "của đơn vị vào đó.")
+    log(f"Đọc các tệp trong '{inputs}'...")
+    read = read_inputs(inputs, progress=log, full_narratives=full_narratives)
+    for line in read.skipped:
+        log(line)
+    log(f"Đã đọc {len(read.workbooks)} biểu số liệu, {len(read.narratives)} thuyết minh; "
+        f"{len(read.findings)} tệp không dùng được.")
+    checked = validate(cat, read)
+    return Checked(read, checked, tuple(progress(cat, checked, as_of)))
+
+
+def write_checks(checked: Checked, folder: Path, extra: tuple[Finding, ...] = ()) -> list[Path]:
+    """The validation report (with `extra` findings, e.g. from derive), and an annotated copy
+    of every workbook with a finding."""
+    folder.mkdir(parents=True, exist_ok=True)
+    findings = list(checked.validation.findings) + list(extra)
+    write_validation_report(findings, checked.progress, folder / VALIDATION)
+    written = [folder / VALIDATION]
+    by_file: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_file.setdefault(f.file, []).append(f)
+    for wb in checked.read.workbooks:
+        mine = by_file.get(wb.file.name)
+        if mine:
+            written.append(annotate_workbook(wb.file.path, mine,
+                                             folder / FEEDBACK / feedback_name(wb.file.path)))
+    return written
+
+
+
+
+@dataclass(frozen=True)
+class Rates:
+    expected: int  # units expected to report
+    received: int  # units that sent their workbook (or narrative where no workbook is due)
+    on_time: int  # of those, received by the deadline
+
+    @property
+    def reporting_rate(self) -> float:
+        return 100 * self.received / self.expected if self.expected else 0.0
+
+    @property
+    def on_time_rate(self) -> float:
+        return 100 * self.on_time / self.expected if self.expected else 0.0
+
+    def line(self) -> str:
+        return (f"Tỷ lệ đơn vị đã gửi: {self.received}/{self.expected} "
+                f"({fmt.percent(self.reporting_rate, 1)}); gửi đúng hạn: {self.on_time}/"
+                f"{self.expected} ({fmt.percent(self.on_time_rate, 1)}).")
+
+
+def rates(status: tuple[UnitProgress, ...] | list[UnitProgress]) -> Rates:
+    received = [p for p in status if p.workbook or (not p.items and p.narrative)]
+    on_time = [p for p in received if p.received is not None and p.received <= p.due]
+    return Rates(len(status), len(received), len(on_time))
+
+
+def status_table(status: tuple[UnitProgress, ...] | list[UnitProgress]) -> str:
+    """A plain-text table for the terminal (fixed-width columns)."""
+    heads = ["Mã", "Hạn gửi", "Ngày gửi", "Ô bắt buộc", "Lỗi", "C.báo", "Thay đổi gần nhất",
+             "Tình trạng"]
+    rows = []
+    for p, r in zip(status, progress_rows(status)):
+        changed = p.last_change.strftime("%d/%m/%Y %H:%M") if p.last_change else "-"
+        rows.append([r[0], r[3], r[6], r[8], r[10], r[11], changed, r[12]])
+    widths = [max(len(str(x)) for x in col) for col in zip(heads, *rows)]
+    lines = ["  ".join(str(x).ljust(w) for x, w in zip(row, widths)).rstrip()
+             for row in [heads, ["-" * w for w in widths], *rows]]
+    return "\n".join(lines)
+
+
+def write_status(status: tuple[UnitProgress, ...] | list[UnitProgress], path: Path,
+                 as_of: dt.date) -> Path:
+    """The progress table as .xlsx, with the reporting and on-time rates under it."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Tiến độ"
+    rows = [r + [p.last_change.strftime("%d/%m/%Y %H:%M") if p.last_change else "-"]
+            for p, r in zip(status, progress_rows(status))]
+    n = table(ws, PROGRESS_HEADERS + ["Thay đổi gần nhất"], rows,
+              [7, 40, 14, 11, 30, 30, 11, 9, 10, 10, 6, 9, 40, 17])
+    ws.cell(n + 2, 1, f"Tính đến ngày {fmt.date(as_of)}. {rates(status).line()}").font = Font(
+        italic=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
