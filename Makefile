@@ -8,7 +8,7 @@ ASOF   ?=
 ASOF_OPT := $(if $(ASOF),--as-of $(ASOF),)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv forms samples template report report-nopdf validate check status test lint clean
+.PHONY: help venv forms samples template report report-nopdf validate check status weekly monthly test lint clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -47,6 +47,12 @@ check: $(STAMP) ## Let a unit check one file before sending it: make check FILE=
 
 status: $(STAMP) ## Progress of each unit against the deadlines (fast; ASOF=dd/mm/yyyy)
 	$(KHCN) status --inputs inputs --outputs outputs $(ASOF_OPT)
+
+weekly: $(STAMP) ## Weekly progress report to the steering committee + reminder letters (ASOF=)
+	$(KHCN) progress-report --kind tuan --inputs inputs --outputs outputs $(ASOF_OPT)
+
+monthly: $(STAMP) ## Monthly progress report to the Department of Planning and Investment (ASOF=)
+	$(KHCN) progress-report --kind thang --inputs inputs --outputs outputs $(ASOF_OPT)
 
 test: $(STAMP) ## Run the test suite
 	$(BIN)/python -m pytest

@@ -24,6 +24,7 @@ from pathlib import Path
 from . import __version__
 from .catalogue import Catalogue, load_catalogue
 from .derive import derive
+from .diff import diff_builds, load_previous
 from .errors import BuildError
 from .export import write_merged
 from .findings import Finding, Severity
@@ -186,11 +187,14 @@ def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template
                 f"Có {checked.errors} lỗi trong tệp của các đơn vị nên bản chính thức không được "
                 f"tạo (--strict). Xem '{folder / VALIDATION}' và các tệp góp ý trong "
                 f"'{folder / FEEDBACK}', gửi đơn vị sửa rồi chạy lại.")
+        previous = load_previous(outputs / "latest")
         name = _new_folder_name(outputs, dt.datetime.now())
         tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=outputs))
         try:
             validation = checked.validation
             merged = merge(cat, validation.values)
+            changes = diff_builds(previous, merged, tuple(w.unit for w in validation.workbooks))
+            log(changes.summary())
             t = stage("merge", t)
             derivation = derive(cat, merged)
             t = stage("derive", t)
@@ -202,7 +206,7 @@ def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template
             t = stage("render", t)
             write_merged(merged, derivation, cat, tmp / MERGED_XLSX, tmp / MERGED_CSV)
             write_checks(checked, tmp, derivation.findings)
-            write_status(checked.progress, tmp / PROGRESS, as_of)
+            write_status(checked.progress, tmp / PROGRESS, as_of, changes)
             t = stage("reports", t)
             pdf_path = None
             if pdf:
@@ -225,6 +229,8 @@ def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template
                 "narratives": {n.unit: n.file.name for n in validation.narratives},
                 "findings": {"errors": len(validation.errors()),
                              "total": len(validation.findings)},
+                "changes": {"previous": changes.previous, "summary": changes.summary(),
+                            "count": len(changes.changes)},
                 "timings_s": timings,
             }
             (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2),

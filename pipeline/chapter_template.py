@@ -96,7 +96,8 @@ def _no_borders(table) -> None:
     tbl_pr.append(borders)
 
 
-def build_template():  # -> docx.Document
+def new_document():  # -> docx.Document
+    """An empty document in the Decree 30/2020 layout with the package's styles."""
     doc = Document()
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -149,7 +150,12 @@ def build_template():  # -> docx.Document
     _paragraph_style(doc, STYLE_POINT, 14, bold=True, italic=True, before=3, after=6,
                      indent=1.27, align=WD_ALIGN_PARAGRAPH.JUSTIFY, keep_next=True)
 
-    # Front matter: agency block and national motto.
+    return doc
+
+
+def agency_block(doc, parent: str, agency: str, number: str = "", subject: str = "") -> None:
+    """The agency (left) and national motto (right) block of page one; for an official
+    letter, its number ("Số: ...") and subject ("V/v ...") under the agency."""
     head = doc.add_table(rows=1, cols=2)
     head.alignment = WD_TABLE_ALIGNMENT.CENTER
     _no_borders(head)
@@ -157,7 +163,12 @@ def build_template():  # -> docx.Document
     head.autofit = False
     for col, cell, width in ((head.columns[0], left, Cm(7.2)), (head.columns[1], right, Cm(9.3))):
         col.width = cell.width = width
-    for cell, lines in ((left, [("{{ parent_agency }}", False), ("{{ agency }}", True)]),
+    left_lines = [(parent, False), (agency, True)]
+    if number:
+        left_lines.append((number, False))
+    if subject:
+        left_lines.append((subject, False))
+    for cell, lines in ((left, left_lines),
                         (right, [("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", True),
                                  ("Độc lập - Tự do - Hạnh phúc", True)])):
         cell.paragraphs[0].text = ""
@@ -168,7 +179,13 @@ def build_template():  # -> docx.Document
             p.paragraph_format.space_after = Pt(0)
             r = p.add_run(text)
             r.bold = bold
-            r.font.size = Pt(13 if cell is right and i == 1 else 12 if cell is left else 12)
+            r.font.size = Pt(13 if cell is right and i == 1 else 12)
+            r.italic = i >= 2 and cell is left and i == len(lines) - 1 and bool(subject)
+
+
+def build_template():  # -> docx.Document
+    doc = new_document()
+    agency_block(doc, "{{ parent_agency }}", "{{ agency }}")
     place = doc.add_paragraph("{{ place }}, {{ date_long }}")
     place.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     place.paragraph_format.space_before = Pt(12)

@@ -236,3 +236,41 @@ def status(catalogue: Path, inputs: Path, outputs: Path, as_of: dt.date | None) 
     click.echo(status_table(checked.progress))
     click.echo(rates(checked.progress).line())
     click.echo(f"Bảng tiến độ: {path}")
+
+
+@main.command(name="progress-report")
+@_catalogue_option
+@click.option("--kind", type=click.Choice(["tuan", "thang"]), default="tuan", show_default=True,
+              help="tuan: báo cáo tuần gửi Ban Chỉ đạo; thang: báo cáo tháng gửi Sở KH&ĐT.")
+@click.option("--inputs", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("inputs"), show_default=True)
+@click.option("--outputs", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("outputs"), show_default=True)
+@click.option("--as-of", callback=_date, help="Tính đến ngày, dd/mm/yyyy (mặc định: hôm nay).")
+def progress_report_cmd(catalogue: Path, kind: str, inputs: Path, outputs: Path,
+                        as_of: dt.date | None) -> None:
+    """Báo cáo tiến độ tuần/tháng và dự thảo công văn đôn đốc đơn vị chậm, thiếu."""
+    from .catalogue import load_catalogue
+    from .diff import diff_builds, load_previous
+    from .letters import write_progress_documents
+    from .merge import merge
+    from .status import check_inputs
+
+    day = as_of or dt.date.today()
+    try:
+        cat = load_catalogue(catalogue)
+        checked = check_inputs(cat, inputs, day, log=lambda _: None)
+        previous = load_previous(outputs / "latest")
+        changes = None
+        if previous[1] is not None:
+            changes = diff_builds(previous, merge(cat, checked.validation.values),
+                                  tuple(w.unit for w in checked.validation.workbooks))
+        folder = outputs / "bao-cao-tien-do" / f"{kind}-{day.isoformat()}"
+        written = write_progress_documents(cat, checked, changes, day, kind, folder)
+    except PipelineError as e:
+        raise UserError(str(e)) from e
+    click.echo(f"Báo cáo: {written.report}")
+    for letter in written.reminders:
+        click.echo(f"Công văn đôn đốc (dự thảo): {letter}")
+    if not written.reminders:
+        click.echo("Không có đơn vị cần đôn đốc.")

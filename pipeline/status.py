@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -25,6 +26,9 @@ from .progress import UnitProgress, progress
 from .read import Inputs, read_inputs
 from .reports import PROGRESS_HEADERS, progress_rows, table, write_validation_report
 from .validate import Validation, validate
+
+if TYPE_CHECKING:  # diff.py needs pandas, which `make status` does not load
+    from .diff import BuildDiff
 
 VALIDATION = "bao-cao-kiem-tra.xlsx"
 FEEDBACK = "feedback"
@@ -123,8 +127,9 @@ def status_table(status: tuple[UnitProgress, ...] | list[UnitProgress]) -> str:
 
 
 def write_status(status: tuple[UnitProgress, ...] | list[UnitProgress], path: Path,
-                 as_of: dt.date) -> Path:
-    """The progress table as .xlsx, with the reporting and on-time rates under it."""
+                 as_of: dt.date, changes: BuildDiff | None = None) -> Path:
+    """The progress table as .xlsx, with the reporting and on-time rates under it; with
+    `changes`, a sheet "Thay đổi" listing every value changed since the previous build."""
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -135,6 +140,14 @@ def write_status(status: tuple[UnitProgress, ...] | list[UnitProgress], path: Pa
               [7, 40, 14, 11, 30, 30, 11, 9, 10, 10, 6, 9, 40, 17])
     ws.cell(n + 2, 1, f"Tính đến ngày {fmt.date(as_of)}. {rates(status).line()}").font = Font(
         italic=True)
+    if changes is not None:
+        ws2 = wb.create_sheet("Thay đổi")
+        m = table(ws2, ["Loại", "Mã đơn vị", "Mã chỉ tiêu", "Mã phân tổ", "Năm", "Giá trị cũ",
+                        "Giá trị mới", "Tệp", "Trang", "Ô"],
+                  ([c.kind_vi, c.unit, c.indicator, c.breakdown, c.year, c.old, c.new, c.file,
+                    c.sheet, c.cell] for c in changes.changes),
+                  [10, 9, 24, 18, 7, 14, 14, 30, 8, 7])
+        ws2.cell(m + 2, 1, changes.summary()).font = Font(italic=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
