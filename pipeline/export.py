@@ -61,8 +61,8 @@ def write_merged(merged: pd.DataFrame, derivation: Derivation, cat: Catalogue,
            [26, 20, 7, 16])
     wb.save(xlsx)
     out = merged.copy()
-    for c in out.columns:
-        if out[c].dtype == object:
+    for c in out.columns:  # text columns are "object" or "str" depending on pandas' version
+        if not pd.api.types.is_numeric_dtype(out[c]):
             out[c] = out[c].map(lambda v: "'" + v if isinstance(v, str)
                                 and v.startswith(FORMULA_START) else v)
     out.to_csv(csv, index=False, encoding="utf-8-sig")

@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from .findings import Finding, Severity
+from .reports import put
 
 FEEDBACK_SHEET = "Lỗi"
 FILL = {
@@ -33,12 +34,6 @@ WIDTHS = [5, 10, 10, 7, 24, 7, 16, 100]
 
 def feedback_name(source: Path) -> str:
     return f"{source.stem}_gop_y.xlsx"
-
-
-def _text(value: object) -> object:
-    if isinstance(value, str) and value.startswith(("=", "+", "-", "@")):
-        return "'" + value  # never let a finding's text become a formula
-    return value
 
 
 def annotate_workbook(source: Path, findings: Sequence[Finding], out: Path) -> Path:
@@ -77,7 +72,7 @@ def annotate_workbook(source: Path, findings: Sequence[Finding], out: Path) -> P
         r = 4 + i
         row = [i, f.severity.label, f.sheet, f.cell, f.indicator, f.year, f.value, f.message]
         for c, v in enumerate(row, start=1):
-            ws.cell(r, c, _text(v))
+            put(ws, r, c, v)  # text that looks like a formula stays text
         ws.cell(r, 2).fill = FILL[f.severity]
         ws.cell(r, 8).alignment = Alignment(wrap_text=True, vertical="top")
         if linked and f.sheet in wb.sheetnames and f.cell:

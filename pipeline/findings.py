@@ -25,8 +25,8 @@ class Severity(str, Enum):
 MESSAGES: dict[str, tuple[Severity, str]] = {
     "file_unreadable": (
         Severity.ERROR,
-        "Không mở được tệp ({detail}). Hãy mở tệp bằng Excel, chọn Lưu thành (Save As) "
-        "dạng Excel Workbook (.xlsx) rồi gửi lại.",
+        "Không mở được tệp ({detail}). Hãy mở tệp bằng Excel (biểu số liệu) hoặc Word "
+        "(thuyết minh), chọn Lưu thành (Save As) đúng dạng .xlsx hoặc .docx rồi gửi lại.",
     ),
     "file_not_office": (
         Severity.ERROR,
@@ -35,8 +35,8 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
     ),
     "file_encrypted": (
         Severity.ERROR,
-        "Tệp được đặt mật khẩu nên không đọc được. Hãy mở tệp, bỏ mật khẩu "
-        "(File > Info > Protect Workbook) rồi lưu và gửi lại.",
+        "Tệp được đặt mật khẩu nên không đọc được. Hãy mở tệp, bỏ mật khẩu (Excel: File > "
+        "Info > Protect Workbook; Word: File > Info > Protect Document) rồi lưu và gửi lại.",
     ),
     "file_legacy_xls": (
         Severity.ERROR,

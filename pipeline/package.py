@@ -49,6 +49,7 @@ class CellProblem:
 class Package:
     has_vba: bool  # a VBA project is present (ignored, never run)
     cell_problems: tuple[CellProblem, ...]  # workbooks only
+    extents: dict[str, tuple[int, int]]  # sheet -> (last row, last column) of its cells
 
 
 def inspect_package(path: Path, name: str, size: int, expected_part: str,
@@ -75,21 +76,24 @@ def inspect_package(path: Path, name: str, size: int, expected_part: str,
             if any(n.startswith(("xl/macrosheets/", "xl/dialogsheets/")) for n in names):
                 raise Refused(fnd.make("file_macro_sheet", name))
             for e in entries:
-                if e.filename.endswith((".xml", ".rels", ".vml")):
+                if e.filename.lower().endswith((".xml", ".rels", ".vml")):
                     with zf.open(e) as part:
-                        if b"<!DOCTYPE" in part.read(4096).upper():
-                            raise Refused(fnd.make(
-                                "file_unreadable", name,
-                                detail=f"phần '{e.filename}' chứa khai báo DOCTYPE không an toàn"))
+                        verdict = _prolog(part)
+                    if verdict:
+                        raise Refused(fnd.make("file_unreadable", name,
+                                               detail=f"phần '{e.filename}' {verdict}"))
             has_vba = any(n.lower().endswith("vbaproject.bin") for n in names)
-            problems = tuple(_scan_workbook(zf)) if scan_cells else ()
+            problems: tuple[CellProblem, ...] = ()
+            extents: dict[str, tuple[int, int]] = {}
+            if scan_cells:
+                problems = tuple(_scan_workbook(zf, extents))
     except zipfile.BadZipFile as e:
         raise Refused(fnd.make("file_unreadable", name,
                                detail=f"tệp nén bị hỏng hoặc chưa chép xong: {e}")) from e
     except (ET.ParseError, KeyError, ValueError) as e:
         raise Refused(fnd.make("file_unreadable", name,
                                detail=f"cấu trúc tệp hỏng: {type(e).__name__}")) from e
-    return Package(has_vba=has_vba, cell_problems=problems)
+    return Package(has_vba=has_vba, cell_problems=problems, extents=extents)
 
 
 def _check_sizes(entries: list[zipfile.ZipInfo], name: str) -> None:
@@ -137,21 +141,74 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _scan_workbook(zf: zipfile.ZipFile):
+PROLOG_LIMIT = 1 << 20  # bytes of an XML part read to find its root element
+
+
+def _prolog(part) -> str:
+    """'' when the part's prolog is harmless; else why it is refused. A DOCTYPE may only
+    stand before the root element, after the declaration, comments and processing
+    instructions, in any encoding: decode, skip those, and look."""
+    head = part.read(PROLOG_LIMIT)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head.decode("utf-16", errors="replace")
+    elif head[:2] in (b"<\x00", b"\x00<"):
+        text = head.decode("utf-16-le" if head[:1] == b"<" else "utf-16-be", errors="replace")
+    else:
+        text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    if "<!DOCTYPE" in text.upper():  # anywhere in the head, well placed or not
+        return "chứa khai báo DOCTYPE không an toàn"
+    i, n = 0, len(text)
+    while i < n:
+        if text[i].isspace():
+            i += 1
+        elif text.startswith("<?", i):
+            end = text.find("?>", i)
+            i = n if end < 0 else end + 2
+        elif text.startswith("<!--", i):
+            end = text.find("-->", i)
+            i = n if end < 0 else end + 3
+        elif text[i:i + 9].upper() == "<!DOCTYPE":
+            return "chứa khai báo DOCTYPE không an toàn"
+        else:
+            return ""  # the root element (or text): the prolog is over
+    return "có phần mở đầu quá dài, không tìm thấy nội dung" if len(head) >= PROLOG_LIMIT else ""
+
+
+def _scan_workbook(zf: zipfile.ZipFile, extents: dict[str, tuple[int, int]]):
     names = set(zf.namelist())
     for sheet, part in _sheet_parts(zf).items():
         if part not in names or zf.getinfo(part).file_size > MAX_SCANNED_PART_BYTES:
+            extents[sheet] = (10**9, 10**9)  # too big to scan: too big to read
             continue
         with zf.open(part) as fh:
-            yield from _scan_sheet(sheet, fh)
+            yield from _scan_sheet(sheet, fh, extents)
 
 
-def _scan_sheet(sheet: str, fh):
-    """Formula cells without a cached value and error cells, streaming the sheet XML."""
+def _rowcol(ref: str) -> tuple[int, int]:
+    col = row = 0
+    for ch in ref:
+        if "A" <= ch <= "Z":
+            col = col * 26 + ord(ch) - 64
+        elif ch.isdigit():
+            row = row * 10 + ord(ch) - 48
+    return row, col
+
+
+def _scan_sheet(sheet: str, fh, extents: dict[str, tuple[int, int]]):
+    """Formula cells without a cached value and error cells, streaming the sheet XML; and
+    the sheet's extent, so that no reader is asked to build an enormous grid."""
+    max_row = max_col = 0
     for _event, el in ET.iterparse(fh, events=("end",)):
-        if _local(el.tag) != "c":
+        tag = _local(el.tag)
+        if tag == "dimension":
+            r, c = _rowcol(el.get("ref", "A1").split(":")[-1])
+            max_row, max_col = max(max_row, r), max(max_col, c)
+            continue
+        if tag != "c":
             continue
         ref = el.get("r", "")
+        r, c = _rowcol(ref)
+        max_row, max_col = max(max_row, r), max(max_col, c)
         kind = el.get("t")
         formula = value = None
         for child in el:
@@ -166,3 +223,4 @@ def _scan_sheet(sheet: str, fh):
             # No cached result (an empty text result, t="str", is a real value).
             yield CellProblem(sheet, ref, "formula_no_value", "=" + formula)
         el.clear()
+    extents[sheet] = (max_row, max_col)

@@ -169,7 +169,7 @@ class _Notes:
     def text(self, value: object, sheet: str = "", cell: str = "") -> str:
         """A unit's free text, normalised, each change noted against its cell."""
         raw = _plain(value)
-        if raw.isascii() and raw.isprintable():
+        if raw.isascii() and raw.isprintable() and len(raw) <= MAX_CELL_CHARS:
             return raw
         text, changes = normalise(raw)
         for change in changes:
@@ -215,7 +215,8 @@ def read_workbook(path: Path, info: FileInfo | None = None) -> WorkbookSubmissio
             if META_SHEET not in worksheets:
                 raise Refused(fnd.make("not_a_form", info.name))
             meta: dict[str, str] = {}
-            meta_grid = _grid(wb, META_SHEET, notes)
+            extents = package.extents
+            meta_grid = _grid(wb, META_SHEET, notes, extents)
             for r0, r in enumerate(meta_grid or []):
                 if len(r) >= 3 and _plain(r[0]):
                     meta[_plain(r[0])] = notes.text(r[2], META_SHEET, _a1(r0, 2))
@@ -226,7 +227,7 @@ def read_workbook(path: Path, info: FileInfo | None = None) -> WorkbookSubmissio
             cells: list[RawCell] = []
             for name in worksheets:
                 if name != META_SHEET:
-                    grid = _grid(wb, name, notes)
+                    grid = _grid(wb, name, notes, extents)
                     if grid is not None:
                         _read_item_sheet(name, grid, rows, cells, notes)
         finally:
@@ -241,8 +242,14 @@ def read_workbook(path: Path, info: FileInfo | None = None) -> WorkbookSubmissio
                               notes=notes.findings(unit))
 
 
-def _grid(wb, name: str, notes: _Notes) -> list[list[object]] | None:
-    """The sheet's cells from A1, or None (noted) when its used area is out of bounds."""
+def _grid(wb, name: str, notes: _Notes,
+          extents: dict[str, tuple[int, int]]) -> list[list[object]] | None:
+    """The sheet's cells from A1, or None (noted) when its used area is out of bounds. The
+    extent comes from the XML scan: calamine builds the whole area before it can be asked."""
+    rows, cols = extents.get(name, (0, 0))
+    if rows > MAX_SHEET_ROWS or cols > MAX_SHEET_COLS:
+        notes.add("sheet_too_large", sheet=name, detail=f"{rows:,} dòng × {cols:,} cột")
+        return None
     sheet = wb.get_sheet_by_name(name)
     if sheet.height > MAX_SHEET_ROWS or sheet.width > MAX_SHEET_COLS:
         notes.add("sheet_too_large", sheet=name,
@@ -379,7 +386,7 @@ def read_file(path: Path, full_narratives: bool = True) -> Result:
     except Refused as r:
         return r.finding
     except MemoryError:
-        return fnd.make("file_too_large", name, detail=f"cần hơn {WORKER_MEMORY_MB} MB bộ nhớ")
+        return fnd.make("file_too_large", name, detail="vượt giới hạn bộ nhớ khi đọc")
     except Exception as e:  # a parser bug must not stop the other units' data
         return fnd.make("file_unreadable", name, detail=f"{type(e).__name__}: {str(e)[:200]}")
 

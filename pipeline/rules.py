@@ -88,11 +88,13 @@ def check_rule(cat: Catalogue, rule: Rule, values: dict[Key, Value]) -> Iterator
             continue
         if _compare(rule.op, lv, rv, rule.tolerance):
             continue
-        anchor = have[0] if have else None
+        # Point at the first value of the year; with none (never_skip), at the sheet of any
+        # year's value of the same indicators, without a cell.
+        anchor = have[0] if have else next(
+            (v for (c, p, _y), v in values.items() if (c, p) in refs), None)
         yield fnd.make(
-            "rule_failed", anchor.file if anchor else "",
-            severity=SEVERITY[rule.importance],
-            sheet=anchor.sheet if anchor else "", cell=anchor.cell if anchor else "",
+            "rule_failed", anchor.file if anchor else "", severity=SEVERITY[rule.importance],
+            sheet=anchor.sheet if anchor else "", cell=anchor.cell if have else "",
             unit=anchor.unit if anchor else "", indicator=rule.code, year=year,
             value=fmt.plain(round(lv, 6)),
             left_label=rule.left_label or _side_label(cat, left),
@@ -117,6 +119,8 @@ def check_parts(cat: Catalogue, values: dict[Key, Value]) -> Iterator[Finding]:
         if ind.breakdown is None:
             continue
         parts = [p.code for p in cat.parts_of(ind) if p.code != TOTAL]
+        # Each part typed to `decimals` may be off by half a unit of its last digit.
+        rounding = 0.5 * 10 ** -ind.decimals * len(parts)
         for year in cat.years_of(ind):
             got = [values[(ind.code, p, year)] for p in parts if (ind.code, p, year) in values]
             if not got:
@@ -128,7 +132,7 @@ def check_parts(cat: Catalogue, values: dict[Key, Value]) -> Iterator[Finding]:
                                cell=total.cell, unit=total.unit, indicator=ind.code,
                                year=year, value=_shown(ind, total.value), label=ind.label,
                                parts=_shown(ind, total_sum), total=_shown(ind, total.value))
-            elif not ind.with_total and ind.type == "percent" and total_sum > 100 + 0.05:
+            elif not ind.with_total and ind.type == "percent" and total_sum > 100 + rounding:
                 first = got[0]
                 yield fnd.make("parts_over_100", first.file, sheet=first.sheet,
                                cell=first.cell, unit=first.unit, indicator=ind.code,
@@ -165,18 +169,18 @@ def check_series(cat: Catalogue, values: Iterable[Value]) -> Iterator[Finding]:
                     and a.value > 0 and b.value > 0
                     and max(b.value / a.value, a.value / b.value) > conf.outlier_factor)
 
-        for i in range(1, len(series)):
-            prev, cur = series[i - 1], series[i]
+        for i, cur in enumerate(series):
+            prev = series[i - 1] if i > 0 else None
             nxt = series[i + 1] if i + 1 < len(series) else None
             # A spike: a jump from the year before and back the year after (a lasting step
             # is a change, not a typo); or, anywhere, a value far from the rest of its series.
-            spike = nxt is not None and jump(prev, cur) and jump(cur, nxt)
+            spike = prev is not None and nxt is not None and jump(prev, cur) and jump(cur, nxt)
             others = [v.value for j, v in enumerate(series) if j != i]
             spread = statistics.pstdev(others) if len(others) >= 3 else 0.0
             far = (spread > 0
                    and abs(cur.value - statistics.fmean(others)) > conf.outlier_sigma * spread)
-            if spike or far:
-                yield _pair_finding("outlier", ind, label, prev, cur)
+            if spike or far:  # shown beside the year before (the year after, for the first)
+                yield _pair_finding("outlier", ind, label, prev or nxt or cur, cur)
 
 
 def _pair_finding(code: str, ind: Indicator, label: str, prev: Value, cur: Value) -> Finding:

@@ -1,0 +1,261 @@
+"""feedback.py and the build's feedback folder: the annotated copy a unit gets back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from pipeline import findings as fnd
+from pipeline.build import FEEDBACK, VALIDATION, run_build
+from pipeline.catalogue import Catalogue
+from pipeline.derive import SOURCE
+from pipeline.feedback import FEEDBACK_SHEET, FILL, annotate_workbook, feedback_name
+from pipeline.findings import Finding, Severity
+from pipeline.layout import FIRST_DATA_ROW, FIRST_YEAR_COL, form_rows, form_years
+
+from .conftest import TEMPLATE, write_unit_workbook
+
+AS_OF = dt.date(2020, 3, 30)
+FIRST_ROW = 5  # first finding row of the "Lỗi" sheet (title, help, blank, headers above)
+FORMULA = '=HYPERLINK("http://example.invalid","bấm")'
+
+
+def _place(cat: Catalogue, unit: str, key: str, year: int) -> tuple[str, str]:
+    """(sheet, A1) of a row key and year in the unit's form, from the form's own layout."""
+    item = next(it for it in cat.data_items_of(unit)
+                if any(r.key == key for r in form_rows(cat, it)))
+    r = FIRST_DATA_ROW + [row.key for row in form_rows(cat, item)].index(key)
+    c = FIRST_YEAR_COL + form_years(cat, item).index(year)
+    return item.code, f"{get_column_letter(c)}{r}"
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _listed(path: Path) -> list[list[object]]:
+    """The finding rows of the "Lỗi" sheet (STT, Mức độ, Trang, Ô, Chỉ tiêu, Năm, Giá trị,
+    Nội dung), in order."""
+    ws = load_workbook(path)[FEEDBACK_SHEET]
+    rows = []
+    for r in range(FIRST_ROW, ws.max_row + 1):
+        row = [ws.cell(r, c).value for c in range(1, 9)]
+        if isinstance(row[0], int):
+            rows.append(row)
+    return rows
+
+
+@pytest.fixture()
+def source(tmp_path: Path, cat: Catalogue) -> Path:
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    return write_unit_workbook(cat, "KHTC", folder / "KHTC_so_lieu.xlsx")
+
+
+@pytest.fixture()
+def found(cat: Catalogue, source: Path) -> dict[str, Finding]:
+    name = source.name
+    s1, c1 = _place(cat, "KHTC", "chi_nsdp", 2013)
+    s2, c2 = _place(cat, "KHTC", "chi_khcn", 2015)
+    s3, c3 = _place(cat, "KHTC", "csvc_dien_tich", 2012)
+    return {
+        "range": fnd.make("out_of_range", name, sheet=s1, cell=c1, unit="KHTC",
+                          indicator="chi_nsdp", year=2013, value="-1", low="0",
+                          high="100.000.000", measure="triệu đồng"),
+        "outlier": fnd.make("outlier", name, sheet=s2, cell=c2, unit="KHTC",
+                            indicator="chi_khcn", year=2015, value="98.765",
+                            label="Chi ngân sách cho KH&CN", prev_year=2014, prev="9.876"),
+        "formula": fnd.make("not_a_number", name, sheet=s3, cell=c3, unit="KHTC",
+                            indicator="csvc_dien_tich", year=2012, value=FORMULA),
+        "no_cell": fnd.make("duplicate_unit", name, unit="KHTC", kept="KHTC_moi.xlsx"),
+    }
+
+
+def test_feedback_name():
+    assert feedback_name(Path("/x/KHTC_so_lieu.xlsx")) == "KHTC_so_lieu_gop_y.xlsx"
+
+
+def test_feedback_sheet_comes_first_and_is_active(source: Path, found, tmp_path: Path):
+    out = annotate_workbook(source, list(found.values()), tmp_path / "fb" / "x_gop_y.xlsx")
+    assert out == tmp_path / "fb" / "x_gop_y.xlsx" and out.is_file()
+    wb = load_workbook(out)
+    original = load_workbook(source).sheetnames
+    assert wb.sheetnames == [FEEDBACK_SHEET, *original]
+    assert wb.active.title == FEEDBACK_SHEET
+    assert wb.index(wb.active) == 0
+    # No item sheet stays selected along with it (Excel would open a group of sheets).
+    assert [ws.title for ws in wb.worksheets[1:] if ws.sheet_view.tabSelected] == []
+    assert wb[FEEDBACK_SHEET]["A1"].value == "GÓP Ý VỀ TỆP 'KHTC_so_lieu.xlsx': 4 vấn đề"
+
+
+def test_feedback_lists_every_finding(source: Path, found, tmp_path: Path):
+    out = annotate_workbook(source, list(found.values()), tmp_path / "fb.xlsx")
+    rows = _listed(out)
+    assert [r[0] for r in rows] == [1, 2, 3, 4]
+    listed = {(r[1], r[2], r[3], r[7]) for r in rows}
+    expected = {(f.severity.label, f.sheet or None, f.cell or None, f.message)
+                for f in found.values()}
+    assert listed == expected
+    # Errors first, then warnings.
+    assert [r[1] for r in rows] == ["Lỗi", "Lỗi", "Cảnh báo", "Cảnh báo"]
+    by_cell = {r[3]: r for r in rows}
+    rng = found["range"]
+    assert by_cell[rng.cell][4:6] == ["chi_nsdp", 2013]
+    assert str(by_cell[rng.cell][6]).endswith("-1")
+
+
+def test_a_cell_link_points_inside_the_workbook(source: Path, found, tmp_path: Path):
+    out = annotate_workbook(source, list(found.values()), tmp_path / "fb.xlsx")
+    ws = load_workbook(out)[FEEDBACK_SHEET]
+    links = {}
+    for r in range(FIRST_ROW, ws.max_row + 1):
+        cell = ws.cell(r, 4)
+        if cell.hyperlink is not None:
+            links[cell.value] = cell.hyperlink
+    located = {f.cell: f"'{f.sheet}'!{f.cell}" for f in found.values() if f.cell}
+    assert {c: h.location for c, h in links.items()} == located
+    assert all(not h.target for h in links.values())  # internal: no file or web address
+
+
+def test_a_finding_without_a_cell_is_listed_without_a_link(source: Path, found,
+                                                           tmp_path: Path):
+    out = annotate_workbook(source, list(found.values()), tmp_path / "fb.xlsx")
+    ws = load_workbook(out)[FEEDBACK_SHEET]
+    f = found["no_cell"]
+    rows = [r for r in range(FIRST_ROW, ws.max_row + 1) if ws.cell(r, 8).value == f.message]
+    assert len(rows) == 1
+    r = rows[0]
+    assert (ws.cell(r, 2).value, ws.cell(r, 3).value, ws.cell(r, 4).value) == (
+        "Cảnh báo", None, None)
+    assert ws.cell(r, 4).hyperlink is None
+
+
+def test_the_cell_is_coloured_and_carries_the_message(source: Path, found, tmp_path: Path):
+    out = annotate_workbook(source, list(found.values()), tmp_path / "fb.xlsx")
+    wb = load_workbook(out)
+    for key, severity in (("range", Severity.ERROR), ("outlier", Severity.WARNING),
+                          ("formula", Severity.ERROR)):
+        f = found[key]
+        cell = wb[f.sheet][f.cell]
+        assert cell.fill.fill_type == "solid", key
+        assert cell.fill.fgColor.rgb == FILL[severity].fgColor.rgb, key
+        assert cell.comment is not None, key
+        assert f.message in cell.comment.text, key
+        assert cell.comment.text.startswith(f"[{severity.label}] "), key
+    # The three colours differ, and an untouched cell keeps its own fill.
+    assert len({FILL[s].fgColor.rgb for s in Severity}) == 3
+    sheet, other = _place_of_untouched(wb, found)
+    assert wb[sheet][other].comment is None
+    assert wb[sheet][other].fill.fgColor.rgb not in {FILL[s].fgColor.rgb for s in Severity}
+
+
+def _place_of_untouched(wb, found) -> tuple[str, str]:
+    f = found["range"]
+    col = "".join(ch for ch in f.cell if ch.isalpha())
+    row = int("".join(ch for ch in f.cell if ch.isdigit()))
+    return f.sheet, f"{col}{row + 1}"
+
+
+def test_the_worst_severity_colours_a_cell_with_two_findings(source: Path, found,
+                                                             tmp_path: Path):
+    rng = found["range"]
+    note = fnd.make("outlier", rng.file, sheet=rng.sheet, cell=rng.cell, unit="KHTC",
+                    indicator="chi_nsdp", year=2013, value="5", label="Tổng chi",
+                    prev_year=2012, prev="500")
+    out = annotate_workbook(source, [note, rng], tmp_path / "fb.xlsx")
+    cell = load_workbook(out)[rng.sheet][rng.cell]
+    assert cell.fill.fgColor.rgb == FILL[Severity.ERROR].fgColor.rgb
+    assert rng.message in cell.comment.text and note.message in cell.comment.text
+
+
+def test_formula_looking_text_is_not_written_as_a_formula(source: Path, found,
+                                                          tmp_path: Path):
+    out = annotate_workbook(source, list(found.values()), tmp_path / "fb.xlsx")
+    ws = load_workbook(out)[FEEDBACK_SHEET]
+    f = found["formula"]
+    hits = [r for r in range(FIRST_ROW, ws.max_row + 1) if ws.cell(r, 4).value == f.cell]
+    assert len(hits) == 1
+    value = ws.cell(hits[0], 7)
+    assert value.data_type == "s"
+    assert value.value == FORMULA or FORMULA in value.value  # the text itself, kept as text
+    for c in range(1, 9):
+        assert ws.cell(hits[0], c).data_type != "f"
+    # Nowhere in the copy did a formula appear.
+    wb = load_workbook(out)
+    assert not any(c.data_type == "f" for ws_ in wb.worksheets for row in ws_.iter_rows()
+                   for c in row)
+
+
+def test_a_workbook_without_findings_says_so(source: Path, tmp_path: Path):
+    out = annotate_workbook(source, [], tmp_path / "fb.xlsx")
+    ws = load_workbook(out)[FEEDBACK_SHEET]
+    assert ws["A1"].value.endswith(": 0 vấn đề")
+    assert ws.cell(FIRST_ROW, 1).value == "Không phát hiện vấn đề nào."
+
+
+def test_annotate_leaves_the_source_unchanged(source: Path, found, tmp_path: Path):
+    before, mtime = _sha256(source), source.stat().st_mtime_ns
+    annotate_workbook(source, list(found.values()), tmp_path / "fb.xlsx")
+    assert _sha256(source) == before
+    assert source.stat().st_mtime_ns == mtime
+    assert sorted(p.name for p in source.parent.iterdir()) == [source.name]
+
+
+# --- the build's feedback folder -------------------------------------------------------------
+def _break_ttra(cat: Catalogue, inputs: Path) -> Path:
+    """TTRA's sample workbook, with two errors typed in."""
+    path = inputs / "TTRA_so_lieu_mau.xlsx"
+    return write_unit_workbook(cat, "TTRA", path, changes={("tt_tien_phat", 2015): "abc",
+                                                           ("tt_co_so", 2016): 2.5})
+
+
+def test_a_build_leaves_every_input_unchanged(tmp_path: Path, cat: Catalogue, inputs: Path):
+    _break_ttra(cat, inputs)
+    before = {p.name: (_sha256(p), p.stat().st_mtime_ns) for p in inputs.iterdir()}
+    result = run_build(inputs, tmp_path / "out", cat, TEMPLATE, as_of=AS_OF, pdf=False,
+                       log=lambda _: None)
+    assert (result.folder / FEEDBACK / "TTRA_so_lieu_mau_gop_y.xlsx").is_file()
+    after = {p.name: (_sha256(p), p.stat().st_mtime_ns) for p in inputs.iterdir()}
+    assert after == before
+
+
+def test_a_build_writes_feedback_for_the_unit_with_errors_only(tmp_path: Path, cat: Catalogue,
+                                                              inputs: Path):
+    _break_ttra(cat, inputs)
+    result = run_build(inputs, tmp_path / "out", cat, TEMPLATE, as_of=AS_OF, pdf=False,
+                       log=lambda _: None)
+    in_files = [f for f in result.findings if f.file != SOURCE]  # not derive's notes
+    assert sorted((f.code, f.file, f.year) for f in in_files) == [
+        ("not_a_number", "TTRA_so_lieu_mau.xlsx", 2015),
+        ("not_an_integer", "TTRA_so_lieu_mau.xlsx", 2016)]
+    feedback = result.folder / FEEDBACK
+    assert sorted(p.name for p in feedback.iterdir()) == ["TTRA_so_lieu_mau_gop_y.xlsx"]
+
+    rows = _listed(feedback / "TTRA_so_lieu_mau_gop_y.xlsx")
+    expected = {(f.severity.label, f.sheet, f.cell, f.message) for f in in_files}
+    assert {(r[1], r[2], r[3], r[7]) for r in rows} == expected
+    assert len(rows) == 2
+    s1, c1 = _place(cat, "TTRA", "tt_tien_phat", 2015)
+    s2, c2 = _place(cat, "TTRA", "tt_co_so", 2016)
+    assert {(r[2], r[3]) for r in rows} == {(s1, c1), (s2, c2)}
+
+
+def test_the_validation_report_has_one_row_per_finding(tmp_path: Path, cat: Catalogue,
+                                                       inputs: Path):
+    _break_ttra(cat, inputs)
+    result = run_build(inputs, tmp_path / "out", cat, TEMPLATE, as_of=AS_OF, pdf=False,
+                       log=lambda _: None)
+    ws = load_workbook(result.folder / VALIDATION)["Phát hiện"]
+    header = [c.value for c in ws[1]]
+    assert header[:6] == ["Mức độ", "Mã", "Đơn vị", "Tệp", "Trang", "Ô"]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2) if row[0].value]
+    assert len(rows) == len(result.findings)
+    assert len([f for f in result.findings if f.file == "TTRA_so_lieu_mau.xlsx"]) == 2
+    assert sorted((r[1], r[2], r[3], r[4], r[5]) for r in rows) == sorted(
+        (f.code, f.unit, f.file, f.sheet, f.cell) for f in result.findings)
+    assert [r[0] for r in rows if r[3] == "TTRA_so_lieu_mau.xlsx"] == ["Lỗi", "Lỗi"]

@@ -1,0 +1,170 @@
+"""Progress: status as of a date, rates, the fast import path, build diffs, reports, reminders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+
+import openpyxl
+from click.testing import CliRunner
+from docx import Document
+
+from pipeline.build import PROGRESS, run_build
+from pipeline.cli import main
+from pipeline.layout import FIRST_DATA_ROW, FIRST_YEAR_COL, form_rows, form_years
+from pipeline.status import check_inputs, rates, status_table
+
+from .conftest import ROOT, TEMPLATE, write_unit_workbook
+
+AS_OF = dt.date(2020, 3, 30)
+
+
+def _status(cat, folder, day=AS_OF):
+    checked = check_inputs(cat, folder, day, log=lambda _: None, full_narratives=False)
+    return {p.unit: p for p in checked.progress}, checked
+
+
+def test_status_of_the_samples_as_of_a_fixed_date(cat, inputs):
+    status, checked = _status(cat, inputs)
+    assert status["KHTC"].status == "Đã nộp đúng hạn"
+    assert status["KHTC"].received == dt.date(2020, 3, 9)  # "ngày gửi" in the form
+    assert status["KHTC"].due == dt.date(2020, 3, 10)
+    assert status["TTRA"].status == "Đã nộp, trễ hạn"  # sent 27/03, due 25/03
+    assert (status["KHTC"].required_filled, status["KHTC"].required_total) == (36, 36)
+    assert status["KHTC"].form_version == cat.form_version
+    r = rates(checked.progress)
+    assert (r.expected, r.received, r.on_time) == (9, 9, 8)
+    assert r.line() == "Tỷ lệ đơn vị đã gửi: 9/9 (100,0%); gửi đúng hạn: 8/9 (88,9%)."
+
+
+def test_a_unit_not_yet_due_and_one_overdue(cat, inputs):
+    for f in inputs.glob("QLCS_*"):
+        f.unlink()
+    before, _ = _status(cat, inputs, dt.date(2020, 3, 20))
+    assert before["QLCS"].status == "Chưa nộp – còn hạn"
+    after, checked = _status(cat, inputs, dt.date(2020, 4, 1))
+    assert after["QLCS"].status == "Chưa nộp – quá hạn 7 ngày"
+    assert rates(checked.progress).received == 8
+
+
+def test_looking_back_before_a_file_was_sent(cat, inputs):
+    # TTRA's form says it was sent on 27/03/2020: as of 26/03 it had not been.
+    status, _ = _status(cat, inputs, dt.date(2020, 3, 26))
+    assert status["TTRA"].status.startswith("Chưa nộp – quá hạn 1 ngày")
+
+
+def test_completeness_counts_required_cells_objectively(cat, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    # Two required cells left empty in KHTC's form (chi_nsdp 2011 and 2012).
+    write_unit_workbook(cat, "KHTC", folder / "khtc.xlsx",
+                        changes={("chi_nsdp", 2011): None, ("chi_nsdp", 2012): None})
+    status, _ = _status(cat, folder)
+    assert (status["KHTC"].required_filled, status["KHTC"].required_total) == (34, 36)
+    assert status["KHTC"].errors == 2  # each empty required cell is also a finding
+
+
+def test_status_command_prints_a_table_and_imports_no_heavy_library(tmp_path, inputs):
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from pipeline.cli import main\n"
+        f"r = CliRunner().invoke(main, ['status', '--inputs', {str(inputs)!r}, '--outputs',"
+        f" {str(tmp_path / 'out')!r}, '--as-of', '30/03/2020'])\n"
+        "print(r.output)\n"
+        "heavy = [m for m in ('pandas', 'docx', 'docxtpl', 'matplotlib') if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+        "sys.exit(r.exit_code)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "HEAVY []" in out.stdout
+    assert "Tỷ lệ đơn vị đã gửi: 9/9 (100,0%); gửi đúng hạn: 8/9 (88,9%)." in out.stdout
+    lines = out.stdout.splitlines()
+    ttra = next(line for line in lines if line.startswith("TTRA"))
+    assert "27/03/2020" in ttra and "Đã nộp, trễ hạn" in ttra
+    ws = openpyxl.load_workbook(tmp_path / "out" / "tien-do.xlsx")["Tiến độ"]
+    assert [c.value for c in ws[1]][:4] == ["Mã", "Đơn vị", "Mục chủ trì", "Hạn gửi"]
+
+
+def test_status_table_has_one_line_per_unit(cat, inputs):
+    _, checked = _status(cat, inputs)
+    text = status_table(checked.progress)
+    assert len(text.splitlines()) == 2 + 9
+    assert text.splitlines()[0].split()[:3] == ["Mã", "Hạn", "gửi"]
+
+
+def _cell_of(cat, unit: str, key: str, year: int) -> tuple[str, str]:
+    item = next(it for it in cat.data_items_of(unit)
+                if any(r.key == key for r in form_rows(cat, it)))
+    row = FIRST_DATA_ROW + [r.key for r in form_rows(cat, item)].index(key)
+    col = FIRST_YEAR_COL + form_years(cat, item).index(year)
+    return item.code, f"{openpyxl.utils.get_column_letter(col)}{row}"
+
+
+def test_diff_between_two_builds_names_exactly_the_changed_cell(tmp_path, cat, inputs):
+    out = tmp_path / "out"
+    first = run_build(inputs, out, cat, TEMPLATE, as_of=AS_OF, pdf=False, log=lambda _: None)
+    path = next(inputs.glob("TTRA_*.xlsx"))
+    write_unit_workbook(cat, "TTRA", path, changes={("tt_co_so", 2016): 175},
+                        meta={"ngay_gui": "27/03/2020"})
+    second = run_build(inputs, out, cat, TEMPLATE, as_of=AS_OF, pdf=False, log=lambda _: None)
+    ws = openpyxl.load_workbook(second.folder / PROGRESS)["Thay đổi"]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
+    changes = [r for r in rows if r[0] in ("Thay đổi", "Mới", "Bị bỏ")]
+    sheet, cell = _cell_of(cat, "TTRA", "tt_co_so", 2016)
+    old = [r for r in openpyxl.load_workbook(first.folder / "so-lieu-tong-hop.xlsx")["Số liệu"]
+           .iter_rows(values_only=True) if r[3] == "tt_co_so" and r[8] == 2016][0][9]
+    assert changes == [["Thay đổi", "TTRA", "tt_co_so", "total", 2016, old, 175, path.name,
+                        sheet, cell]]
+    manifest = json.loads((second.folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["changes"]["previous"] == first.folder.name
+    assert manifest["changes"]["count"] == 1
+
+
+def test_weekly_report_and_reminder_letters(tmp_path, cat, inputs):
+    for f in inputs.glob("TDC_*"):
+        f.unlink()  # TDC sends nothing
+    write_unit_workbook(cat, "TTUD", next(inputs.glob("TTUD_*.xlsx")),
+                        changes={("ld_bang_cap", 2015): None}, meta={"ngay_gui": "24/03/2020"})
+    result = CliRunner().invoke(main, ["progress-report", "--kind", "tuan", "--inputs",
+                                       str(inputs), "--outputs", str(tmp_path / "out"),
+                                       "--as-of", "30/03/2020"])
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "out" / "bao-cao-tien-do" / "tuan-2020-03-30"
+    doc = Document(str(folder / "bao-cao-tuan.docx"))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "Kính gửi: Ban Chỉ đạo lập quy hoạch tỉnh." in text
+    assert "(tuần từ ngày 24/03/2020 đến ngày 30/03/2020)" in text
+    assert "Tỷ lệ đơn vị đã gửi: 8/9 (88,9%)" in text
+    table = doc.tables[1]
+    tdc = next(r for r in table.rows if r.cells[0].text.startswith("Chi cục"))
+    assert tdc.cells[-1].text == "Chưa nộp – quá hạn 5 ngày"
+    letters = sorted(p.name for p in (folder / "cong-van").iterdir())
+    assert letters == ["nhac-TDC.docx", "nhac-TTUD.docx"]
+    ttud = "\n".join(p.text for p in Document(str(folder / "cong-van" / "nhac-TTUD.docx"))
+                     .paragraphs)
+    assert "Kính gửi: Trung tâm Ứng dụng KH&CN." in ttud
+    assert ("Biểu số liệu còn thiếu các chỉ tiêu bắt buộc: Tỷ lệ lao động qua đào tạo có bằng "
+            "cấp, chứng chỉ (mục I.9): năm 2015.") in ttud
+    tdc_letter = "\n".join(p.text for p in Document(str(folder / "cong-van" / "nhac-TDC.docx"))
+                           .paragraphs)
+    assert "Chưa nhận được biểu số liệu (tệp Excel theo mẫu)." in tdc_letter
+    assert "Chưa nhận được thuyết minh (tệp Word theo mẫu)." in tdc_letter
+
+
+def test_monthly_report_goes_to_planning_and_investment(tmp_path, inputs):
+    result = CliRunner().invoke(main, ["progress-report", "--kind", "thang", "--inputs",
+                                       str(inputs), "--outputs", str(tmp_path / "out"),
+                                       "--as-of", "12/04/2020"])
+    assert result.exit_code == 0, result.output
+    doc = Document(str(tmp_path / "out" / "bao-cao-tien-do" / "thang-2020-04-12" /
+                       "bao-cao-thang.docx"))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "Kính gửi: Sở Kế hoạch và Đầu tư tỉnh Bắc Giang." in text
+    assert "(tháng 04/2020)" in text
+    section = doc.sections[0]
+    assert [round(m.mm) for m in (section.top_margin, section.left_margin)] == [20, 30]
