@@ -177,6 +177,8 @@ def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template
         return now
 
     with build_lock(outputs):
+        for stale in outputs.glob(".building-*"):  # left by a build that was killed
+            shutil.rmtree(stale, ignore_errors=True)
         t = time.perf_counter()
         checked = check_inputs(cat, inputs, as_of, log)
         t = stage("read_validate", t)

@@ -34,6 +34,7 @@ from .package import Refused, inspect_package
 from .text import MAX_CELL_CHARS, normalise
 
 MAX_SHEET_ROWS = 5_000  # a form sheet has ~50 rows
+MAX_FILE_CHARS = 2_000_000  # text kept from one file (shared-string amplification)
 MAX_SHEET_COLS = 200  # and ~20 columns
 FILE_TIMEOUT_S = 60.0  # per file, in a worker
 WORKER_MEMORY_MB = 1_024  # address space a worker may add while reading one file
@@ -162,6 +163,14 @@ class _Notes:
     def __init__(self, file: str):
         self.file = file
         self.items: list[tuple[str, dict]] = []
+        self.chars = 0  # text kept so far in this file
+
+    def _count(self, text: str) -> str:
+        self.chars += len(text)
+        if self.chars > MAX_FILE_CHARS:
+            raise Refused(fnd.make("file_too_large", self.file,
+                                   detail=f"hơn {MAX_FILE_CHARS:,} ký tự văn bản"))
+        return text
 
     def add(self, code: str, **kw: object) -> None:
         self.items.append((code, kw))
@@ -170,7 +179,7 @@ class _Notes:
         """A unit's free text, normalised, each change noted against its cell."""
         raw = _plain(value)
         if raw.isascii() and raw.isprintable() and len(raw) <= MAX_CELL_CHARS:
-            return raw
+            return self._count(raw)
         text, changes = normalise(raw)
         for change in changes:
             if change in ENCODING_NAMES:
@@ -181,7 +190,7 @@ class _Notes:
                 self.add("control_chars", sheet=sheet, cell=cell, value=text[:200])
             elif change == "truncated":
                 self.add("text_truncated", sheet=sheet, cell=cell, limit=MAX_CELL_CHARS)
-        return text.strip()
+        return self._count(text.strip())
 
     def findings(self, unit: str) -> tuple[Finding, ...]:
         return tuple(fnd.make(code, self.file, unit=unit, **kw)  # type: ignore[arg-type]

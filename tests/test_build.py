@@ -66,3 +66,42 @@ def test_progress_counts_a_unit_that_sent_nothing_as_overdue(tmp_path, cat, inpu
     assert (tdc.required_filled, tdc.workbook) == (0, "")
     khtc = next(p for p in result.progress if p.unit == "KHTC")
     assert khtc.required_filled == khtc.required_total > 0
+
+
+def test_a_build_killed_mid_way_leaves_latest_and_no_half_folder(tmp_path, cat, inputs):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "out"
+    good = run_build(inputs, out, cat, TEMPLATE, as_of=AS_OF, pdf=False, log=lambda _: None)
+    # A second build whose render stage hangs, killed with SIGKILL while it is inside it.
+    code = (
+        "import time, datetime as dt\n"
+        "from pathlib import Path\n"
+        "from pipeline import build\n"
+        "def hang(*a, **k):\n"
+        "    print('RENDERING', flush=True); time.sleep(60)\n"
+        "build.render_chapter = hang\n"
+        f"build.run_build(Path({str(inputs)!r}), Path({str(out)!r}),"
+        f" Path({str(TEMPLATE.parent / 'catalogue.yaml')!r}), Path({str(TEMPLATE)!r}),"
+        " as_of=dt.date(2020, 3, 30), pdf=False)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 60
+    while "RENDERING" not in proc.stdout.readline():
+        assert time.monotonic() < deadline and proc.poll() is None
+    assert [p.name for p in out.glob(".building-*")]  # it was writing
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    proc.stdout.close()
+    assert (out / "latest").resolve() == good.folder.resolve()
+    assert (out / LOCK).exists()  # left behind by the killed process...
+    third = run_build(inputs, out, cat, TEMPLATE, as_of=AS_OF, pdf=False, log=lambda _: None)
+    # ...and cleared by the next build, which also removes the half-written folder.
+    assert (out / "latest").resolve() == third.folder.resolve()
+    assert not list(out.glob(".building-*"))
+    assert sorted(p.name for p in out.iterdir() if p.name != "latest") == sorted(
+        [good.folder.name, third.folder.name])

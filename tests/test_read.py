@@ -314,3 +314,35 @@ def test_docx_without_unit_table_is_a_warning_not_an_exception(tmp_path, cat, fo
     assert [(f.code, f.file) for f in inputs.findings] == [("narrative_not_form", "van_ban.docx")]
     assert inputs.narratives == ()
     assert [w.unit for w in inputs.workbooks] == ["TTRA"]
+
+
+def test_a_file_still_being_copied_is_skipped_with_a_line(tmp_path, cat, monkeypatch):
+    import threading
+
+    from pipeline import read
+
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    write_unit_workbook(cat, "VP", folder / "vp.xlsx")
+    growing = folder / "dang-chep.xlsx"
+    growing.write_bytes(b"PK\x03\x04" + b"\0" * 100)
+    monkeypatch.setattr(read, "SETTLE_S", 0.6)
+    stop = threading.Event()
+
+    def copy_on() -> None:  # another program still appending to the file
+        while not stop.is_set():
+            with growing.open("ab") as fh:
+                fh.write(b"\0" * 1000)
+            stop.wait(0.05)
+
+    writer = threading.Thread(target=copy_on)
+    writer.start()
+    try:
+        got = read.read_inputs(folder)
+    finally:
+        stop.set()
+        writer.join()
+    assert [w.file.name for w in got.workbooks] == ["vp.xlsx"]
+    assert got.skipped == ("Bỏ qua 'dang-chep.xlsx': tệp đang được chép vào (kích thước còn "
+                           "thay đổi); chạy lại sau ít phút.",)
+    assert got.findings == ()
