@@ -112,6 +112,21 @@ class Table(_Model):
     columns: list[ColumnRef]  # one column per indicator part or derived value
 
 
+class Chart(_Model):
+    """A chart of a section: its series are table-like columns, its categories years or
+    periods."""
+
+    title: str  # Vietnamese caption
+    kind: Literal["line", "bar", "stacked"] = "line"
+    rows: Literal["years", "periods"] = "years"
+    years: list[int] = []  # with rows "years": only these (default: every actual year)
+    series: list[ColumnRef]
+    y_label: str = ""
+    decimals: int = Field(default=1, ge=0, le=4)
+    reference: float | None = None  # a horizontal line, e.g. the 2% floor
+    reference_label: str = ""
+
+
 class TargetRow(_Model):
     indicator: str  # indicator asked for target years
     part: str | None = None
@@ -129,6 +144,7 @@ class Item(_Model):
     subtopics: list[str] = []  # sub-headings of the narrative form
     indicators: list[Indicator] = []
     tables: list[Table] = []
+    charts: list[Chart] = []
     targets: list[TargetRow] = []
 
 
@@ -379,6 +395,15 @@ def _cross_check(cat: Catalogue) -> list[str]:
         for t_i, table in enumerate(it.tables):
             for c_i, col in enumerate(table.columns):
                 where = f"{base}.tables[{t_i}].columns[{c_i}]"
+                if col.derived is not None:
+                    if col.derived not in cat.derived_by_code:
+                        problems.append(
+                            f"{where}.derived: không có chỉ tiêu tính toán '{col.derived}'")
+                else:
+                    check_ref(where, col.indicator or "", col.part)
+        for c_i, chart in enumerate(it.charts):
+            for s_i, col in enumerate(chart.series):
+                where = f"{base}.charts[{c_i}].series[{s_i}]"
                 if col.derived is not None:
                     if col.derived not in cat.derived_by_code:
                         problems.append(

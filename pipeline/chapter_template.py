@@ -31,6 +31,8 @@ STYLE_SOURCE_LINE = "Bảng - nguồn"
 STYLE_NOTE = "Ghi chú"
 STYLE_MISSING = "Chưa có số liệu"
 STYLE_POINT = "Điểm"  # a), b) sub-headings inside a section
+STYLE_FIGURE = "Hình"  # the paragraph holding a chart
+STYLE_CAPTION = "Hình - tên hình"
 
 
 def _font(style, size: float, bold: bool = False, italic: bool = False) -> None:
@@ -149,6 +151,10 @@ def new_document():  # -> docx.Document
                      align=WD_ALIGN_PARAGRAPH.JUSTIFY)
     _paragraph_style(doc, STYLE_POINT, 14, bold=True, italic=True, before=3, after=6,
                      indent=1.27, align=WD_ALIGN_PARAGRAPH.JUSTIFY, keep_next=True)
+    _paragraph_style(doc, STYLE_FIGURE, 12, align=WD_ALIGN_PARAGRAPH.CENTER, before=6,
+                     keep_next=True)
+    _paragraph_style(doc, STYLE_CAPTION, 12, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER,
+                     after=6)
 
     return doc
 
@@ -208,6 +214,10 @@ def build_template():  # -> docx.Document
         doc.add_paragraph("{{ s.heading }}", style="Heading 2")
         doc.add_paragraph("{%p endif %}")
         doc.add_paragraph("{{p s.body }}")
+        doc.add_paragraph("{%p for c in s.charts %}")
+        doc.add_paragraph("{{ c.image }}", style=STYLE_FIGURE)
+        doc.add_paragraph("{{ c.caption }}", style=STYLE_CAPTION)
+        doc.add_paragraph("{%p endfor %}")
         doc.add_paragraph("{%p endfor %}")
 
     doc.add_paragraph("PHỤ LỤC", style="Heading 1")

@@ -175,6 +175,11 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
         "({prev}). Hãy kiểm tra lại (nhầm đơn vị tính, thừa hay thiếu chữ số?); nếu đúng, "
         "ghi lý do vào cột ghi chú.",
     ),
+    "narrative_number": (
+        Severity.WARNING,
+        "Thuyết minh viết “{sentence}” nhưng biểu số liệu ghi '{label}' năm {year} là {value}. "
+        "Hãy thống nhất số liệu giữa thuyết minh và biểu số liệu.",
+    ),
     "derive_missing": (
         Severity.INFO,
         "Không tính được '{label}' ({value} chỗ): {reason}. Chỉ tiêu này để trống trong "

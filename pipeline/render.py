@@ -10,6 +10,7 @@ is copied, so "{{ }}" typed by a unit stays literal.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,13 +20,15 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm
-from docxtpl import DocxTemplate
+from docx.shared import Cm, Mm
+from docxtpl import DocxTemplate, InlineImage
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 
-from . import fmt
+from . import charts, fmt
 from .catalogue import ALL_UNITS, PERIOD_METHOD_VI, TOTAL, Catalogue, ColumnRef, Item, Table
 from .chapter_template import (
+    STYLE_CAPTION,
+    STYLE_FIGURE,
     STYLE_MISSING,
     STYLE_NOTE,
     STYLE_POINT,
@@ -46,6 +49,7 @@ PART_TITLES = {
 }
 POINTS = "abcdefghiklmnopq"  # Vietnamese điểm letters skip j
 TEXT_WIDTH_CM = 16.5  # A4 210 mm - 30 mm - 15 mm
+CHARTS = "hinh"  # folder beside the chapter holding the chart images
 
 
 @dataclass(frozen=True)
@@ -102,10 +106,11 @@ class _Lookup:
 
 
 class _Renderer:
-    def __init__(self, cat: Catalogue, data: ChapterData, tpl: DocxTemplate):
+    def __init__(self, cat: Catalogue, data: ChapterData, tpl: DocxTemplate, charts_dir: Path):
         self.cat = cat
         self.data = data
         self.tpl = tpl
+        self.charts_dir = charts_dir
         self.lookup = _Lookup(data)
         self.workbooks = {w.unit: w for w in data.workbooks}
         self.narratives = {n.unit: n for n in data.narratives}
@@ -235,10 +240,15 @@ class _Renderer:
                          "kiểm tra số liệu) hoặc giai đoạn thiếu năm.")
         if notes:
             sd.add_paragraph("Ghi chú: " + " ".join(notes), style=STYLE_NOTE)
-        cells = [cell for c in table.columns if c.indicator is not None
-                 for cell in self.lookup.cells.get((c.indicator, c.part or TOTAL), [])]
-        self.sources.append((f"Bảng {number}", table.title, owner.name,
-                             _cell_span(cells), fmt.date(wb.sent) if wb else "-"))
+        sent = fmt.date(wb.sent) if wb else "-"
+        for col, header in zip(table.columns, headers):
+            if col.derived is not None:
+                formula = self.cat.derived_by_code[col.derived].formula
+                where = f"tính toán: {formula}"
+            else:
+                where = _cell_span(self.lookup.cells.get((col.indicator, col.part or TOTAL),
+                                                         []))
+            self.sources.append((f"Bảng {number}", header, owner.name, where, sent))
 
     def _narrative(self, sd, item: Item) -> None:
         """Paragraphs of the owner (or of every unit) under the item and its sub-topics."""
@@ -317,10 +327,11 @@ class _Renderer:
 
     def _appendix(self):
         sd = self.tpl.new_subdoc()
-        sd.add_paragraph("Nguồn của từng bảng số liệu trong chương: đơn vị cung cấp, tệp, trang "
-                         "và vùng ô của biểu số liệu, ngày gửi. Số liệu theo từng ô (kèm mã "
-                         "băm của tệp) có trong tệp so-lieu-tong-hop.xlsx kèm theo chương.")
-        headers = ["Bảng", "Tên bảng", "Đơn vị cung cấp", "Tệp › trang!vùng ô", "Ngày gửi"]
+        sd.add_paragraph("Nguồn của từng cột số liệu trong chương: đơn vị cung cấp, tệp, trang "
+                         "và vùng ô của biểu số liệu (mỗi năm một ô, theo thứ tự cột năm), ngày "
+                         "gửi; cột tính toán ghi công thức. Số liệu theo từng ô (kèm mã băm của "
+                         "tệp) có trong tệp so-lieu-tong-hop.xlsx kèm theo chương.")
+        headers = ["Bảng", "Cột số liệu", "Đơn vị cung cấp", "Tệp › trang!vùng ô", "Ngày gửi"]
         grid = sd.add_table(rows=1 + len(self.sources), cols=len(headers))
         grid.style = "Table Grid"
         _set_widths(grid, [1.9, 4.6, 3.2, 4.4, 2.4])
@@ -336,6 +347,33 @@ class _Renderer:
         return sd
 
     # --- sections ------------------------------------------------------------------------
+    def _charts(self, item: Item, number: int) -> list[dict]:
+        """Each chart of the item with data, drawn to PNG and wrapped for the template."""
+        out = []
+        for k, chart in enumerate(item.charts, start=1):
+            if chart.rows == "periods":
+                cats = [p.code for p in self.cat.periods]
+
+                def value(col: ColumnRef, c: str) -> float | None:
+                    return self.lookup.period(col, c)
+            else:
+                cats = [str(y) for y in (chart.years or self.cat.years.actual)]
+
+                def value(col: ColumnRef, c: str) -> float | None:
+                    return self.lookup.get(col, int(c))
+            fake = Table(title=chart.title, columns=chart.series)
+            series = [charts.Series(self._column_header(fake, col, False),
+                                    tuple(value(col, c) for c in cats))
+                      for col in chart.series]
+            if not any(v is not None for s in series for v in s.values):
+                continue
+            path = self.charts_dir / f"hinh-{number}-{k}.png"
+            charts.draw(chart.kind, cats, series, path, chart.y_label, chart.decimals,
+                        chart.reference, chart.reference_label)
+            out.append({"image": InlineImage(self.tpl, str(path), width=Mm(160)),
+                        "caption": f"Hình {number}.{k}. {chart.title}"})
+        return out
+
     def section(self, item: Item, number: int) -> dict:
         sd = self.tpl.new_subdoc()
         if item.unit != ALL_UNITS:
@@ -350,7 +388,9 @@ class _Renderer:
         if item.targets:
             self._targets(sd, item)
         title = item.title
-        return {"heading": f"{number}. {title}" if item.part != "IV" else "", "body": sd}
+        drawn = self._charts(item, number) if item.charts and item.unit in self.workbooks else []
+        return {"heading": f"{number}. {title}" if item.part != "IV" else "", "body": sd,
+                "charts": drawn}
 
     def context(self) -> dict:
         cat = self.cat
@@ -435,12 +475,52 @@ def _set_widths(grid, widths_cm: list[float]) -> None:
 CONTEXT_KEYS = ("parent_agency", "agency", "place", "date_long", "title", "build_line",
                 "missing_line", "part1", "part2", "part4", "appendix")
 REQUIRED_STYLES = (STYLE_MISSING, STYLE_NOTE, STYLE_POINT, STYLE_SOURCE_LINE, STYLE_TABLE_HEAD,
-                   STYLE_TABLE_TEXT, STYLE_TABLE_TITLE, STYLE_UNIT_LINE, "Table Grid")
+                   STYLE_TABLE_TEXT, STYLE_TABLE_TITLE, STYLE_UNIT_LINE, STYLE_FIGURE,
+                   STYLE_CAPTION, "Table Grid")
+
+
+_TAG = re.compile(r"\{%-?\s*(?:[prc]\s+)?(\w+)")
+_OPENERS = {"for": "endfor", "if": "endif", "macro": "endmacro", "with": "endwith"}
+_CLOSERS = {v: k for k, v in _OPENERS.items()}
+
+
+def _template_paragraphs(doc) -> list[str]:
+    """Texts of every paragraph of the body, tables included, in reading order."""
+    texts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                texts.extend(p.text for p in cell.paragraphs)
+    return texts
+
+
+def check_tags(texts: list[str], name: str) -> None:
+    """Unclosed '{{' / '{%' inside a paragraph and unbalanced for/if blocks, each reported
+    with the paragraph around it (Word may have split a tag across runs: the text is whole)."""
+    stack: list[tuple[str, str]] = []
+    for text in texts:
+        if text.count("{{") != text.count("}}") or text.count("{%") != text.count("%}"):
+            raise TemplateError(f"Mẫu '{name}': thẻ chưa đóng ở đoạn «{text[:120]}». Sửa để "
+                                "mỗi '{{' có '}}' và mỗi '{%' có '%}' trong cùng đoạn.")
+        for word in _TAG.findall(text):
+            if word in _OPENERS:
+                stack.append((word, text))
+            elif word in _CLOSERS:
+                if not stack or stack[-1][0] != _CLOSERS[word]:
+                    raise TemplateError(f"Mẫu '{name}': thẻ '{word}' không có thẻ mở tương "
+                                        f"ứng, ở đoạn «{text[:120]}».")
+                stack.pop()
+    if stack:
+        word, text = stack[-1]
+        raise TemplateError(f"Mẫu '{name}': thẻ '{word}' chưa được đóng "
+                            f"('{_OPENERS[word]}'), mở ở đoạn «{text[:120]}».")
 
 
 def preflight(tpl: DocxTemplate, name: str) -> None:
-    """Before any work: the template asks only for known variables and has the styles the
-    section bodies use. Raises TemplateError naming the template."""
+    """Before any work: tags are closed and blocks balanced, the template asks only for known
+    variables, and it has the styles the section bodies use. Raises TemplateError naming the
+    template and the paragraph."""
+    check_tags(_template_paragraphs(tpl.get_docx()), name)
     try:
         undeclared = tpl.get_undeclared_template_variables(jinja_env(),
                                                            dict.fromkeys(CONTEXT_KEYS))
@@ -471,7 +551,7 @@ def render_chapter(cat: Catalogue, data: ChapterData, template: Path, out: Path)
                             "Chạy 'make template' để tạo lại.") from e
     try:
         preflight(tpl, template.name)
-        context = _Renderer(cat, data, tpl).context()
+        context = _Renderer(cat, data, tpl, out.parent / CHARTS).context()
         assert set(context) == set(CONTEXT_KEYS)
         tpl.render(context, jinja_env(), autoescape=True)
     except TemplateError:

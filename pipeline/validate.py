@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from . import findings as fnd
 from . import fmt
-from .catalogue import Catalogue, Indicator
+from .catalogue import TOTAL, Catalogue, Indicator
 from .findings import Finding, Severity
 from .layout import META_SHEET, form_rows, meta_cell, row_key, sheet_name
 from .read import Inputs, NarrativeSubmission, RawCell, RowInfo, WorkbookSubmission
@@ -196,6 +196,48 @@ def _check_cell(cat: Catalogue, wb: WorkbookSubmission, ind: Indicator, key: str
                 cell=cell.cell, file_hash=wb.file.sha256)
 
 
+_YEAR = re.compile(r"\b(20\d\d)\b")
+_NUMBER = r"(?<![\d/.,])(\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?)"
+
+
+def check_narrative_numbers(cat: Catalogue, narratives: list[NarrativeSubmission],
+                            values: list[Value]) -> Iterator[Finding]:
+    """A sentence that names one of the unit's indicators and one year, and quotes numbers in
+    the indicator's unit of measure ("66,6%", "12 nhiệm vụ") none of which is the workbook's
+    value for that year, is a warning."""
+    by_key = {(v.unit, v.indicator, v.year): v for v in values if v.breakdown == TOTAL}
+    for n in narratives:
+        inds = [i for it in cat.data_items_of(n.unit) for i in it.indicators
+                if i.breakdown is None or i.with_total]
+        for section in n.sections:
+            for para in section.paragraphs:
+                for sentence in re.split(r"(?<=[.;])\s+", para):
+                    low = sentence.lower()
+                    named = [i for i in inds if i.label.lower() in low]
+                    # "Tỷ lệ lao động qua đào tạo" is inside "... có bằng cấp, chứng chỉ":
+                    # keep only the longest names found.
+                    named = [i for i in named if not any(
+                        i.label.lower() in j.label.lower() and i is not j for j in named)]
+                    years = set(_YEAR.findall(sentence))
+                    if len(named) != 1 or len(years) != 1:
+                        continue
+                    ind, year = named[0], int(years.pop())
+                    v = by_key.get((n.unit, ind.code, year))
+                    if v is None:
+                        continue
+                    unit_re = re.escape(ind.measure) if ind.measure != "%" else ""
+                    pattern = _NUMBER + (r"\s*%" if ind.measure == "%" else rf"\s+{unit_re}\b")
+                    quoted = [parse_vi_number(t) for t in re.findall(pattern, sentence,
+                                                                      flags=re.IGNORECASE)]
+                    quoted = [q for q in quoted if q is not None]
+                    tolerance = 0.5 * 10 ** -ind.decimals + 1e-9
+                    if quoted and not any(abs(q - v.value) <= tolerance for q in quoted):
+                        yield fnd.make("narrative_number", n.file.name, sheet=section.heading,
+                                       unit=n.unit, indicator=ind.code, year=year,
+                                       value=fmt.number(v.value, ind.decimals),
+                                       sentence=sentence.strip()[:200], label=ind.label)
+
+
 def validate(cat: Catalogue, inputs: Inputs) -> Validation:
     """Check every submission; keep one per unit; return the values that passed."""
     found: list[Finding] = list(inputs.findings)
@@ -224,6 +266,7 @@ def validate(cat: Catalogue, inputs: Inputs) -> Validation:
     narratives, dupes = _select(known_narr)
     found.extend(dupes)
     found.extend(check_all(cat, values))
+    found.extend(check_narrative_numbers(cat, narratives, values))
     for n in narratives:
         found.extend(n.notes)
         allowed = {it.code for it in cat.items_of(n.unit)}

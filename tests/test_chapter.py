@@ -1,0 +1,135 @@
+"""The chapter as filed: charts, template preflight, narrative numbers, number filters, PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import struct
+import subprocess
+
+import pytest
+from docx import Document
+
+from pipeline.build import run_build
+from pipeline.errors import TemplateError
+from pipeline.forms import build_narrative_form
+from pipeline.read import read_inputs
+from pipeline.render import check_tags, jinja_env
+from pipeline.validate import validate
+
+from .conftest import TEMPLATE, chapter_blocks
+
+AS_OF = dt.date(2020, 3, 30)
+
+
+def _png_size(path) -> tuple[int, int]:
+    with open(path, "rb") as fh:
+        head = fh.read(24)
+    assert head[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", head[16:24])
+
+
+def test_charts_are_embedded_with_captions_at_a_fixed_size(tmp_path, cat, inputs):
+    result = run_build(inputs, tmp_path / "out", cat, TEMPLATE, as_of=AS_OF, pdf=False,
+                       log=lambda _: None)
+    doc = Document(str(result.chapter))
+    assert len(doc.inline_shapes) == 3
+    captions = [p.text for p in doc.paragraphs if p.text.startswith("Hình ")]
+    assert captions == [
+        "Hình 1.1. Tỷ lệ chi ngân sách địa phương cho KH&CN so với mức 2% theo Luật KH&CN",
+        "Hình 3.1. Đóng góp của vốn, lao động và TFP vào tăng trưởng GRDP theo giai đoạn",
+        "Hình 9.1. Tỷ lệ lao động có bằng cấp, chứng chỉ theo trình độ",
+    ]
+    images = sorted((result.folder / "hinh").iterdir())
+    assert [p.name for p in images] == ["hinh-1-1.png", "hinh-3-1.png", "hinh-9-1.png"]
+    assert {_png_size(p) for p in images} == {(1260, 600)}  # 6,3 × 3 inches at 200 dpi
+
+
+def test_no_chart_for_a_unit_that_sent_nothing(tmp_path, cat, inputs):
+    for f in inputs.glob("KHTC_*"):
+        f.unlink()
+    result = run_build(inputs, tmp_path / "out", cat, TEMPLATE, as_of=AS_OF, pdf=False,
+                       log=lambda _: None)
+    captions = [p.text for p in Document(str(result.chapter)).paragraphs
+                if p.text.startswith("Hình ")]
+    assert [c[:8] for c in captions] == ["Hình 3.1", "Hình 9.1"]
+
+
+@pytest.mark.parametrize("texts, expected", [
+    (["Xin chào {{ ten", "khác"], "thẻ chưa đóng ở đoạn «Xin chào {{ ten»"),
+    (["{%p for s in a %}", "{{ s }}"], "thẻ 'for' chưa được đóng ('endfor'), mở ở đoạn "
+                                       "«{%p for s in a %}»"),
+    (["{%p if x %}", "{%p endfor %}"], "thẻ 'endfor' không có thẻ mở tương ứng, ở đoạn "
+                                       "«{%p endfor %}»"),
+])
+def test_template_preflight_names_the_paragraph(texts, expected):
+    with pytest.raises(TemplateError) as e:
+        check_tags(texts, "mau.docx")
+    assert str(e.value).startswith("Mẫu 'mau.docx': " + expected)
+
+
+def test_the_shipped_template_passes_preflight():
+    doc = Document(str(TEMPLATE))
+    check_tags([p.text for p in doc.paragraphs], TEMPLATE.name)
+
+
+def test_number_filters_are_vietnamese():
+    env = jinja_env()
+    out = env.from_string("{{ a|so(1) }} | {{ b|phantram }} | {{ d|ngay }}").render(
+        a=1234.5, b=0.52, d=dt.date(2020, 3, 10))
+    assert out == "1.234,5 | 0,52% | 10/03/2020"
+
+
+def _narrative(cat, inputs, text: str) -> None:
+    doc = build_narrative_form(cat, cat.unit_by_code["TTUD"], {("I.9", 0): [text]})
+    doc.save(str(inputs / "TTUD_thuyet_minh_mau.docx"))
+
+
+def test_a_number_in_a_narrative_that_disagrees_with_the_workbook_is_a_warning(cat, inputs):
+    # The TTUD sample workbook has 66,6% for 2019.
+    _narrative(cat, inputs, "Năm 2019, tỷ lệ lao động qua đào tạo đạt 70,5% so với kế hoạch.")
+    found = [f for f in validate(cat, read_inputs(inputs)).findings
+             if f.code == "narrative_number"]
+    assert len(found) == 1
+    f = found[0]
+    assert (f.file, f.unit, f.indicator, f.year, f.value) == (
+        "TTUD_thuyet_minh_mau.docx", "TTUD", "ld_qua_dao_tao", 2019, "66,6")
+    assert "“Năm 2019, tỷ lệ lao động qua đào tạo đạt 70,5% so với kế hoạch.”" in f.message
+
+
+@pytest.mark.parametrize("text", [
+    "Năm 2019, tỷ lệ lao động qua đào tạo đạt 66,6%.",  # agrees
+    "Năm 2019, tỷ lệ lao động qua đào tạo có bằng cấp, chứng chỉ đạt 23,1%.",  # the other one
+    "Tỷ lệ lao động qua đào tạo tăng nhanh, theo Luật năm 2013 và 5 nghị định.",  # no %
+])
+def test_agreeing_or_unrelated_numbers_are_not_warnings(cat, inputs, text):
+    _narrative(cat, inputs, text)
+    found = [f for f in validate(cat, read_inputs(inputs)).findings
+             if f.code == "narrative_number"]
+    assert found == []
+
+
+@pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftotext")),
+                    reason="LibreOffice and poppler-utils are not installed")
+def test_pdf_text_holds_the_chapter(tmp_path, cat, inputs):
+    result = run_build(inputs, tmp_path / "out", cat, TEMPLATE, as_of=AS_OF, pdf=True,
+                       log=lambda _: None)
+    assert result.pdf is not None and result.pdf.is_file()
+    text = subprocess.run(["pdftotext", "-layout", str(result.pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "PHẦN I", "PHẦN IV",
+                     "Bảng 1.1. Chi ngân sách địa phương cho KH&CN", "17.420.000",
+                     "Hình 1.1.", "NGUỒN SỐ LIỆU"):
+        assert expected in text, expected
+    first_page = text.split("\f")[0]
+    assert "\n1\n" not in first_page  # no page number on the first page
+
+
+def test_sections_keep_the_seed_order_with_charts_after_their_tables(tmp_path, cat, inputs):
+    result = run_build(inputs, tmp_path / "out", cat, TEMPLATE, as_of=AS_OF, pdf=False,
+                       log=lambda _: None)
+    texts = [str(v) for k, v in chapter_blocks(result.chapter) if k in ("p", "h")]
+    first_table = next(i for i, t in enumerate(texts) if t.startswith("Bảng 1.1."))
+    figure = texts.index(next(t for t in texts if t.startswith("Hình 1.1.")))
+    section_2 = next(i for i, t in enumerate(texts) if t.startswith("2. Kết quả"))
+    assert first_table < figure < section_2
