@@ -8,7 +8,7 @@ ASOF   ?=
 ASOF_OPT := $(if $(ASOF),--as-of $(ASOF),)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv forms samples template report report-nopdf validate check status weekly monthly test lint clean
+.PHONY: help venv forms samples template report report-nopdf validate check status weekly monthly bench test lint clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -53,6 +53,9 @@ weekly: $(STAMP) ## Weekly progress report to the steering committee + reminder 
 
 monthly: $(STAMP) ## Monthly progress report to the Department of Planning and Investment (ASOF=)
 	$(KHCN) progress-report --kind thang --inputs inputs --outputs outputs $(ASOF_OPT)
+
+bench: $(STAMP) ## Benchmark against calamine-only and pandas+openpyxl reads (SIZES=9,100,1000)
+	$(KHCN) bench --sizes $(if $(SIZES),$(SIZES),9,100,1000)
 
 test: $(STAMP) ## Run the test suite
 	$(BIN)/python -m pytest

@@ -274,3 +274,24 @@ def progress_report_cmd(catalogue: Path, kind: str, inputs: Path, outputs: Path,
         click.echo(f"Công văn đôn đốc (dự thảo): {letter}")
     if not written.reminders:
         click.echo("Không có đơn vị cần đôn đốc.")
+
+
+@main.command()
+@_catalogue_option
+@click.option("--sizes", default="9,100,1000", show_default=True,
+              help="Số biểu số liệu mỗi lượt đo, cách nhau bằng dấu phẩy.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("outputs/bench"), show_default=True)
+def bench(catalogue: Path, sizes: str, out: Path) -> None:
+    """Đo tốc độ đọc + kiểm tra + tổng hợp so với calamine và pandas+openpyxl."""
+    from .bench import run
+
+    try:
+        numbers = tuple(int(x) for x in sizes.split(",") if x.strip())
+    except ValueError:
+        raise click.BadParameter(f"'{sizes}' phải là các số nguyên, ví dụ 9,100") from None
+    try:
+        run(catalogue, Path("templates/chapter.docx"), Path("inputs"), out, numbers,
+            log=click.echo)
+    except PipelineError as e:
+        raise UserError(str(e)) from e

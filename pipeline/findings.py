@@ -195,6 +195,11 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
         "Văn bản không phải mẫu thuyết minh của Sở (không có bảng mã đơn vị ở đầu). "
         "Hãy viết vào mẫu thuyết minh do Phòng Kế hoạch Tài chính gửi.",
     ),
+    "narrative_table": (
+        Severity.WARNING,
+        "Thuyết minh có {value} bảng; bảng trong thuyết minh không được đưa vào chương. Hãy "
+        "nhập số liệu vào biểu Excel, phần nhận xét viết thành đoạn văn.",
+    ),
     "narrative_unknown_heading": (
         Severity.WARNING,
         "Đề mục '{value}' không khớp mục nào của mẫu; đoạn văn dưới đề mục này không được "

@@ -7,7 +7,7 @@ receive.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import fields
 
 import pandas as pd
 
@@ -25,7 +25,8 @@ def merge(cat: Catalogue, values: tuple[Value, ...] | list[Value]) -> pd.DataFra
     """Long table of every value, in catalogue order (indicator, then part), then year."""
     if not values:
         return pd.DataFrame(columns=MERGED_COLUMNS)
-    df = pd.DataFrame([asdict(v) for v in values])
+    names = [f.name for f in fields(Value)]
+    df = pd.DataFrame([tuple(getattr(v, n) for n in names) for v in values], columns=names)
     inds = cat.indicator_by_code
     df["unit_name"] = df["unit"].map(lambda u: cat.unit_by_code[u].name)
     df["item"] = df["indicator"].map(lambda c: cat.item_of_indicator[c].code)

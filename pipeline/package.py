@@ -10,7 +10,9 @@ pandas drop such rows silently) and error cells (#DIV/0!, #REF!, read as '' by c
 
 from __future__ import annotations
 
+import io
 import posixpath
+import re
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass
@@ -174,14 +176,25 @@ def _prolog(part) -> str:
     return "có phần mở đầu quá dài, không tìm thấy nội dung" if len(head) >= PROLOG_LIMIT else ""
 
 
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")  # a cell formula, not <formula1> of a validation
+_CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
+
+
 def _scan_workbook(zf: zipfile.ZipFile, extents: dict[str, tuple[int, int]]):
     names = set(zf.namelist())
     for sheet, part in _sheet_parts(zf).items():
         if part not in names or zf.getinfo(part).file_size > MAX_SCANNED_PART_BYTES:
             extents[sheet] = (10**9, 10**9)  # too big to scan: too big to read
             continue
-        with zf.open(part) as fh:
-            yield from _scan_sheet(sheet, fh, extents)
+        data = zf.read(part)
+        if _FORMULA.search(data) or b't="e"' in data:
+            yield from _scan_sheet(sheet, io.BytesIO(data), extents)
+        else:  # no formula, no error cell: only the extent is needed, by a byte scan
+            max_row = max_col = 0
+            for col, row in _CELL_REF.findall(data):
+                max_row = max(max_row, int(row))
+                max_col = max(max_col, _rowcol(col.decode())[1])
+            extents[sheet] = (max_row, max_col)
 
 
 def _rowcol(ref: str) -> tuple[int, int]:

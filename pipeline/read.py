@@ -319,6 +319,8 @@ def read_narrative(path: Path, info: FileInfo | None = None) -> NarrativeSubmiss
                     unit = _plain(cells[1].text)
         if not unit:
             raise Refused(fnd.make("narrative_not_form", info.name))
+        if len(doc.tables) > 1:  # the first is the form's own unit table
+            notes.add("narrative_table", value=len(doc.tables) - 1)
         sections: list[NarrativeSection] = []
         current: tuple[str, str, int] = ("", "", 0)  # heading, item, subtopic
         paragraphs: list[str] = []

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import operator
-import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
@@ -176,9 +175,10 @@ def check_series(cat: Catalogue, values: Iterable[Value]) -> Iterator[Finding]:
             # is a change, not a typo); or, anywhere, a value far from the rest of its series.
             spike = prev is not None and nxt is not None and jump(prev, cur) and jump(cur, nxt)
             others = [v.value for j, v in enumerate(series) if j != i]
-            spread = statistics.pstdev(others) if len(others) >= 3 else 0.0
-            far = (spread > 0
-                   and abs(cur.value - statistics.fmean(others)) > conf.outlier_sigma * spread)
+            mean = math.fsum(others) / len(others)
+            spread = (math.sqrt(math.fsum((x - mean) ** 2 for x in others) / len(others))
+                      if len(others) >= 3 else 0.0)
+            far = spread > 0 and abs(cur.value - mean) > conf.outlier_sigma * spread
             if spike or far:  # shown beside the year before (the year after, for the first)
                 yield _pair_finding("outlier", ind, label, prev or nxt or cur, cur)
 

@@ -181,15 +181,14 @@ def _check_cell(cat: Catalogue, wb: WorkbookSubmission, ind: Indicator, key: str
         code = "ambiguous_number" if is_ambiguous(str(cell.raw)) else "not_a_number"
         yield fnd.make(code, name, value=cell.raw, **where)
         return
-    shown = fmt.plain(value)
     if ind.type == "integer" and not value.is_integer():
-        yield fnd.make("not_an_integer", name, value=shown, label=label, **where)
+        yield fnd.make("not_an_integer", name, value=fmt.plain(value), label=label, **where)
         return
     high = ind.high
     if value < ind.low or (high is not None and value > high):
         low_text, high_text = _range_text(ind)
-        yield fnd.make("out_of_range", name, value=shown, low=low_text, high=high_text,
-                       measure=ind.measure, **where)
+        yield fnd.make("out_of_range", name, value=fmt.plain(value), low=low_text,
+                       high=high_text, measure=ind.measure, **where)
         return
     yield Value(unit=wb.unit, indicator=ind.code, breakdown=cell.part, year=cell.year,
                 value=value, status=row.status, note=row.note, file=name, sheet=cell.sheet,

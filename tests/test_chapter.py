@@ -133,3 +133,13 @@ def test_sections_keep_the_seed_order_with_charts_after_their_tables(tmp_path, c
     figure = texts.index(next(t for t in texts if t.startswith("Hình 1.1.")))
     section_2 = next(i for i, t in enumerate(texts) if t.startswith("2. Kết quả"))
     assert first_table < figure < section_2
+
+
+def test_a_table_in_a_narrative_is_named_not_dropped_silently(cat, inputs):
+    doc = build_narrative_form(cat, cat.unit_by_code["TTUD"], {("I.9", 0): ["Đoạn văn."]})
+    doc.add_table(rows=2, cols=2)
+    doc.save(str(inputs / "TTUD_thuyet_minh_mau.docx"))
+    found = [f for f in validate(cat, read_inputs(inputs)).findings
+             if f.code == "narrative_table"]
+    assert [(f.file, f.unit, f.value) for f in found] == [
+        ("TTUD_thuyet_minh_mau.docx", "TTUD", "1")]
