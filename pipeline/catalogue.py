@@ -392,24 +392,15 @@ def _cross_check(cat: Catalogue) -> list[str]:
                 problems.append(f"{ib}.with_total: chỉ dùng khi có 'breakdown'")
             if ind.high is not None and ind.low > ind.high:
                 problems.append(f"{ib}: 'min' lớn hơn 'max'")
-        for t_i, table in enumerate(it.tables):
-            for c_i, col in enumerate(table.columns):
-                where = f"{base}.tables[{t_i}].columns[{c_i}]"
-                if col.derived is not None:
-                    if col.derived not in cat.derived_by_code:
-                        problems.append(
-                            f"{where}.derived: không có chỉ tiêu tính toán '{col.derived}'")
-                else:
-                    check_ref(where, col.indicator or "", col.part)
-        for c_i, chart in enumerate(it.charts):
-            for s_i, col in enumerate(chart.series):
-                where = f"{base}.charts[{c_i}].series[{s_i}]"
-                if col.derived is not None:
-                    if col.derived not in cat.derived_by_code:
-                        problems.append(
-                            f"{where}.derived: không có chỉ tiêu tính toán '{col.derived}'")
-                else:
-                    check_ref(where, col.indicator or "", col.part)
+        columns = [(f"{base}.tables[{t_i}].columns[{c_i}]", col)
+                   for t_i, table in enumerate(it.tables) for c_i, col in enumerate(table.columns)]
+        columns += [(f"{base}.charts[{c_i}].series[{s_i}]", col)
+                    for c_i, chart in enumerate(it.charts) for s_i, col in enumerate(chart.series)]
+        for where, col in columns:
+            if col.derived is None:
+                check_ref(where, col.indicator or "", col.part)
+            elif col.derived not in cat.derived_by_code:
+                problems.append(f"{where}.derived: không có chỉ tiêu tính toán '{col.derived}'")
         for r_i, row in enumerate(it.targets):
             where = f"{base}.targets[{r_i}]"
             check_ref(where, row.indicator, row.part)

@@ -25,6 +25,17 @@ def _catalogue_option(f):
                         help="Danh mục chỉ tiêu (YAML).")(f)
 
 
+def _inputs_option(f):
+    return click.option("--inputs", type=click.Path(path_type=Path, file_okay=False),
+                        default=Path("inputs"), show_default=True,
+                        help="Thư mục tệp của các đơn vị.")(f)
+
+
+def _outputs_option(help_text: str = "Thư mục kết quả."):
+    return click.option("--outputs", type=click.Path(path_type=Path, file_okay=False),
+                        default=Path("outputs"), show_default=True, help=help_text)
+
+
 def _date(ctx, param, value: str | None) -> dt.date | None:
     if value is None:
         return None
@@ -61,8 +72,7 @@ def forms(catalogue: Path, out: Path) -> None:
 
 @main.command()
 @_catalogue_option
-@click.option("--inputs", type=click.Path(path_type=Path, file_okay=False),
-              default=Path("inputs"), show_default=True)
+@_inputs_option
 def samples(catalogue: Path, inputs: Path) -> None:
     """Ghi lại bộ số liệu mẫu của 9 đơn vị vào thư mục inputs."""
     from .catalogue import load_catalogue
@@ -87,10 +97,8 @@ def template(out: Path) -> None:
 
 @main.command()
 @_catalogue_option
-@click.option("--inputs", type=click.Path(path_type=Path, file_okay=False),
-              default=Path("inputs"), show_default=True, help="Thư mục tệp của các đơn vị.")
-@click.option("--outputs", type=click.Path(path_type=Path, file_okay=False),
-              default=Path("outputs"), show_default=True, help="Thư mục kết quả.")
+@_inputs_option
+@_outputs_option()
 @click.option("--template", "template_path", type=click.Path(path_type=Path, dir_okay=False),
               default=Path("templates/chapter.docx"), show_default=True)
 @click.option("--as-of", callback=_date, help="Ngày tính tiến độ, dd/mm/yyyy (mặc định: hôm nay).")
@@ -146,11 +154,8 @@ def _summary(checked, fmt_: str) -> None:
 
 @main.command(name="validate")
 @_catalogue_option
-@click.option("--inputs", type=click.Path(path_type=Path, file_okay=False),
-              default=Path("inputs"), show_default=True, help="Thư mục tệp của các đơn vị.")
-@click.option("--outputs", type=click.Path(path_type=Path, file_okay=False),
-              default=Path("outputs"), show_default=True,
-              help="Báo cáo ghi vào <outputs>/kiem-tra/.")
+@_inputs_option
+@_outputs_option("Báo cáo ghi vào <outputs>/kiem-tra/.")
 @click.option("--format", "fmt_", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @click.option("--as-of", callback=_date, help="Ngày tính tiến độ, dd/mm/yyyy.")
@@ -211,11 +216,8 @@ def check(catalogue: Path, file: Path, out: Path) -> None:
 
 @main.command()
 @_catalogue_option
-@click.option("--inputs", type=click.Path(path_type=Path, file_okay=False),
-              default=Path("inputs"), show_default=True, help="Thư mục tệp của các đơn vị.")
-@click.option("--outputs", type=click.Path(path_type=Path, file_okay=False),
-              default=Path("outputs"), show_default=True,
-              help="Bảng tiến độ ghi vào <outputs>/tien-do.xlsx.")
+@_inputs_option
+@_outputs_option("Bảng tiến độ ghi vào <outputs>/tien-do.xlsx.")
 @click.option("--as-of", callback=_date, help="Tính đến ngày, dd/mm/yyyy (mặc định: hôm nay).")
 def status(catalogue: Path, inputs: Path, outputs: Path, as_of: dt.date | None) -> None:
     """Tiến độ từng đơn vị so với hạn gửi (nhanh: không tạo chương)."""
@@ -242,10 +244,8 @@ def status(catalogue: Path, inputs: Path, outputs: Path, as_of: dt.date | None) 
 @_catalogue_option
 @click.option("--kind", type=click.Choice(["tuan", "thang"]), default="tuan", show_default=True,
               help="tuan: báo cáo tuần gửi Ban Chỉ đạo; thang: báo cáo tháng gửi Sở KH&ĐT.")
-@click.option("--inputs", type=click.Path(path_type=Path, file_okay=False),
-              default=Path("inputs"), show_default=True)
-@click.option("--outputs", type=click.Path(path_type=Path, file_okay=False),
-              default=Path("outputs"), show_default=True)
+@_inputs_option
+@_outputs_option()
 @click.option("--as-of", callback=_date, help="Tính đến ngày, dd/mm/yyyy (mặc định: hôm nay).")
 def progress_report_cmd(catalogue: Path, kind: str, inputs: Path, outputs: Path,
                         as_of: dt.date | None) -> None:

@@ -79,6 +79,18 @@ def form_rows(cat: Catalogue, item: Item) -> list[FormRow]:
     return rows
 
 
+def cell_of(cat: Catalogue, key: str, year: int | None = None) -> tuple[str, int, str]:
+    """(sheet, 1-based row, A1) of a row key's cell in its unit's form: the cell of `year`,
+    or the row's note cell ("Nguồn số liệu, ghi chú") when year is None."""
+    from openpyxl.utils import get_column_letter
+
+    item = cat.item_of_indicator[split_key(key)[0]]
+    years = form_years(cat, item)
+    row = FIRST_DATA_ROW + [r.key for r in form_rows(cat, item)].index(key)
+    col = FIRST_YEAR_COL + (len(years) + 1 if year is None else years.index(year))
+    return sheet_name(item), row, f"{get_column_letter(col)}{row}"
+
+
 def form_years(cat: Catalogue, item: Item) -> list[int]:
     """Year columns of an item sheet: every year any of its indicators asks, in order."""
     years = {y for ind in item.indicators for y in cat.years_of(ind)}

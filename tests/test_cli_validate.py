@@ -8,14 +8,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 
 from pipeline.build import CHECK_FOLDER, FEEDBACK, VALIDATION
 from pipeline.catalogue import Catalogue
 from pipeline.cli import main
 from pipeline.feedback import FEEDBACK_SHEET
 from pipeline.findings import MESSAGES
-from pipeline.layout import FIRST_DATA_ROW, FIRST_YEAR_COL, form_rows, form_years
+from pipeline.layout import cell_of
 
 from .conftest import CATALOGUE, TEMPLATE, write_unit_workbook
 
@@ -26,12 +25,8 @@ ABC = "Giá trị 'abc' không phải là số."
 
 
 def _place(cat: Catalogue, unit: str, key: str, year: int) -> tuple[str, str]:
-    """(sheet, A1) of a row key and year in the unit's form, from the form's own layout."""
-    item = next(it for it in cat.data_items_of(unit)
-                if any(r.key == key for r in form_rows(cat, it)))
-    r = FIRST_DATA_ROW + [row.key for row in form_rows(cat, item)].index(key)
-    c = FIRST_YEAR_COL + form_years(cat, item).index(year)
-    return item.code, f"{get_column_letter(c)}{r}"
+    """(sheet, A1) of a row key and year in the unit's form."""
+    return cell_of(cat, key, year)[::2]
 
 
 @pytest.fixture()

@@ -7,11 +7,10 @@ import hashlib
 from pathlib import Path
 
 import openpyxl
-from openpyxl.utils import get_column_letter
 
 from pipeline.build import CHAPTER, MERGED_XLSX, PROGRESS, VALIDATION, run_build
 from pipeline.forms import write_forms
-from pipeline.layout import FIRST_DATA_ROW, FIRST_YEAR_COL, form_rows, form_years
+from pipeline.layout import cell_of
 
 from .conftest import TEMPLATE, chapter_blocks, column, row_of, table_after
 
@@ -19,12 +18,8 @@ AS_OF = dt.date(2020, 3, 30)
 
 
 def _cell_of(cat, unit: str, key: str, year: int) -> tuple[str, str]:
-    """(sheet, A1) of a row key and year in the unit's form, from the form's own layout."""
-    item = next(it for it in cat.data_items_of(unit) if any(r.key == key for r in
-                                                             form_rows(cat, it)))
-    r = FIRST_DATA_ROW + [row.key for row in form_rows(cat, item)].index(key)
-    c = FIRST_YEAR_COL + form_years(cat, item).index(year)
-    return item.code, f"{get_column_letter(c)}{r}"
+    """(sheet, A1) of a row key and year in the unit's form."""
+    return cell_of(cat, key, year)[::2]
 
 
 def _hashes(folder: Path) -> dict[str, str]:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 
 from pipeline import findings as fnd
 from pipeline.build import FEEDBACK, VALIDATION, run_build
@@ -16,7 +15,7 @@ from pipeline.catalogue import Catalogue
 from pipeline.derive import SOURCE
 from pipeline.feedback import FEEDBACK_SHEET, FILL, annotate_workbook, feedback_name
 from pipeline.findings import Finding, Severity
-from pipeline.layout import FIRST_DATA_ROW, FIRST_YEAR_COL, form_rows, form_years
+from pipeline.layout import cell_of
 
 from .conftest import TEMPLATE, write_unit_workbook
 
@@ -26,12 +25,8 @@ FORMULA = '=HYPERLINK("http://example.invalid","bấm")'
 
 
 def _place(cat: Catalogue, unit: str, key: str, year: int) -> tuple[str, str]:
-    """(sheet, A1) of a row key and year in the unit's form, from the form's own layout."""
-    item = next(it for it in cat.data_items_of(unit)
-                if any(r.key == key for r in form_rows(cat, it)))
-    r = FIRST_DATA_ROW + [row.key for row in form_rows(cat, item)].index(key)
-    c = FIRST_YEAR_COL + form_years(cat, item).index(year)
-    return item.code, f"{get_column_letter(c)}{r}"
+    """(sheet, A1) of a row key and year in the unit's form."""
+    return cell_of(cat, key, year)[::2]
 
 
 def _sha256(path: Path) -> str:

@@ -19,13 +19,12 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 
 from pipeline import read as read_mod
 from pipeline.build import MERGED_CSV, MERGED_XLSX, run_build
 from pipeline.findings import MESSAGES, Finding, Severity
 from pipeline.forms import build_narrative_form
-from pipeline.layout import FIRST_DATA_ROW, FIRST_YEAR_COL, form_rows, form_years, row_key
+from pipeline.layout import cell_of, row_key
 from pipeline.read import Inputs, WorkbookSubmission, read_inputs, read_workbook
 from pipeline.samples import fill_workbook, sample_values
 from pipeline.text import MAX_CELL_CHARS
@@ -48,14 +47,8 @@ STRICT_RELS = b"http://purl.oclc.org/ooxml/officeDocument/relationships"
 
 # --- helpers -------------------------------------------------------------------------------
 def _place(cat, unit: str, key: str, year: int | None = None) -> tuple[str, int, str]:
-    """(sheet, 1-based row, A1) of a row key in the unit's form: the year's cell, or the
-    note cell ("Nguồn số liệu, ghi chú") when year is None."""
-    item = next(it for it in cat.data_items_of(unit)
-                if any(r.key == key for r in form_rows(cat, it)))
-    years = form_years(cat, item)
-    r = FIRST_DATA_ROW + [row.key for row in form_rows(cat, item)].index(key)
-    c = FIRST_YEAR_COL + (len(years) + 1 if year is None else years.index(year))
-    return item.code, r, f"{get_column_letter(c)}{r}"
+    """(sheet, 1-based row, A1) of a row key's cell in the unit's form."""
+    return cell_of(cat, key, year)
 
 
 def _form(cat, path: Path, cells: dict[str, object] | None = None, unit: str = UNIT,

@@ -13,7 +13,7 @@ from docx import Document
 
 from pipeline.build import PROGRESS, run_build
 from pipeline.cli import main
-from pipeline.layout import FIRST_DATA_ROW, FIRST_YEAR_COL, form_rows, form_years
+from pipeline.layout import cell_of
 from pipeline.status import check_inputs, rates, status_table
 
 from .conftest import ROOT, TEMPLATE, write_unit_workbook
@@ -98,11 +98,8 @@ def test_status_table_has_one_line_per_unit(cat, inputs):
 
 
 def _cell_of(cat, unit: str, key: str, year: int) -> tuple[str, str]:
-    item = next(it for it in cat.data_items_of(unit)
-                if any(r.key == key for r in form_rows(cat, it)))
-    row = FIRST_DATA_ROW + [r.key for r in form_rows(cat, item)].index(key)
-    col = FIRST_YEAR_COL + form_years(cat, item).index(year)
-    return item.code, f"{openpyxl.utils.get_column_letter(col)}{row}"
+    """(sheet, A1) of a row key and year in the unit's form."""
+    return cell_of(cat, key, year)[::2]
 
 
 def test_diff_between_two_builds_names_exactly_the_changed_cell(tmp_path, cat, inputs):

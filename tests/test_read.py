@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from pipeline.forms import build_narrative_form
-from pipeline.layout import FIRST_DATA_ROW, FIRST_YEAR_COL, form_rows, form_years
+from pipeline.layout import FIRST_YEAR_COL, cell_of, form_rows, form_years
 from pipeline.read import (
     Inputs,
     NarrativeSection,
@@ -33,12 +33,8 @@ GOOD = "TTRA_good.xlsx"
 
 
 def _place(cat, unit: str, key: str, year: int) -> tuple[str, int, str]:
-    """(sheet, 1-based row, A1) of a row key and year in the unit's form, from the layout."""
-    item = next(it for it in cat.data_items_of(unit)
-                if any(r.key == key for r in form_rows(cat, it)))
-    r = FIRST_DATA_ROW + [row.key for row in form_rows(cat, item)].index(key)
-    c = FIRST_YEAR_COL + form_years(cat, item).index(year)
-    return item.code, r, f"{get_column_letter(c)}{r}"
+    """(sheet, 1-based row, A1) of a row key's cell in the unit's form."""
+    return cell_of(cat, key, year)
 
 
 def _set_mtime(path: Path, when: dt.datetime) -> None:

@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from pipeline.catalogue import TOTAL, Catalogue, parse_catalogue
 from pipeline.errors import CatalogueError
 from pipeline.findings import Finding, Severity
-from pipeline.layout import FIRST_DATA_ROW, FIRST_YEAR_COL, form_rows, form_years, row_key
+from pipeline.layout import FIRST_YEAR_COL, cell_of, row_key
 from pipeline.rules import check_all
 from pipeline.validate import Value
 
@@ -28,11 +28,7 @@ RULE = "thu_nghiem"  # code of the rules the tests add to the catalogue
 # --- helpers -------------------------------------------------------------------------------
 def _place(cat: Catalogue, indicator: str, part: str, year: int) -> tuple[str, str]:
     """(sheet, A1) of an indicator part and year in its unit's form."""
-    item = cat.item_of_indicator[indicator]
-    key = row_key(indicator, part)
-    r = FIRST_DATA_ROW + [row.key for row in form_rows(cat, item)].index(key)
-    c = FIRST_YEAR_COL + form_years(cat, item).index(year)
-    return item.code, f"{get_column_letter(c)}{r}"
+    return cell_of(cat, row_key(indicator, part), year)[::2]
 
 
 def val(cat: Catalogue, key: str, year: int, value: float) -> Value:

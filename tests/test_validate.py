@@ -7,10 +7,9 @@ import os
 from pathlib import Path
 
 import pytest
-from openpyxl.utils import get_column_letter
 
 from pipeline.findings import Severity
-from pipeline.layout import FIRST_DATA_ROW, FIRST_YEAR_COL, form_rows, form_years
+from pipeline.layout import cell_of, form_rows
 from pipeline.read import read_inputs
 from pipeline.validate import Validation, parse_vi_number, validate
 
@@ -20,12 +19,8 @@ VIETNAMESE = set("ăâđêôơưàảãáạằẳẵắặầẩẫấậèẻ�
 
 
 def _place(cat, unit: str, key: str, year: int) -> tuple[str, str]:
-    """(sheet, A1) of a row key and year in the unit's form, from the form's own layout."""
-    item = next(it for it in cat.data_items_of(unit)
-                if any(r.key == key for r in form_rows(cat, it)))
-    r = FIRST_DATA_ROW + [row.key for row in form_rows(cat, item)].index(key)
-    c = FIRST_YEAR_COL + form_years(cat, item).index(year)
-    return item.code, f"{get_column_letter(c)}{r}"
+    """(sheet, A1) of a row key and year in the unit's form."""
+    return cell_of(cat, key, year)[::2]
 
 
 def _check(cat, folder: Path) -> Validation:
