@@ -26,9 +26,9 @@ from .catalogue import Catalogue, load_catalogue
 from .derive import derive
 from .diff import diff_builds, load_previous
 from .errors import BuildError
-from .export import write_merged
+from .export import write_dictionary, write_merged, write_pack
 from .findings import Finding, Severity
-from .merge import merge
+from .merge import merge, merge_lists
 from .progress import UnitProgress
 from .render import ChapterData, render_chapter
 from .status import CHECK_FOLDER, FEEDBACK, VALIDATION, check_inputs, write_checks, write_status
@@ -39,6 +39,8 @@ MERGED_XLSX = "so-lieu-tong-hop.xlsx"
 MERGED_CSV = "so-lieu-tong-hop.csv"
 PROGRESS = "tien-do.xlsx"
 MANIFEST = "manifest.json"
+DICTIONARY = "tu-dien-du-lieu.xlsx"
+PACK = "goi-tu-van"  # the consultants' pack: folder and .zip
 LOCK = ".build.lock"
 PDF_TIMEOUT_S = 300
 
@@ -195,18 +197,20 @@ def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template
         try:
             validation = checked.validation
             merged = merge(cat, validation.values)
+            lists = merge_lists(cat, validation.lists)
             changes = diff_builds(previous, merged, tuple(w.unit for w in validation.workbooks))
             log(changes.summary())
             t = stage("merge", t)
-            derivation = derive(cat, merged)
+            derivation = derive(cat, merged, lists)
             t = stage("derive", t)
             log("Tạo chương báo cáo...")
             chapter = render_chapter(
                 cat, ChapterData(merged, derivation, validation.workbooks,
-                                 validation.narratives, as_of),
+                                 validation.narratives, as_of, lists),
                 template, tmp / CHAPTER)
             t = stage("render", t)
-            write_merged(merged, derivation, cat, tmp / MERGED_XLSX, tmp / MERGED_CSV)
+            write_merged(merged, derivation, cat, tmp / MERGED_XLSX, tmp / MERGED_CSV, lists)
+            write_dictionary(cat, tmp / DICTIONARY)
             write_checks(checked, tmp, derivation.findings)
             write_status(checked.progress, tmp / PROGRESS, as_of, changes)
             t = stage("reports", t)
@@ -237,6 +241,9 @@ def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template
             }
             (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2),
                                         encoding="utf-8")
+            write_pack(tmp / PACK, [tmp / n for n in (CHAPTER, CHAPTER_PDF, MERGED_XLSX,
+                                                       MERGED_CSV, DICTIONARY, VALIDATION,
+                                                       MANIFEST)], PACK)
             final = outputs / name
             os.chmod(tmp, 0o755)  # mkdtemp makes it private
             os.rename(tmp, final)

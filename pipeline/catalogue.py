@@ -127,6 +127,37 @@ class Chart(_Model):
     reference_label: str = ""
 
 
+class ListColumn(_Model):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")  # key in the form's hidden key row
+    label: str  # Vietnamese column header
+    type: Literal["text", "number", "integer", "choice", "date"] = "text"
+    measure: str = ""  # unit of measure, shown in the header
+    required: bool = False
+    min: float | None = None  # numbers: default 0 (areas, money and counts are not negative)
+    max: float | None = None
+    choices: str | None = None  # with type "choice": a key of the catalogue's `choices`
+    width: int = Field(default=16, ge=4, le=80)  # column width in the form
+
+    @property
+    def low(self) -> float:
+        return 0.0 if self.min is None else self.min
+
+
+class ListInput(_Model):
+    """Rows a unit adds (projects, facilities, organisations, a work plan), not yearly values."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str  # Vietnamese title; the form's sheet is named `sheet`
+    sheet: str = Field(max_length=31)
+    item: str  # content item whose section shows it (see `chapter`)
+    unit: str  # owning unit code, or "all"
+    rows: int = Field(default=30, ge=1, le=500)  # empty rows offered in the form
+    columns: list[ListColumn]
+    chapter: bool = True  # shown in the chapter (a work plan is not)
+    chapter_columns: list[str] = []  # columns shown in the chapter (default: all)
+    hint: str = ""
+
+
 class TargetRow(_Model):
     indicator: str  # indicator asked for target years
     part: str | None = None
@@ -215,6 +246,8 @@ class Catalogue(_Model):
     derived: list[Derived] = []
     rules: list[Rule] = []
     checks: Checks = Checks()
+    choices: dict[str, list[str]] = {}  # dropdown lists of list inputs (districts...)
+    lists: list[ListInput] = []
     fingerprint: str = ""  # sha256 prefix of what shapes the forms; set by parse_catalogue
 
     # --- lookups -------------------------------------------------------------------------
@@ -233,6 +266,14 @@ class Catalogue(_Model):
     @cached_property
     def derived_by_code(self) -> dict[str, Derived]:
         return {d.code: d for d in self.derived}
+
+    def lists_of(self, unit_code: str) -> list[ListInput]:
+        """List inputs in the unit's workbook."""
+        return [li for li in self.lists if li.unit in (unit_code, ALL_UNITS)]
+
+    @cached_property
+    def list_by_code(self) -> dict[str, ListInput]:
+        return {li.code: li for li in self.lists}
 
     def items_of(self, unit_code: str) -> list[Item]:
         """Items the unit owns or writes narrative for, in the seed's order."""
@@ -320,7 +361,7 @@ def _yaml_path(raw: dict, loc: tuple) -> str:
     return out
 
 
-FORM_KEYS = ("form_version", "years", "units", "breakdowns", "data_status")
+FORM_KEYS = ("form_version", "years", "units", "breakdowns", "data_status", "choices", "lists")
 ITEM_FORM_KEYS = ("code", "title", "unit", "due", "subtopics", "indicators")
 INDICATOR_FORM_KEYS = ("code", "label", "measure", "type", "min", "max", "decimals", "years",
                        "breakdown", "with_total", "required", "hint")
@@ -363,6 +404,24 @@ def _cross_check(cat: Catalogue) -> list[str]:
     dupes([i.code for it in cat.items for i in it.indicators] + [d.code for d in cat.derived],
           "items[].indicators / derived")
     dupes([r.code for r in cat.rules], "rules")
+    dupes([li.code for li in cat.lists], "lists")
+    dupes([li.sheet for li in cat.lists] + [it.code for it in cat.items], "lists[].sheet")
+    item_codes = {it.code for it in cat.items}
+    for li in cat.lists:
+        base = f"lists[{li.code}]"
+        if li.unit != ALL_UNITS and li.unit not in cat.unit_by_code:
+            problems.append(f"{base}.unit: không có đơn vị '{li.unit}'")
+        if li.item not in item_codes:
+            problems.append(f"{base}.item: không có mục '{li.item}'")
+        dupes([c.code for c in li.columns], f"{base}.columns")
+        codes = {c.code for c in li.columns}
+        for c in li.columns:
+            if c.type == "choice" and c.choices not in cat.choices:
+                problems.append(f"{base}.columns[{c.code}].choices: không có danh sách "
+                                f"'{c.choices}' trong 'choices'")
+        for code in li.chapter_columns:
+            if code not in codes:
+                problems.append(f"{base}.chapter_columns: không có cột '{code}'")
     for name, parts in cat.breakdowns.items():
         dupes([p.code for p in parts], f"breakdowns.{name}")
         if any(p.code == TOTAL for p in parts):

@@ -55,6 +55,7 @@ class Derivation:
     growth: pd.DataFrame  # GROWTH_COLUMNS: year-on-year growth of level indicators, in %
     targets: tuple[TargetStatus, ...]  # rows of the targets table, in catalogue order
     findings: tuple[Finding, ...]  # values that could not be computed, and why
+    land: pd.DataFrame | None = None  # land demand (ha): location × land type, with totals
 
     def period_value(self, key: str, period: str) -> float | None:
         hit = self.periods[(self.periods["key"] == key) & (self.periods["period"] == period)]
@@ -322,8 +323,26 @@ def _findings(cat: Catalogue, yearly: list[dict], periods: list[dict]) -> list[F
     return out
 
 
-def derive(cat: Catalogue, merged: pd.DataFrame) -> Derivation:
-    """Every derived figure of the chapter from the merged long table (see merge.py)."""
+LAND_LIST, LAND_AREA, LAND_PLACE, LAND_TYPE = "du_an", "dien_tich", "dia_diem", "loai_dat"
+TOTAL_LABEL = "Tổng cộng"
+
+
+def land_demand(projects: pd.DataFrame) -> pd.DataFrame:
+    """Land asked for by the proposed projects, in ha: one row per location, one column per
+    land type to convert, with row and column totals."""
+    if projects.empty:
+        return pd.DataFrame()
+    table = projects.pivot_table(index=LAND_PLACE, columns=LAND_TYPE, values=LAND_AREA,
+                                 aggfunc="sum", fill_value=0.0)
+    table[TOTAL_LABEL] = table.sum(axis=1)
+    table.loc[TOTAL_LABEL] = table.sum(axis=0)
+    return table
+
+
+def derive(cat: Catalogue, merged: pd.DataFrame,
+           lists: dict[str, pd.DataFrame] | None = None) -> Derivation:
+    """Every derived figure of the chapter from the merged long table (see merge.py) and,
+    when given, the merged list inputs (the land demand of the proposed projects)."""
     series = _series_of(merged)
     labels = _labels(cat)
     yearly = _yearly(cat, series, labels)
@@ -337,5 +356,6 @@ def derive(cat: Catalogue, merged: pd.DataFrame) -> Derivation:
         growth=pd.DataFrame(_growth_rows(cat, series), columns=GROWTH_COLUMNS),
         targets=targets,
         findings=tuple(_findings(cat, yearly, periods)),
+        land=land_demand(lists[LAND_LIST]) if lists and LAND_LIST in lists else None,
     )
 

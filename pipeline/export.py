@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
+from . import fmt
 from .catalogue import PERIOD_METHOD_VI, Catalogue
 from .derive import Derivation
 from .reports import FORMULA_START, table
@@ -25,8 +26,12 @@ MERGED_HEADERS = {
 }
 
 
+LIST_HEADERS = {"unit": "Mã đơn vị", "unit_name": "Đơn vị", "number": "STT trong biểu",
+                "file": "Tệp", "sheet": "Trang", "row": "Dòng"}
+
+
 def write_merged(merged: pd.DataFrame, derivation: Derivation, cat: Catalogue,
-                 xlsx: Path, csv: Path) -> None:
+                 xlsx: Path, csv: Path, lists: dict[str, pd.DataFrame] | None = None) -> None:
     """The long table for the consultants, as .xlsx (with the derived values, period figures
     and growth) and .csv (the long table)."""
     derived = derivation.yearly
@@ -59,6 +64,14 @@ def write_merged(merged: pd.DataFrame, derivation: Derivation, cat: Catalogue,
            ([r.indicator, r.breakdown, int(r.year), _num(r.growth)]
             for r in derivation.growth.itertuples(index=False)),
            [26, 20, 7, 16])
+    for li in cat.lists:
+        df = (lists or {}).get(li.code)
+        if df is None:
+            continue
+        labels = {c.code: c.label for c in li.columns}
+        ws5 = wb.create_sheet(li.sheet)
+        table(ws5, [LIST_HEADERS.get(c, labels.get(c, c)) for c in df.columns],
+              ([_cell(v) for v in r] for r in df.itertuples(index=False)))
     wb.save(xlsx)
     out = merged.copy()
     for c in out.columns:  # text columns are "object" or "str" depending on pandas' version
@@ -66,6 +79,69 @@ def write_merged(merged: pd.DataFrame, derivation: Derivation, cat: Catalogue,
             out[c] = out[c].map(lambda v: "'" + v if isinstance(v, str)
                                 and v.startswith(FORMULA_START) else v)
     out.to_csv(csv, index=False, encoding="utf-8-sig")
+
+
+def _cell(value: object) -> object:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def write_dictionary(cat: Catalogue, path: Path) -> Path:
+    """The data dictionary for the consultants: every indicator, derived value, merged-table
+    column and list column, from the catalogue."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Chỉ tiêu"
+    rows = []
+    for item in cat.items:
+        for ind in item.indicators:
+            parts = ", ".join(f"{p.code} = {p.label}" for p in cat.parts_of(ind)
+                              if ind.breakdown is not None)
+            high = "" if ind.high is None else fmt.plain(ind.high)
+            rows.append([ind.code, ind.label, ind.measure, ind.type,
+                         f"{fmt.plain(ind.low)} – {high}", ", ".join(map(str, cat.years_of(ind))),
+                         parts, cat.unit_by_code[item.unit].name,
+                         f"Biểu số liệu, trang {item.code}", ""])
+    for d in cat.derived:
+        rows.append([d.code, d.label, d.measure, "tính toán", "", "", "", "Phòng Kế hoạch Tài "
+                     "chính (tính tự động)", "", d.formula])
+    table(ws, ["Mã", "Tên", "Đơn vị tính", "Kiểu", "Khoảng cho phép", "Năm", "Phân tổ",
+               "Đơn vị cung cấp", "Biểu nguồn", "Công thức"], rows,
+          [24, 50, 12, 10, 18, 30, 40, 30, 22, 40])
+    ws2 = wb.create_sheet("Cột bảng số liệu")
+    table(ws2, ["Cột", "Ý nghĩa"], ([c, MERGED_HEADERS[c]] for c in MERGED_HEADERS), [18, 40])
+    ws3 = wb.create_sheet("Danh sách")
+    rows = []
+    for li in cat.lists:
+        for c in li.columns:
+            rows.append([li.code, li.title, c.code, c.label, c.type, c.measure,
+                         "có" if c.required else "", ", ".join(cat.choices.get(c.choices or "",
+                                                                              [])),
+                         "Tất cả các phòng, đơn vị" if li.unit == "all"
+                         else cat.unit_by_code[li.unit].name, f"Biểu số liệu, trang {li.sheet}"])
+    table(ws3, ["Mã danh sách", "Danh sách", "Mã cột", "Cột", "Kiểu", "Đơn vị tính",
+                "Bắt buộc", "Giá trị chọn", "Đơn vị cung cấp", "Biểu nguồn"], rows,
+          [16, 40, 16, 30, 10, 10, 9, 50, 30, 26])
+    wb.save(path)
+    return path
+
+
+def write_pack(folder: Path, files: list[Path], name: str) -> Path:
+    """The consultants' pack: a folder with copies of `files` and the same as a .zip."""
+    import shutil
+    import zipfile
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for f in files:
+        if f.is_file():
+            shutil.copy2(f, folder / f.name)
+    archive = folder.parent / f"{name}.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for f in sorted(folder.iterdir()):
+            zf.write(f, f"{name}/{f.name}")
+    return archive
 
 
 def _num(value: object) -> float | None:

@@ -195,6 +195,16 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
         "Văn bản không phải mẫu thuyết minh của Sở (không có bảng mã đơn vị ở đầu). "
         "Hãy viết vào mẫu thuyết minh do Phòng Kế hoạch Tài chính gửi.",
     ),
+    "list_required": (
+        Severity.ERROR,
+        "Dòng {number} của '{title}' chưa có '{label}'; dòng này chưa được dùng. Hãy nhập, "
+        "hoặc xóa cả dòng nếu không dùng.",
+    ),
+    "list_bad_value": (
+        Severity.ERROR,
+        "Dòng {number} của '{title}': '{label}' = '{value}' {problem}; dòng này chưa được "
+        "dùng. Hãy sửa lại.",
+    ),
     "narrative_table": (
         Severity.WARNING,
         "Thuyết minh có {value} bảng; bảng trong thuyết minh không được đưa vào chương. Hãy "

@@ -23,13 +23,17 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import fmt
-from .catalogue import Catalogue, Indicator, Item, Unit
+from .catalogue import Catalogue, Indicator, Item, ListColumn, ListInput, Unit
 from .layout import (
     FIRST_DATA_ROW,
     FIRST_YEAR_COL,
     HEADER_KEY,
     HEADER_ROW,
     LABEL_COLUMNS,
+    LIST_FIRST_ROW,
+    LIST_HEADER_ROW,
+    LIST_KEY_ROW,
+    LIST_MARK,
     META_FIELDS,
     META_FIRST_ROW,
     META_SHEET,
@@ -87,7 +91,66 @@ def build_workbook(cat: Catalogue, unit: Unit, today: dt.date, sample: bool = Fa
     _write_meta(meta, cat, unit, today, sample)
     for item in cat.data_items_of(unit.code):
         _write_item_sheet(wb.create_sheet(sheet_name(item)), cat, item)
+    for li in cat.lists_of(unit.code):
+        _write_list_sheet(wb.create_sheet(li.sheet), cat, li)
     return wb
+
+
+def _write_list_sheet(ws: Worksheet, cat: Catalogue, li: ListInput) -> None:
+    ws.cell(1, 2, li.title).font = Font(bold=True, size=13)
+    ws.cell(2, 2, li.hint or "Mỗi dòng một mục; bỏ trống các dòng không dùng.").font = Font(
+        italic=True)
+    ws.cell(LIST_KEY_ROW, 1, f"{LIST_MARK}{li.code}")
+    ws.row_dimensions[LIST_KEY_ROW].hidden = True
+    head = ws.cell(LIST_HEADER_ROW, 1, "STT")
+    head.font, head.fill, head.border = Font(bold=True), HEADER_FILL, BORDER
+    last = LIST_FIRST_ROW + li.rows - 1
+    for c, col in enumerate(li.columns, start=2):
+        ws.cell(LIST_KEY_ROW, c, col.code)
+        label = col.label + (f" ({col.measure})" if col.measure else "")
+        cell = ws.cell(LIST_HEADER_ROW, c, label + (" *" if col.required else ""))
+        cell.font, cell.fill, cell.border = Font(bold=True), HEADER_FILL, BORDER
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        ws.column_dimensions[get_column_letter(c)].width = col.width
+        dv = _list_validation(cat, col)
+        if dv is not None:
+            ws.add_data_validation(dv)
+            dv.add(f"{get_column_letter(c)}{LIST_FIRST_ROW}:{get_column_letter(c)}{last}")
+    for r in range(LIST_FIRST_ROW, last + 1):
+        ws.cell(r, 1, r - LIST_FIRST_ROW + 1).border = BORDER
+        for c in range(2, len(li.columns) + 2):
+            cell = ws.cell(r, c)
+            cell.fill, cell.border = INPUT_FILL, BORDER
+            cell.protection = Protection(locked=False)
+    ws.column_dimensions["A"].width = 6
+    ws.freeze_panes = ws.cell(LIST_FIRST_ROW, 2)
+    ws.protection.sheet = True
+    ws.protection.formatCells = False
+    ws.protection.formatColumns = False
+
+
+def _list_validation(cat: Catalogue, col: ListColumn) -> DataValidation | None:
+    if col.type == "choice":
+        options = cat.choices[col.choices or ""]
+        dv = DataValidation(type="list", formula1='"' + ",".join(options) + '"',
+                            allow_blank=True)
+        dv.error = "Chọn một giá trị trong danh sách."
+    elif col.type in ("number", "integer"):
+        kind = "whole" if col.type == "integer" else "decimal"
+        if col.max is None:
+            dv = DataValidation(type=kind, operator="greaterThanOrEqual",
+                                formula1=_num(col.low), allow_blank=True)
+        else:
+            dv = DataValidation(type=kind, operator="between", formula1=_num(col.low),
+                                formula2=_num(col.max), allow_blank=True)
+        dv.error = f"Nhập số từ {fmt.number(col.low)}" + (
+            f" đến {fmt.number(col.max)}" if col.max is not None else "") + (
+            f" ({col.measure})." if col.measure else ".")
+    else:
+        return None
+    dv.showErrorMessage = True
+    dv.errorTitle = "Giá trị không hợp lệ"
+    return dv
 
 
 def _write_meta(ws: Worksheet, cat: Catalogue, unit: Unit, today: dt.date, sample: bool) -> None:

@@ -42,6 +42,13 @@ META_FIELDS: tuple[tuple[str, str, bool], ...] = (
 )
 META_FIRST_ROW = 4
 
+# A list sheet: a hidden key row (A = "list:<code>", then the column codes), a header row of
+# Vietnamese labels, then numbered input rows. Column A holds the row number (STT).
+LIST_KEY_ROW = 4
+LIST_HEADER_ROW = 5
+LIST_FIRST_ROW = 6
+LIST_MARK = "list:"
+
 
 def meta_cell(key: str) -> str:
     """A1 address of a metadata value (column C of the metadata sheet)."""

@@ -12,7 +12,7 @@ from dataclasses import fields
 import pandas as pd
 
 from .catalogue import TOTAL, Catalogue
-from .validate import Value
+from .validate import ListEntry, Value
 
 MERGED_COLUMNS = [
     "unit", "unit_name", "item", "indicator", "indicator_label", "breakdown",
@@ -44,3 +44,17 @@ def merge(cat: Catalogue, values: tuple[Value, ...] | list[Value]) -> pd.DataFra
     df = df.sort_values(["_order", "_part", "year"], kind="stable").drop(columns=["_order",
                                                                                    "_part"])
     return df[MERGED_COLUMNS].reset_index(drop=True)
+
+
+def merge_lists(cat: Catalogue, entries: tuple[ListEntry, ...] | list[ListEntry]
+                ) -> dict[str, pd.DataFrame]:
+    """One table per list input of the catalogue (empty when no unit added a row)."""
+    out = {}
+    for li in cat.lists:
+        codes = [c.code for c in li.columns]
+        columns = ["unit", "unit_name", "number", *codes, "file", "sheet", "row"]
+        rows = [(e.unit, cat.unit_by_code[e.unit].name, e.number,
+                 *[e.values.get(c) for c in codes], e.file, e.sheet, e.row)
+                for e in entries if e.list == li.code]
+        out[li.code] = pd.DataFrame(rows, columns=columns)
+    return out

@@ -29,7 +29,15 @@ import python_calamine
 
 from . import findings as fnd
 from .findings import Finding
-from .layout import HEADER_KEY, META_SHEET, NOTE_HEADER, STATUS_HEADER, split_key
+from .layout import (
+    HEADER_KEY,
+    LIST_KEY_ROW,
+    LIST_MARK,
+    META_SHEET,
+    NOTE_HEADER,
+    STATUS_HEADER,
+    split_key,
+)
 from .package import Refused, inspect_package
 from .text import MAX_CELL_CHARS, normalise
 
@@ -72,6 +80,15 @@ class RowInfo:
 
 
 @dataclass(frozen=True)
+class ListRow:
+    list: str  # list input code
+    sheet: str
+    row: int  # 1-based row number in the sheet
+    number: int  # the row's STT (1, 2, ...) as shown to the unit
+    cells: tuple[tuple[str, str, object], ...]  # (column code, A1, raw value)
+
+
+@dataclass(frozen=True)
 class WorkbookSubmission:
     file: FileInfo
     unit: str  # unit code as written in the metadata sheet
@@ -80,6 +97,7 @@ class WorkbookSubmission:
     rows: tuple[RowInfo, ...]  # keyed rows found in item sheets
     cells: tuple[RawCell, ...]  # one per keyed row and year column
     notes: tuple[Finding, ...] = ()  # what reading found or changed (formulas, legacy text...)
+    lists: tuple[ListRow, ...] = ()  # filled rows of the list sheets
 
     @property
     def is_sample(self) -> bool:
@@ -234,10 +252,17 @@ def read_workbook(path: Path, info: FileInfo | None = None) -> WorkbookSubmissio
                 raise Refused(fnd.make("not_a_form", info.name))
             rows: list[RowInfo] = []
             cells: list[RawCell] = []
+            lists: list[ListRow] = []
             for name in worksheets:
                 if name != META_SHEET:
                     grid = _grid(wb, name, notes, extents)
-                    if grid is not None:
+                    if grid is None:
+                        continue
+                    mark = next((_plain(r[0]) for r in grid[:LIST_KEY_ROW + 2]
+                                 if r and _plain(r[0]).startswith(LIST_MARK)), "")
+                    if mark:
+                        _read_list_sheet(name, mark[len(LIST_MARK):], grid, lists, notes)
+                    else:
                         _read_item_sheet(name, grid, rows, cells, notes)
         finally:
             wb.close()
@@ -248,7 +273,7 @@ def read_workbook(path: Path, info: FileInfo | None = None) -> WorkbookSubmissio
                                detail=f"{type(e).__name__}: {str(e)[:200]}")) from e
     return WorkbookSubmission(file=info, unit=unit, meta=meta, sheets=tuple(worksheets),
                               rows=tuple(rows), cells=tuple(cells),
-                              notes=notes.findings(unit))
+                              notes=notes.findings(unit), lists=tuple(lists))
 
 
 def _grid(wb, name: str, notes: _Notes,
@@ -265,6 +290,23 @@ def _grid(wb, name: str, notes: _Notes,
                   detail=f"{sheet.height:,} dòng × {sheet.width:,} cột")
         return None
     return sheet.to_python(skip_empty_area=False)
+
+
+def _read_list_sheet(name: str, code: str, grid: list[list[object]], out: list[ListRow],
+                     notes: _Notes) -> None:
+    key_row = next(i for i, r in enumerate(grid) if r and _plain(r[0]).startswith(LIST_MARK))
+    columns = {c: _plain(v) for c, v in enumerate(grid[key_row]) if c > 0 and _plain(v)}
+    for r0 in range(key_row + 2, len(grid)):
+        r = grid[r0]
+        found = []
+        for c, col in columns.items():
+            raw = r[c] if c < len(r) else ""
+            if isinstance(raw, str):
+                raw = notes.text(raw, name, _a1(r0, c)) if raw.strip() else ""
+            found.append((col, _a1(r0, c), raw))
+        if any(v not in ("", None) for _, _, v in found):
+            number = r[0] if r and isinstance(r[0], (int, float)) else r0 - key_row - 1
+            out.append(ListRow(code, name, r0 + 1, int(number), tuple(found)))
 
 
 def _read_item_sheet(name: str, grid: list[list[object]], rows: list[RowInfo],

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
@@ -38,7 +38,7 @@ from .chapter_template import (
     STYLE_TABLE_TITLE,
     STYLE_UNIT_LINE,
 )
-from .derive import Derivation
+from .derive import LAND_LIST, Derivation
 from .errors import TemplateError
 from .read import NarrativeSubmission, WorkbookSubmission
 
@@ -61,6 +61,7 @@ class ChapterData:
     workbooks: tuple[WorkbookSubmission, ...]  # accepted, one per unit
     narratives: tuple[NarrativeSubmission, ...]  # accepted, one per unit
     as_of: dt.date  # data as of
+    lists: dict[str, pd.DataFrame] = field(default_factory=dict)  # merge_lists' tables
 
 
 def jinja_env() -> jinja2.Environment:
@@ -289,10 +290,9 @@ class _Renderer:
                          f"{fmt.date(item.due)}).")
         return lines
 
-    def _targets(self, sd, item: Item) -> None:
+    def _targets(self, sd, item: Item, number: str) -> None:
         targets = list(self.cat.years.target)
-        number = item.code.split(".")[-1]
-        sd.add_paragraph(f"Bảng {number}.1. Một số chỉ tiêu phát triển KH&CN đến năm "
+        sd.add_paragraph(f"Bảng {number}. Một số chỉ tiêu phát triển KH&CN đến năm "
                          f"{max(targets)}", style=STYLE_TABLE_TITLE)
         headers = ["Chỉ tiêu", "Đơn vị", "Hiện trạng", *[str(y) for y in targets],
                    "Đánh giá"]
@@ -347,7 +347,79 @@ class _Renderer:
         return sd
 
     # --- sections ------------------------------------------------------------------------
-    def _charts(self, item: Item, number: int) -> list[dict]:
+    def _next(self) -> str:
+        """The next table number of the current section ("3.2", "II.4.1")."""
+        self._count += 1
+        return f"{self._tag}.{self._count}"
+
+    def _list_table(self, sd, li) -> None:
+        """A list input as a table (rows the units added), and for projects the land demand."""
+        number = self._next()
+        df = self.data.lists.get(li.code)
+        sd.add_paragraph(f"Bảng {number}. {li.title}", style=STYLE_TABLE_TITLE)
+        if df is None or df.empty:
+            sd.add_paragraph(f"Chưa có phòng, đơn vị nào gửi nội dung “{li.title}”.",
+                             style=STYLE_MISSING)
+            return
+        cols = [c for c in li.columns if not li.chapter_columns or c.code in li.chapter_columns]
+        headers = ["STT", *[c.label + (f" ({c.measure})" if c.measure else "") for c in cols]]
+        if li.unit == ALL_UNITS:
+            headers.append("Đơn vị đề xuất")
+        body = []
+        for n, r in enumerate(df.itertuples(index=False), start=1):
+            row = [str(n)]
+            for c in cols:
+                v = getattr(r, c.code)
+                if v is None or (isinstance(v, float) and pd.isna(v)):
+                    row.append(fmt.MISSING)
+                elif c.type in ("number", "integer"):
+                    row.append(fmt.plain(round(float(v), 2)))
+                elif c.type == "date":
+                    row.append(fmt.date(v))
+                else:
+                    row.append(str(v))
+            if li.unit == ALL_UNITS:
+                row.append(r.unit_name)
+            body.append(row)
+        grid = sd.add_table(rows=1 + len(body), cols=len(headers))
+        grid.style = "Table Grid"
+        grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+        _set_widths(grid, _widths(headers, body))
+        for c, text in enumerate(headers):
+            _head(grid.cell(0, c), text)
+        _repeat_header(grid.rows[0])
+        for r_i, row in enumerate(body, start=1):
+            for c, text in enumerate(row):
+                p = grid.cell(r_i, c).paragraphs[0]
+                p.text = text
+                p.style = STYLE_TABLE_TEXT
+                if c > 0 and not text.replace(".", "").replace(",", "").isdigit():
+                    p.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        units = ", ".join(dict.fromkeys(df["unit_name"]))
+        sd.add_paragraph(f"Nguồn: {units}.", style=STYLE_SOURCE_LINE)
+        land = self.data.derivation.land
+        if li.code == LAND_LIST and land is not None and not land.empty:
+            sd.add_paragraph(f"Bảng {self._next()}. Nhu cầu sử dụng đất cho KH&CN theo địa điểm "
+                             "và loại đất chuyển đổi", style=STYLE_TABLE_TITLE)
+            sd.add_paragraph("Đơn vị tính: ha", style=STYLE_UNIT_LINE)
+            headers = ["Địa điểm", *[str(c) for c in land.columns]]
+            rows = [[str(idx), *[fmt.plain(round(float(v), 2)) for v in vals]]
+                    for idx, vals in zip(land.index, land.values)]
+            grid = sd.add_table(rows=1 + len(rows), cols=len(headers))
+            grid.style = "Table Grid"
+            grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+            _set_widths(grid, _widths(headers, rows))
+            for c, text in enumerate(headers):
+                _head(grid.cell(0, c), text)
+            for r_i, row in enumerate(rows, start=1):
+                for c, text in enumerate(row):
+                    p = grid.cell(r_i, c).paragraphs[0]
+                    p.text = text
+                    p.style = STYLE_TABLE_TEXT if c else STYLE_TABLE_HEAD
+            sd.add_paragraph("Nguồn: tổng hợp từ danh mục dự án đề xuất của các phòng, đơn vị "
+                             "(các dòng không có lỗi).", style=STYLE_SOURCE_LINE)
+
+    def _charts(self, item: Item, number: str) -> list[dict]:
         """Each chart of the item with data, drawn to PNG and wrapped for the template."""
         out = []
         for k, chart in enumerate(item.charts, start=1):
@@ -376,19 +448,27 @@ class _Renderer:
 
     def section(self, item: Item, number: int) -> dict:
         sd = self.tpl.new_subdoc()
+        self._count = 0  # tables numbered so far in this section
         if item.unit != ALL_UNITS:
             sd.add_paragraph(f"Đơn vị chủ trì: {self.cat.unit_by_code[item.unit].name}.",
                              style=STYLE_NOTE)
         for line in self._missing_lines(item):
             sd.add_paragraph(line, style=STYLE_MISSING)
         self._narrative(sd, item)
+        # Tables and figures are numbered by section; outside Part I the part comes first
+        # ("Bảng II.4.1"), so that no two tables of the chapter share a number.
+        tag = str(number) if item.part == "I" else f"{item.part}.{number}"
+        self._tag = tag
         if item.unit in self.workbooks:
-            for t, table in enumerate(item.tables, start=1):
-                self._add_table(sd, f"{number}.{t}", item, table)
+            for table in item.tables:
+                self._add_table(sd, self._next(), item, table)
         if item.targets:
-            self._targets(sd, item)
+            self._targets(sd, item, self._next())
+        for li in self.cat.lists:
+            if li.chapter and li.item == item.code:
+                self._list_table(sd, li)
         title = item.title
-        drawn = self._charts(item, number) if item.charts and item.unit in self.workbooks else []
+        drawn = self._charts(item, tag) if item.charts and item.unit in self.workbooks else []
         return {"heading": f"{number}. {title}" if item.part != "IV" else "", "body": sd,
                 "charts": drawn}
 

@@ -21,6 +21,7 @@ from .forms import build_narrative_form, build_workbook
 from .layout import (
     FIRST_DATA_ROW,
     FIRST_YEAR_COL,
+    LIST_FIRST_ROW,
     META_FIELDS,
     META_FIRST_ROW,
     META_SHEET,
@@ -238,6 +239,59 @@ NARRATIVES: dict[str, dict[tuple[str, int], list[str]]] = {
 }
 
 
+# Rows of the list sheets, by unit and list code (values as a unit would type them).
+LIST_ROWS: dict[str, dict[str, list[dict[str, object]]]] = {
+    "TTUD": {"du_an": [
+        {"ten": "Khu thực nghiệm, trình diễn công nghệ nông nghiệp", "linh_vuc": "Nông nghiệp",
+         "quy_mo": "Nhà lưới 2 ha, khu thử nghiệm", "dia_diem": "Huyện Lục Nam",
+         "dien_tich": 5, "loai_dat": "Đất trồng lúa", "giai_doan": "2021-2025",
+         "nguon_von": "Ngân sách địa phương", "kinh_phi": 45},
+    ]},
+    "QLCN": {
+        "du_an": [
+            {"ten": "Trung tâm hỗ trợ khởi nghiệp đổi mới sáng tạo", "linh_vuc": "Đổi mới sáng tạo",
+             "quy_mo": "Nhà điều hành 3.000 m²", "dia_diem": "Thành phố Bắc Giang",
+             "dien_tich": 1.5, "loai_dat": "Đất phi nông nghiệp", "giai_doan": "2021-2025",
+             "nguon_von": "Xã hội hóa, khác", "kinh_phi": 60},
+            {"ten": "Vườn ươm doanh nghiệp công nghệ", "linh_vuc": "Công nghệ",
+             "quy_mo": "Nhà xưởng 5.000 m²", "dia_diem": "Huyện Việt Yên", "dien_tich": 3,
+             "loai_dat": "Đất trồng cây hằng năm khác", "giai_doan": "2026-2030",
+             "nguon_von": "Vốn doanh nghiệp", "kinh_phi": 120},
+        ],
+        "doanh_nghiep_khcn": [
+            {"ten": "Công ty cổ phần giống cây trồng Bắc Giang", "nam_cap": 2013,
+             "linh_vuc": "Nông nghiệp", "dia_diem": "Huyện Lạng Giang"},
+            {"ten": "Công ty TNHH công nghệ sinh học Lục Ngạn", "nam_cap": 2017,
+             "linh_vuc": "Công nghệ sinh học", "dia_diem": "Huyện Lục Ngạn"},
+        ],
+    },
+    "TDC": {"du_an": [
+        {"ten": "Phòng thử nghiệm đo lường, chất lượng", "linh_vuc": "Tiêu chuẩn đo lường",
+         "quy_mo": "Phòng thử nghiệm chuẩn ISO/IEC 17025", "dia_diem": "Huyện Yên Dũng",
+         "dien_tich": 0.8, "loai_dat": "Đất trồng lúa", "giai_doan": "2021-2025",
+         "nguon_von": "Ngân sách trung ương", "kinh_phi": 35},
+    ]},
+    "VP": {"co_so_qlnn": [
+        {"ten": "Trụ sở Sở Khoa học và Công nghệ", "dia_diem": "Thành phố Bắc Giang",
+         "dien_tich_dat": 4200, "hien_trang": "Xuống cấp, thiếu diện tích làm việc",
+         "de_xuat": "Cải tạo, mở rộng giai đoạn 2021-2025"},
+    ]},
+    "QLCS": {"to_chuc_khcn": [
+        {"ten": "Trung tâm Ứng dụng KH&CN", "loai": "Công lập", "linh_vuc": "Ứng dụng KH&CN",
+         "nam_thanh_lap": 1992, "nhan_luc": 32},
+        {"ten": "Trung tâm Kỹ thuật Tiêu chuẩn Đo lường Chất lượng", "loai": "Công lập",
+         "linh_vuc": "Tiêu chuẩn đo lường", "nam_thanh_lap": 2004, "nhan_luc": 21},
+        {"ten": "Viện Nghiên cứu phát triển nông nghiệp Bắc Giang", "loai": "Ngoài công lập",
+         "linh_vuc": "Nông nghiệp", "nam_thanh_lap": 2015, "nhan_luc": 12},
+    ]},
+}
+WORK_PLAN = [  # every unit's weekly plan: (task, item or "", due, status)
+    ("Thu thập số liệu giai đoạn 2011-2019", "", "06/03/2020", "Hoàn thành"),
+    ("Hoàn thiện biểu số liệu và thuyết minh", "", "20/03/2020", "Hoàn thành"),
+    ("Đề xuất mục tiêu, định hướng đến năm 2030", "II.3", "25/03/2020", "Đang thực hiện"),
+]
+
+
 def _series_value(key: str, year: int, years: list[int], rng: random.Random,
                   ind: Indicator) -> float | None:
     spec = SERIES.get(key)
@@ -311,6 +365,18 @@ def fill_workbook(cat: Catalogue, unit: Unit, values: dict[tuple[str, int], obje
     return wb
 
 
+def fill_lists(cat: Catalogue, wb: Workbook, rows: dict[str, list[dict[str, object]]]) -> None:
+    """Type rows into the workbook's list sheets ({list code: [{column code: value}]})."""
+    for li in cat.lists:
+        if li.code not in rows or li.sheet not in wb.sheetnames:
+            continue
+        ws = wb[li.sheet]
+        codes = [c.code for c in li.columns]
+        for n, row in enumerate(rows[li.code]):
+            for code, value in row.items():
+                ws.cell(LIST_FIRST_ROW + n, 2 + codes.index(code), value)
+
+
 def write_samples(cat: Catalogue, inputs: Path) -> list[Path]:
     """Write a filled workbook and narrative for every unit into `inputs`."""
     inputs.mkdir(parents=True, exist_ok=True)
@@ -321,7 +387,12 @@ def write_samples(cat: Catalogue, inputs: Path) -> list[Path]:
                 "email": f"{unit.code.lower()}.skhcn@bacgiang.gov.vn",
                 "ngay_gui": sent.strftime("%d/%m/%Y"), "_status": "Chính thức"}
         path = inputs / f"{unit.code}_so_lieu_mau.xlsx"
-        fill_workbook(cat, unit, sample_values(cat, unit), meta).save(path)
+        wb = fill_workbook(cat, unit, sample_values(cat, unit), meta)
+        plan = [{"cong_viec": t, "muc": m or ", ".join(it.code for it in cat.data_items_of(
+            unit.code)), "nguoi_phu_trach": CONTACTS.get(unit.code, ""), "han": d,
+            "trang_thai": s} for t, m, d, s in WORK_PLAN]
+        fill_lists(cat, wb, {**LIST_ROWS.get(unit.code, {}), "ke_hoach_tuan": plan})
+        wb.save(path)
         written.append(path)
         doc = build_narrative_form(cat, unit, NARRATIVES.get(unit.code, {}))
         doc_path = inputs / f"{unit.code}_thuyet_minh_mau.docx"

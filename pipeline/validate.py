@@ -10,15 +10,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from . import findings as fnd
 from . import fmt
-from .catalogue import TOTAL, Catalogue, Indicator
+from .catalogue import TOTAL, Catalogue, Indicator, ListColumn
 from .findings import Finding, Severity
 from .layout import META_SHEET, form_rows, meta_cell, row_key, sheet_name
-from .read import Inputs, NarrativeSubmission, RawCell, RowInfo, WorkbookSubmission
+from .read import (
+    Inputs,
+    NarrativeSubmission,
+    RawCell,
+    RowInfo,
+    WorkbookSubmission,
+    parse_date,
+)
 from .rules import check_all
 
 
@@ -38,11 +45,23 @@ class Value:
 
 
 @dataclass(frozen=True)
+class ListEntry:
+    list: str  # list input code
+    unit: str  # unit whose workbook holds the row
+    number: int  # the row's STT in the form
+    values: Mapping[str, object]  # column code -> text, float, or date; None when empty
+    file: str
+    sheet: str
+    row: int  # 1-based row in the sheet
+
+
+@dataclass(frozen=True)
 class Validation:
     values: tuple[Value, ...]  # every value that passed
     findings: tuple[Finding, ...]  # read and validation findings, in file order
     workbooks: tuple[WorkbookSubmission, ...]  # one accepted workbook per unit
     narratives: tuple[NarrativeSubmission, ...]  # one accepted narrative per unit
+    lists: tuple[ListEntry, ...] = ()  # list rows without an error, in file and row order
 
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity is Severity.ERROR]
@@ -117,6 +136,62 @@ def _select(items: list) -> tuple[list, list[Finding]]:
             found.append(fnd.make("duplicate_unit", other.file.name, unit=unit,
                                   kept=subs[0].file.name))
     return kept, found
+
+
+def _list_value(cat: Catalogue, col: ListColumn, raw: object) -> tuple[object, str]:
+    """(typed value, problem) of one list cell; problem "" when it is fine."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None, ""
+    if col.type == "text":
+        return (fmt.plain(raw) if isinstance(raw, float) else str(raw)), ""
+    if col.type == "choice":
+        options = cat.choices.get(col.choices or "", [])
+        return (raw, "") if raw in options else (None, "không có trong danh sách chọn")
+    if col.type == "date":
+        if isinstance(raw, dt.datetime):
+            return raw.date(), ""
+        if isinstance(raw, dt.date):
+            return raw, ""
+        day = parse_date(str(raw))
+        return (day, "") if day else (None, "không phải ngày dạng dd/mm/yyyy")
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        number: float | None = float(raw)
+    else:
+        number = None if is_ambiguous(str(raw)) else parse_vi_number(str(raw))
+    if number is None:
+        return None, "không phải là số"
+    if col.type == "integer" and not number.is_integer():
+        return None, "phải là số nguyên"
+    if number < col.low or (col.max is not None and number > col.max):
+        high = "" if col.max is None else f" đến {fmt.plain(col.max)}"
+        return None, f"ngoài khoảng cho phép (từ {fmt.plain(col.low)}{high})"
+    return number, ""
+
+
+def _check_lists(cat: Catalogue, wb: WorkbookSubmission) -> Iterator[Finding | ListEntry]:
+    for lr in wb.lists:
+        li = cat.list_by_code.get(lr.list)
+        if li is None:  # a list the catalogue no longer has
+            continue
+        columns = {c.code: c for c in li.columns}
+        raw = {code: (cell, v) for code, cell, v in lr.cells}
+        typed: dict[str, object] = {}
+        bad = False
+        for code, col in columns.items():
+            cell, value = raw.get(code, ("", None))
+            where = {"sheet": lr.sheet, "cell": cell, "unit": wb.unit,
+                     "indicator": f"{li.code}.{code}"}
+            typed[code], problem = _list_value(cat, col, value)
+            if problem:
+                bad = True
+                yield fnd.make("list_bad_value", wb.file.name, value=value, number=lr.number,
+                               title=li.title, label=col.label, problem=problem, **where)
+            elif typed[code] is None and col.required:
+                bad = True
+                yield fnd.make("list_required", wb.file.name, number=lr.number,
+                               title=li.title, label=col.label, **where)
+        if not bad:
+            yield ListEntry(li.code, wb.unit, lr.number, typed, wb.file.name, lr.sheet, lr.row)
 
 
 def _check_workbook(cat: Catalogue, wb: WorkbookSubmission) -> Iterator[Finding | Value]:
@@ -249,12 +324,18 @@ def validate(cat: Catalogue, inputs: Inputs) -> Validation:
     found.extend(dupes)
 
     values: list[Value] = []
+    entries: list[ListEntry] = []
     for wb in sorted(workbooks, key=lambda w: w.unit):
         for result in _check_workbook(cat, wb):
             if isinstance(result, Value):
                 values.append(result)
             else:
                 found.append(result)
+        for item in _check_lists(cat, wb):
+            if isinstance(item, ListEntry):
+                entries.append(item)
+            else:
+                found.append(item)
 
     known_narr = []
     for n in inputs.narratives:
@@ -274,4 +355,4 @@ def validate(cat: Catalogue, inputs: Inputs) -> Validation:
                 found.append(fnd.make("narrative_unknown_heading", n.file.name, unit=n.unit,
                                       value=s.heading or "(đầu văn bản)"))
     return Validation(tuple(values), tuple(found), tuple(sorted(workbooks, key=lambda w: w.unit)),
-                      tuple(sorted(narratives, key=lambda n: n.unit)))
+                      tuple(sorted(narratives, key=lambda n: n.unit)), tuple(entries))

@@ -102,7 +102,8 @@ def test_metadata_sheet_names_unit_version_and_fingerprint(forms, cat: Catalogue
 @pytest.mark.parametrize("unit", UNITS)
 def test_a_sheet_per_data_item_named_by_item_code(forms, cat: Catalogue, unit: str):
     wb = _book(forms, unit)
-    assert wb.sheetnames == [META_SHEET, OWN_ITEM[unit]]
+    lists = [li.sheet for li in cat.lists_of(unit)]
+    assert wb.sheetnames == [META_SHEET, OWN_ITEM[unit], *lists]
     ws = wb[OWN_ITEM[unit]]
     item = next(it for it in cat.items if it.code == OWN_ITEM[unit])
     assert ws["B1"].value == f"Mục {item.code}. {item.title}"
@@ -272,7 +273,8 @@ def test_blank_workbook_reads_back_as_the_unit_with_no_values(forms, cat: Catalo
     assert sub.meta["ma_danh_muc"] == cat.fingerprint
     assert sub.meta["phien_ban_bieu_mau"] == "1.0"
     assert sub.meta["ngay_gui"] == ""
-    assert sub.sheets == (META_SHEET, OWN_ITEM[unit])
+    assert sub.sheets == (META_SHEET, OWN_ITEM[unit], *[li.sheet for li in cat.lists_of(unit)])
+    assert sub.lists == ()  # no row typed in the list sheets
     item = next(it for it in cat.items if it.code == OWN_ITEM[unit])
     n_rows = sum(len(cat.parts_of(ind)) for ind in item.indicators)
     years = {y for ind in item.indicators for y in cat.years_of(ind)}

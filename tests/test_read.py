@@ -59,7 +59,7 @@ def test_filled_workbook_reads_back_unit_meta_and_cells(tmp_path, cat):
     assert wb.meta["ngay_gui"] == "20/03/2020"
     assert wb.meta["du_lieu_mau"] == "Có"
     assert wb.is_sample is True
-    assert wb.sheets == ("Thông tin", "I.7")
+    assert wb.sheets == ("Thông tin", "I.7", *[li.sheet for li in cat.lists_of("TTRA")])
 
     cells = {(c.sheet, c.indicator, c.part, c.year): c for c in wb.cells}
 
