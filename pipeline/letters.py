@@ -108,7 +108,8 @@ def _unit_rows(status: Sequence[UnitProgress]) -> list[list[str]]:
         share = p.required_share
         rows.append([p.name, ", ".join(p.items) or "Phần II, IV", fmt.date(p.due),
                      fmt.date(p.received) if p.workbook or p.narrative else "-",
-                     "-" if share is None else fmt.percent(share * 100, 0), p.status])
+                     "-" if share is None else fmt.percent(share * 100, 0), p.status,
+                     p.tasks_line])
     return rows
 
 
@@ -142,7 +143,8 @@ def progress_report(cat: Catalogue, checked: Checked, changes: BuildDiff | None,
                       "(chi tiết trong báo cáo kiểm tra số liệu).")
     doc.add_paragraph("2. Tiến độ của từng phòng, đơn vị", style="Heading 2")
     _table(doc, ["Đơn vị", "Nội dung", "Hạn gửi", "Ngày gửi", "Ô bắt buộc đã điền",
-                 "Tình trạng"], _unit_rows(status), [4.0, 1.5, 2.3, 2.3, 1.7, 4.7])
+                 "Tình trạng", "Kế hoạch tuần"], _unit_rows(status),
+           [3.3, 1.3, 2.2, 2.2, 1.5, 3.2, 2.8])
     doc.add_paragraph("3. Thay đổi so với lần tổng hợp trước", style="Heading 2")
     if changes is None:
         doc.add_paragraph("Chưa có bản tổng hợp trước để so sánh.")

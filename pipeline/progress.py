@@ -33,16 +33,43 @@ class UnitProgress:
     warnings: int
     status: str  # Vietnamese status line
     last_change: dt.datetime | None = None  # newest modification time of its files
+    tasks: int = 0  # rows of its weekly work plan
+    tasks_due: int = 0  # of those, due by the as-of date
+    tasks_done: int = 0  # due and marked done
+    tasks_late: int = 0  # due and not done
+
+    @property
+    def tasks_line(self) -> str:
+        """'xong/đến hạn (trễ n)' for the reports."""
+        if not self.tasks:
+            return "-"
+        late = f", trễ {self.tasks_late}" if self.tasks_late else ""
+        return f"{self.tasks_done}/{self.tasks_due} việc đến hạn đã xong{late}"
 
     @property
     def required_share(self) -> float | None:
         return None if not self.required_total else self.required_filled / self.required_total
 
 
+WORK_PLAN = "ke_hoach_tuan"  # the list input holding each unit's weekly work plan
+DONE = "Hoàn thành"
+
+
+def _tasks(plan: list[tuple[dt.date, str]], as_of: dt.date) -> dict[str, int]:
+    due = [status for day, status in plan if day <= as_of]
+    done = sum(1 for status in due if status == DONE)
+    return {"tasks": len(plan), "tasks_due": len(due), "tasks_done": done,
+            "tasks_late": len(due) - done}
+
+
 def progress(cat: Catalogue, validation: Validation, as_of: dt.date) -> list[UnitProgress]:
     """One row per unit of the catalogue, in catalogue order."""
     wbs = {w.unit: w for w in validation.workbooks}
     narrs = {n.unit: n for n in validation.narratives}
+    plans: dict[str, list[tuple[dt.date, str]]] = {}
+    for e in validation.lists:
+        if e.list == WORK_PLAN and isinstance(e.values.get("han"), dt.date):
+            plans.setdefault(e.unit, []).append((e.values["han"], str(e.values["trang_thai"])))
     filled: dict[str, set[tuple[str, str, int]]] = {}
     for v in validation.values:
         filled.setdefault(v.unit, set()).add((v.indicator, v.breakdown, v.year))
@@ -90,5 +117,6 @@ def progress(cat: Catalogue, validation: Validation, as_of: dt.date) -> list[Uni
             required_filled=req_filled, required_total=req_total, cells_filled=all_filled,
             cells_total=all_total, errors=errors, warnings=warnings, status=status,
             last_change=max((s.file.modified for s in (wb, narr) if s is not None),
-                            default=None)))
+                            default=None),
+            **_tasks(plans.get(unit.code, []), as_of)))
     return out

@@ -97,10 +97,11 @@ def progress_rows(progress: Sequence[UnitProgress]) -> list[list[str]]:
             p.form_version or "-",
             "-" if share is None else fmt.percent(share * 100, 0),
             f"{p.cells_filled}/{p.cells_total}", str(p.errors), str(p.warnings), p.status,
+            p.tasks_line,
         ])
     return rows
 
 
 PROGRESS_HEADERS = ["Mã", "Đơn vị", "Mục chủ trì", "Hạn gửi", "Biểu số liệu", "Thuyết minh",
                     "Ngày gửi", "Phiên bản biểu", "Ô bắt buộc đã điền", "Ô đã điền",
-                    "Lỗi", "Cảnh báo", "Tình trạng"]
+                    "Lỗi", "Cảnh báo", "Tình trạng", "Kế hoạch tuần"]

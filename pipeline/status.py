@@ -115,11 +115,11 @@ def rates(status: tuple[UnitProgress, ...] | list[UnitProgress]) -> Rates:
 def status_table(status: tuple[UnitProgress, ...] | list[UnitProgress]) -> str:
     """A plain-text table for the terminal (fixed-width columns)."""
     heads = ["Mã", "Hạn gửi", "Ngày gửi", "Ô bắt buộc", "Lỗi", "C.báo", "Thay đổi gần nhất",
-             "Tình trạng"]
+             "Tình trạng", "Kế hoạch tuần"]
     rows = []
     for p, r in zip(status, progress_rows(status)):
         changed = p.last_change.strftime("%d/%m/%Y %H:%M") if p.last_change else "-"
-        rows.append([r[0], r[3], r[6], r[8], r[10], r[11], changed, r[12]])
+        rows.append([r[0], r[3], r[6], r[8], r[10], r[11], changed, r[12], r[13]])
     widths = [max(len(str(x)) for x in col) for col in zip(heads, *rows)]
     lines = ["  ".join(str(x).ljust(w) for x, w in zip(row, widths)).rstrip()
              for row in [heads, ["-" * w for w in widths], *rows]]
@@ -137,7 +137,7 @@ def write_status(status: tuple[UnitProgress, ...] | list[UnitProgress], path: Pa
     rows = [r + [p.last_change.strftime("%d/%m/%Y %H:%M") if p.last_change else "-"]
             for p, r in zip(status, progress_rows(status))]
     n = table(ws, PROGRESS_HEADERS + ["Thay đổi gần nhất"], rows,
-              [7, 40, 14, 11, 30, 30, 11, 9, 10, 10, 6, 9, 40, 17])
+              [7, 40, 14, 11, 30, 30, 11, 9, 10, 10, 6, 9, 40, 28, 17])
     ws.cell(n + 2, 1, f"Tính đến ngày {fmt.date(as_of)}. {rates(status).line()}").font = Font(
         italic=True)
     if changes is not None:

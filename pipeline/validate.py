@@ -184,7 +184,8 @@ def _check_lists(cat: Catalogue, wb: WorkbookSubmission) -> Iterator[Finding | L
             typed[code], problem = _list_value(cat, col, value)
             if problem:
                 bad = True
-                yield fnd.make("list_bad_value", wb.file.name, value=value, number=lr.number,
+                shown = fmt.plain(value) if isinstance(value, (int, float)) else value
+                yield fnd.make("list_bad_value", wb.file.name, value=shown, number=lr.number,
                                title=li.title, label=col.label, problem=problem, **where)
             elif typed[code] is None and col.required:
                 bad = True

@@ -139,7 +139,8 @@ def test_weekly_report_and_reminder_letters(tmp_path, cat, inputs):
     assert "Tỷ lệ đơn vị đã gửi: 8/9 (88,9%)" in text
     table = doc.tables[1]
     tdc = next(r for r in table.rows if r.cells[0].text.startswith("Chi cục"))
-    assert tdc.cells[-1].text == "Chưa nộp – quá hạn 5 ngày"
+    assert tdc.cells[-2].text == "Chưa nộp – quá hạn 5 ngày"
+    assert tdc.cells[-1].text == "-"  # no work plan sent either
     letters = sorted(p.name for p in (folder / "cong-van").iterdir())
     assert letters == ["nhac-TDC.docx", "nhac-TTUD.docx"]
     ttud = "\n".join(p.text for p in Document(str(folder / "cong-van" / "nhac-TTUD.docx"))
