@@ -276,7 +276,11 @@ LIST_ROWS: dict[str, dict[str, list[dict[str, object]]]] = {
          "dien_tich_dat": 4200, "hien_trang": "Xuống cấp, thiếu diện tích làm việc",
          "de_xuat": "Cải tạo, mở rộng giai đoạn 2021-2025"},
     ]},
-    "QLCS": {"to_chuc_khcn": [
+    "QLCS": {"co_so_cong_lap": [
+        {"ten": "Trung tâm Ứng dụng KH&CN", "dia_diem": "Thành phố Bắc Giang",
+         "chuc_nang": "Ứng dụng, chuyển giao công nghệ", "nhan_luc": 32,
+         "de_xuat": "Đầu tư khu thực nghiệm tại huyện Lục Nam"},
+    ], "to_chuc_khcn": [
         {"ten": "Trung tâm Ứng dụng KH&CN", "loai": "Công lập", "linh_vuc": "Ứng dụng KH&CN",
          "nam_thanh_lap": 1992, "nhan_luc": 32},
         {"ten": "Trung tâm Kỹ thuật Tiêu chuẩn Đo lường Chất lượng", "loai": "Công lập",

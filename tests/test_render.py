@@ -50,8 +50,9 @@ def test_nothing_received_reads_as_sentences_not_blank_tables(tmp_path, cat):
     assert titles == ["Bảng 3.1. Danh sách doanh nghiệp KH&CN",
                       "Bảng 5.1. Danh sách tổ chức KH&CN trên địa bàn",
                       "Bảng II.3.1. Một số chỉ tiêu phát triển KH&CN đến năm 2030",
-                      "Bảng II.4.1. Danh mục dự án đề xuất thu hút đầu tư lĩnh vực KH&CN",
-                      "Bảng II.4.2. Cơ sở phục vụ quản lý nhà nước về KH&CN"]
+                      "Bảng II.4.1. Cơ sở phục vụ quản lý nhà nước về KH&CN",
+                      "Bảng II.4.2. Mạng lưới cơ sở KH&CN công lập",
+                      "Bảng II.4.3. Danh mục dự án đề xuất thu hút đầu tư lĩnh vực KH&CN"]
     assert ("Chưa có phòng, đơn vị nào gửi nội dung “Danh mục dự án đề xuất thu hút đầu tư "
             "lĩnh vực KH&CN”.") in texts
 
