@@ -361,7 +361,8 @@ def _yaml_path(raw: dict, loc: tuple) -> str:
     return out
 
 
-FORM_KEYS = ("form_version", "years", "units", "breakdowns", "data_status", "choices", "lists")
+FORM_KEYS = ("form_version", "years", "units", "breakdowns", "data_status", "choices")
+LIST_FORM_KEYS = ("code", "title", "sheet", "unit", "rows", "columns", "hint")
 ITEM_FORM_KEYS = ("code", "title", "unit", "due", "subtopics", "indicators")
 INDICATOR_FORM_KEYS = ("code", "label", "measure", "type", "min", "max", "decimals", "years",
                        "breakdown", "with_total", "required", "hint")
@@ -384,6 +385,9 @@ def _fingerprint(raw: dict) -> str:
         return out
 
     shape["items"] = [item(it) for it in (items if isinstance(items, list) else [])]
+    lists = raw.get("lists")
+    shape["lists"] = [{k: li.get(k) for k in LIST_FORM_KEYS} if isinstance(li, dict) else li
+                      for li in (lists if isinstance(lists, list) else [])]
     canonical = json.dumps(shape, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
 

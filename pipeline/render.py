@@ -531,10 +531,20 @@ def _repeat_header(row) -> None:
 
 def _widths(headers: list[str], rows: list[list[str]]) -> list[float]:
     """Column widths (cm) filling the text width: each column gets room for its longest
-    number, the rest is shared in proportion to the header's length."""
+    value (text wraps beyond 5 cm), the rest is shared in proportion to the header's length;
+    when even that does not fit, every column shrinks in proportion."""
     char_cm = 0.2  # 12 pt Times, digits and punctuation
-    need = [max(len(r[c]) for r in rows) * char_cm + 0.4 for c in range(len(headers))]
+    # The least a column can have: its longest header word, and 1,2 cm.
+    least = [max(1.2, max((len(w) for w in h.split()), default=1) * 0.24 + 0.4)
+             for h in headers]
+    need = [max(least[c], min(max(len(r[c]) for r in rows) * char_cm + 0.4, 5.0))
+            if rows else least[c] for c in range(len(headers))]
     need[0] = max(need[0], 1.4, len(rows[-1][0]) * 0.24 + 0.4 if rows else 0)
+    if sum(need) > TEXT_WIDTH_CM:  # text wraps: shrink what exceeds each column's least
+        surplus = [n - m for n, m in zip(need, least)]
+        room = max(0.0, TEXT_WIDTH_CM - sum(least))
+        factor = room / sum(surplus) if sum(surplus) else 0.0
+        return [m + s * factor for m, s in zip(least, surplus)]
     spare = max(0.0, TEXT_WIDTH_CM - sum(need))
     weight = [min(len(h), 40) for h in headers]
     weight[0] = 0
