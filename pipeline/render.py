@@ -381,20 +381,7 @@ class _Renderer:
             if li.unit == ALL_UNITS:
                 row.append(r.unit_name)
             body.append(row)
-        grid = sd.add_table(rows=1 + len(body), cols=len(headers))
-        grid.style = "Table Grid"
-        grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-        _set_widths(grid, _widths(headers, body))
-        for c, text in enumerate(headers):
-            _head(grid.cell(0, c), text)
-        _repeat_header(grid.rows[0])
-        for r_i, row in enumerate(body, start=1):
-            for c, text in enumerate(row):
-                p = grid.cell(r_i, c).paragraphs[0]
-                p.text = text
-                p.style = STYLE_TABLE_TEXT
-                if c > 0 and not text.replace(".", "").replace(",", "").isdigit():
-                    p.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        _text_table(sd, headers, body)
         units = ", ".join(dict.fromkeys(df["unit_name"]))
         sd.add_paragraph(f"Nguồn: {units}.", style=STYLE_SOURCE_LINE)
         land = self.data.derivation.land
@@ -405,17 +392,7 @@ class _Renderer:
             headers = ["Địa điểm", *[str(c) for c in land.columns]]
             rows = [[str(idx), *[fmt.plain(round(float(v), 2)) for v in vals]]
                     for idx, vals in zip(land.index, land.values)]
-            grid = sd.add_table(rows=1 + len(rows), cols=len(headers))
-            grid.style = "Table Grid"
-            grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-            _set_widths(grid, _widths(headers, rows))
-            for c, text in enumerate(headers):
-                _head(grid.cell(0, c), text)
-            for r_i, row in enumerate(rows, start=1):
-                for c, text in enumerate(row):
-                    p = grid.cell(r_i, c).paragraphs[0]
-                    p.text = text
-                    p.style = STYLE_TABLE_TEXT if c else STYLE_TABLE_HEAD
+            _text_table(sd, headers, rows, first_is_head=True)
             sd.add_paragraph("Nguồn: tổng hợp từ danh mục dự án đề xuất của các phòng, đơn vị "
                              "(các dòng không có lỗi).", style=STYLE_SOURCE_LINE)
 
@@ -513,6 +490,29 @@ def _cell_span(cells: list[tuple[str, str, str, int]]) -> str:
     last = f"{get_column_letter(max(cols))}{max(rows)}"
     span = first if first == last else f"{first}:{last}"
     return f"{', '.join(files)} › {', '.join(sheets)}!{span}"
+
+
+def _text_table(sd, headers: list[str], rows: list[list[str]], first_is_head: bool = False):
+    """A table of ready-made texts: header row repeated on each page, widths to fit, text
+    left-aligned and numbers right-aligned; the first column bold when it names the rows."""
+    grid = sd.add_table(rows=1 + len(rows), cols=len(headers))
+    grid.style = "Table Grid"
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _set_widths(grid, _widths(headers, rows))
+    for c, text in enumerate(headers):
+        _head(grid.cell(0, c), text)
+    _repeat_header(grid.rows[0])
+    for r_i, row in enumerate(rows, start=1):
+        for c, text in enumerate(row):
+            p = grid.cell(r_i, c).paragraphs[0]
+            p.text = text
+            if c == 0 and first_is_head:
+                p.style = STYLE_TABLE_HEAD
+                continue
+            p.style = STYLE_TABLE_TEXT
+            if c > 0 and not text.replace(".", "").replace(",", "").replace("-", "").isdigit():
+                p.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    return grid
 
 
 def _head(cell, text: str) -> None:
