@@ -167,9 +167,6 @@ def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template
     """
     cat = catalogue if isinstance(catalogue, Catalogue) else load_catalogue(catalogue)
     as_of = as_of or dt.date.today()
-    if not inputs.is_dir():
-        raise BuildError(f"Không có thư mục đầu vào '{inputs}'. Tạo thư mục và đặt các tệp "
-                         "của đơn vị vào đó.")
     outputs.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
 

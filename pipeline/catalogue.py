@@ -300,6 +300,19 @@ class Catalogue(_Model):
             return list(self.years.target)
         return list(self.years.actual) + list(self.years.target)
 
+    def row_label(self, indicator_code: str, part: str) -> str:
+        """The label of a form row as the unit reads it: 'Label – part' ('– Tổng số' for the
+        total row of a breakdown), the label alone otherwise; an unknown code (from an older
+        catalogue) is returned as it is."""
+        ind = self.indicator_by_code.get(indicator_code)
+        if ind is None:
+            return indicator_code
+        try:
+            part_label = self.part_label(indicator_code, part)
+        except KeyError:
+            part_label = ""
+        return ind.label + (f" – {part_label}" if part_label else "")
+
     def part_label(self, indicator_code: str, part: str) -> str:
         ind = self.indicator_by_code[indicator_code]
         for p in self.parts_of(ind):

@@ -153,7 +153,7 @@ def progress_report(cat: Catalogue, checked: Checked, changes: BuildDiff | None,
         listed = changes.changes[:MAX_CHANGES_LISTED]
         if listed:
             _table(doc, ["Loại", "Đơn vị", "Chỉ tiêu", "Năm", "Cũ → mới", "Ô"],
-                   [[c.kind_vi, c.unit, _label(cat, c.indicator, c.breakdown), str(c.year),
+                   [[c.kind_vi, c.unit, cat.row_label(c.indicator, c.breakdown), str(c.year),
                      f"{fmt.plain(c.old)} → {fmt.plain(c.new)}", f"{c.sheet}!{c.cell}"]
                     for c in listed], [1.8, 1.4, 6.4, 1.2, 3.4, 2.3])
             if len(changes.changes) > len(listed):
@@ -176,17 +176,6 @@ def progress_report(cat: Catalogue, checked: Checked, changes: BuildDiff | None,
     return out
 
 
-def _label(cat: Catalogue, indicator: str, part: str) -> str:
-    ind = cat.indicator_by_code.get(indicator)
-    if ind is None:
-        return indicator
-    try:
-        label = cat.part_label(indicator, part)
-    except KeyError:
-        label = ""
-    return ind.label + (f" – {label}" if label else "")
-
-
 def _missing_cells(cat: Catalogue, checked: Checked, unit: str) -> list[str]:
     """Required rows of the unit with empty years, as 'label: 2011, 2012'."""
     have = {(v.indicator, v.breakdown, v.year) for v in checked.validation.values
@@ -199,7 +188,7 @@ def _missing_cells(cat: Catalogue, checked: Checked, unit: str) -> list[str]:
             years = [y for y in cat.years_of(row.indicator)
                      if (row.indicator.code, row.part, y) not in have]
             if years:
-                out.append(f"{_label(cat, row.indicator.code, row.part)} "
+                out.append(f"{cat.row_label(row.indicator.code, row.part)} "
                            f"(mục {item.code}): năm {', '.join(map(str, years))}")
     return out
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import python_calamine
+from openpyxl.utils import get_column_letter
 
 from . import findings as fnd
 from .findings import Finding
@@ -38,6 +39,7 @@ from .layout import (
     STATUS_HEADER,
     split_key,
 )
+from .legacy import ENCODING_NAMES
 from .package import Refused, inspect_package
 from .text import MAX_CELL_CHARS, normalise
 
@@ -46,7 +48,6 @@ MAX_FILE_CHARS = 2_000_000  # text kept from one file (shared-string amplificati
 MAX_SHEET_COLS = 200  # and ~20 columns
 FILE_TIMEOUT_S = 60.0  # per file, in a worker
 WORKER_MEMORY_MB = 1_024  # address space a worker may add while reading one file
-ENCODING_NAMES = {"tcvn3": "TCVN3 (ABC)", "vni": "VNI", "nfd": "Unicode tổ hợp (NFD)"}
 
 
 @dataclass(frozen=True)
@@ -156,12 +157,8 @@ def file_info(path: Path) -> FileInfo:
 
 
 def _a1(row0: int, col0: int) -> str:
-    letters = ""
-    n = col0 + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row0 + 1}"
+    """A1 address of a 0-based (row, column) of calamine's grid."""
+    return f"{get_column_letter(col0 + 1)}{row0 + 1}"
 
 
 def _plain(value: object) -> str:

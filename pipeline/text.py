@@ -15,11 +15,6 @@ MAX_CELL_CHARS = 5_000
 """Longer text is cut (a form cell holds a short note, not a document)."""
 
 
-def clean_text(value: str) -> str:
-    """NFC-normalise and replace control characters by a space (no legacy detection)."""
-    return _CONTROL.sub(" ", unicodedata.normalize("NFC", value))
-
-
 def normalise(value: str, limit: int = MAX_CELL_CHARS) -> tuple[str, list[str]]:
     """(clean text, changes) where changes names what was done: 'tcvn3', 'vni' or 'nfd'
     (converted to NFC Unicode), 'control' (control characters replaced), 'truncated'."""

@@ -220,7 +220,7 @@ def _check_workbook(cat: Catalogue, wb: WorkbookSubmission) -> Iterator[Finding 
         for frow in form_rows(cat, item):
             ind = frow.indicator
             key = row_key(ind.code, frow.part)
-            label = ind.label + (f" – {frow.part_label}" if frow.part_label else "")
+            label = cat.row_label(ind.code, frow.part)
             row = rows.get((sheet, ind.code, frow.part))
             if row is None:
                 yield fnd.make("missing_row", name, sheet=sheet, unit=wb.unit, indicator=key,
