@@ -22,6 +22,7 @@ from importlib import metadata
 from pathlib import Path
 
 from . import __version__
+from .cache import CACHE_DIR
 from .catalogue import Catalogue, load_catalogue
 from .derive import derive
 from .diff import diff_builds, load_previous
@@ -159,11 +160,13 @@ def _versions() -> dict[str, str]:
 
 def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template: Path,
               as_of: dt.date | None = None, pdf: bool = True, strict: bool = False,
-              log: Callable[[str], None] = print) -> BuildResult:
+              log: Callable[[str], None] = print, cache: bool = True) -> BuildResult:
     """Run every stage and write a new build folder; return what was written.
 
     With `strict`, a build with any error-level finding is refused: the validation report
-    and feedback files go to outputs/kiem-tra/ and BuildError says so.
+    and feedback files go to outputs/kiem-tra/ and BuildError says so. With `cache`, files
+    unchanged since an earlier build are not read again (outputs/.cache/, see cache.py), and
+    charts whose data did not change are not drawn again.
     """
     cat = catalogue if isinstance(catalogue, Catalogue) else load_catalogue(catalogue)
     as_of = as_of or dt.date.today()
@@ -179,7 +182,7 @@ def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template
         for stale in outputs.glob(".building-*"):  # left by a build that was killed
             shutil.rmtree(stale, ignore_errors=True)
         t = time.perf_counter()
-        checked = check_inputs(cat, inputs, as_of, log)
+        checked = check_inputs(cat, inputs, as_of, log, cache_dir=outputs if cache else None)
         t = stage("read_validate", t)
         if strict and checked.errors:
             folder = outputs / CHECK_FOLDER
@@ -204,7 +207,7 @@ def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template
             chapter = render_chapter(
                 cat, ChapterData(merged, derivation, validation.workbooks,
                                  validation.narratives, as_of, lists),
-                template, tmp / CHAPTER)
+                template, tmp / CHAPTER, outputs / CACHE_DIR / "hinh" if cache else None)
             t = stage("render", t)
             write_merged(merged, derivation, cat, tmp / MERGED_XLSX, tmp / MERGED_CSV, lists)
             write_dictionary(cat, tmp / DICTIONARY)

@@ -1,13 +1,20 @@
 """Charts of the chapter: PNG images at a fixed size, Vietnamese labels and number format.
 
-matplotlib is imported here only, and this module only when a section has a chart to draw:
-`make status` and a chapter without charts never pay its import cost.
+matplotlib is imported here only, when a chart has to be drawn: `make status`, a chapter
+without charts and a build whose charts are all in the cache never pay its import cost.
+Charts are drawn in a forked process while the rest of the chapter is rendered.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import hashlib
+import multiprocessing
+import os
+import shutil
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 from . import fmt
@@ -23,10 +30,75 @@ class Series:
     values: tuple[float | None, ...]  # one per category; None is a gap
 
 
-def draw(kind: str, categories: Sequence[str], series: Sequence[Series], out: Path,
-         y_label: str = "", decimals: int = 1, reference: float | None = None,
-         reference_label: str = "") -> Path:
-    """Draw a line, bar or stacked-bar chart to `out` (PNG)."""
+@dataclass(frozen=True)
+class Chart:
+    kind: str  # "line", "bar" or "stacked"
+    categories: tuple[str, ...]  # x-axis labels
+    series: tuple[Series, ...]
+    out: Path  # PNG to write
+    y_label: str = ""
+    decimals: int = 1
+    reference: float | None = None  # a dashed horizontal line (e.g. the 2% target)
+    reference_label: str = ""
+
+    def key(self) -> str:
+        """Same data, labels, size and code: same picture."""
+        h = hashlib.sha256(repr((self.kind, self.categories, self.series, self.y_label,
+                                 self.decimals, self.reference, self.reference_label)).encode())
+        h.update(Path(__file__).read_bytes())
+        h.update(f"{WIDTH_IN} {HEIGHT_IN} {DPI} {FONTS} {COLORS}".encode())
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            h.update(metadata.version("matplotlib").encode())
+        return h.hexdigest()[:32]
+
+
+def draw_all(charts: Sequence[Chart], cache: Path | None = None) -> Callable[[], None]:
+    """Start drawing `charts`; return the function that waits until every PNG is written.
+
+    Charts drawn before from the same data are copied from the `cache` folder. The others
+    are drawn in a forked process (importing matplotlib and drawing cost ~1 s, which the
+    rest of the chapter's rendering then hides), or here when fork is not available; if
+    that process fails, they are drawn again here, so that its error is raised here."""
+    todo = []
+    for chart in charts:
+        kept = cache / f"{chart.key()}.png" if cache is not None else None
+        if kept is not None and kept.is_file():
+            chart.out.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(kept, chart.out)
+        else:
+            todo.append((chart, kept))
+    if not todo:
+        return lambda: None
+    if "fork" not in multiprocessing.get_all_start_methods():
+        _draw_keep(todo)
+        return lambda: None
+    child = multiprocessing.get_context("fork").Process(target=_draw_keep, args=(todo,),
+                                                        daemon=True)
+    child.start()
+
+    def wait() -> None:
+        child.join()
+        if child.exitcode != 0 or not all(c.out.is_file() for c, _ in todo):
+            _draw_keep(todo)
+
+    return wait
+
+
+def _draw_keep(todo: list[tuple[Chart, Path | None]]) -> None:
+    for chart, kept in todo:
+        draw(chart)
+        if kept is not None:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            tmp = kept.with_suffix(f".{os.getpid()}.tmp")
+            shutil.copyfile(chart.out, tmp)
+            os.replace(tmp, kept)  # whole or not at all
+
+
+def draw(chart: Chart) -> Path:
+    """Draw a line, bar or stacked-bar chart to chart.out (PNG)."""
+    kind, categories, series, out = chart.kind, chart.categories, chart.series, chart.out
+    y_label, decimals = chart.y_label, chart.decimals
+    reference, reference_label = chart.reference, chart.reference_label
     import matplotlib
 
     matplotlib.use("Agg")

@@ -105,14 +105,17 @@ def template(out: Path) -> None:
 @click.option("--no-pdf", is_flag=True, help="Không tạo bản PDF.")
 @click.option("--strict", is_flag=True,
               help="Bản chính thức: không tạo chương nếu còn bất kỳ lỗi nào.")
+@click.option("--no-cache", is_flag=True,
+              help="Đọc lại mọi tệp và vẽ lại mọi hình (không dùng outputs/.cache).")
 def report(catalogue: Path, inputs: Path, outputs: Path, template_path: Path,
-           as_of: dt.date | None, no_pdf: bool, strict: bool) -> None:
+           as_of: dt.date | None, no_pdf: bool, strict: bool, no_cache: bool) -> None:
     """Đọc, kiểm tra, tổng hợp số liệu và tạo chương báo cáo trong outputs/."""
     from .build import run_build
 
     try:
         result = run_build(inputs, outputs, catalogue, template_path, as_of=as_of,
-                           pdf=not no_pdf, strict=strict, log=click.echo)
+                           pdf=not no_pdf, strict=strict, log=click.echo,
+                           cache=not no_cache)
     except PipelineError as e:
         raise UserError(str(e)) from e
     click.echo(f"Xong: {result.folder}  (lỗi: {result.errors}, cảnh báo: {result.warnings})")
@@ -169,7 +172,8 @@ def validate_cmd(catalogue: Path, inputs: Path, outputs: Path, fmt_: str,
     try:
         cat = load_catalogue(catalogue)
         checked = check_inputs(cat, inputs, as_of or dt.date.today(),
-                               log=(lambda _: None) if quiet else click.echo)
+                               log=(lambda _: None) if quiet else click.echo,
+                               cache_dir=outputs)
         written = write_checks(checked, outputs / CHECK_FOLDER)
     except PipelineError as e:
         raise UserError(str(e)) from e
@@ -228,7 +232,8 @@ def status(catalogue: Path, inputs: Path, outputs: Path, as_of: dt.date | None) 
     day = as_of or dt.date.today()
     try:
         cat = load_catalogue(catalogue)
-        checked = check_inputs(cat, inputs, day, log=lambda _: None, full_narratives=False)
+        checked = check_inputs(cat, inputs, day, log=lambda _: None, full_narratives=False,
+                               cache_dir=outputs)
         path = write_status(checked.progress, outputs / STATUS, day)
     except PipelineError as e:
         raise UserError(str(e)) from e

@@ -9,6 +9,7 @@ Evaluation raises `MissingInput` for a missing reference or a zero denominator.
 from __future__ import annotations
 
 import ast
+import functools
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ class Formula:
     refs: tuple[Ref, ...]  # every reference, in order of appearance
 
 
+@functools.lru_cache(maxsize=1024)  # rules are checked once per workbook
 def parse_formula(text: str) -> Formula:
     try:
         tree = ast.parse(text, mode="eval").body

@@ -27,6 +27,8 @@ MAX_ZIP_ENTRIES = 2_000
 MAX_RATIO = 200  # uncompressed / compressed, for parts above 1 MB
 MAX_SCANNED_PART_BYTES = 20 * 1024 * 1024  # sheet XML scanned for formulas and errors
 
+WORKBOOK_PART = "xl/workbook.xml"
+WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 
@@ -55,13 +57,17 @@ class Package:
 
 
 def inspect_package(path: Path, name: str, size: int, expected_part: str,
-                    scan_cells: bool = False) -> Package:
-    """Raise Refused with a finding, or describe the package."""
+                    scan_cells: bool = False, data: bytes | None = None) -> Package:
+    """Raise Refused with a finding, or describe the package. `data`, when given, is the
+    file's content already read (the file is then not opened again)."""
     if size > MAX_FILE_BYTES:
         raise Refused(fnd.make("file_too_large", name,
                                detail=f"{size:,} byte > {MAX_FILE_BYTES:,}"))
-    with path.open("rb") as fh:
-        head = fh.read(8)
+    if data is None:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    else:
+        head = data[:8]
     if head.startswith(OLE_MAGIC):
         # An OLE container: an encrypted OOXML file, or a legacy binary .xls/.doc.
         kind = "file_encrypted" if _ole_is_encrypted(path) else "file_legacy_xls"
@@ -69,7 +75,7 @@ def inspect_package(path: Path, name: str, size: int, expected_part: str,
     if not head.startswith(ZIP_MAGIC):
         raise Refused(fnd.make("file_not_office", name))
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as zf:
             entries = zf.infolist()
             _check_sizes(entries, name)
             names = {e.filename for e in entries}
@@ -77,18 +83,23 @@ def inspect_package(path: Path, name: str, size: int, expected_part: str,
                 raise Refused(fnd.make("file_not_office", name))
             if any(n.startswith(("xl/macrosheets/", "xl/dialogsheets/")) for n in names):
                 raise Refused(fnd.make("file_macro_sheet", name))
-            for e in entries:
-                if e.filename.lower().endswith((".xml", ".rels", ".vml")):
-                    with zf.open(e) as part:
-                        verdict = _prolog(part)
-                    if verdict:
-                        raise Refused(fnd.make("file_unreadable", name,
-                                               detail=f"phần '{e.filename}' {verdict}"))
+            xml_parts = [e for e in entries
+                         if e.filename.lower().endswith((".xml", ".rels", ".vml"))]
+            sheets: dict[str, str] = {}
+            if scan_cells:  # the parts that name the sheets are checked before being parsed
+                for e in xml_parts:
+                    if e.filename in (WORKBOOK_PART, WORKBOOK_RELS):
+                        _check_prolog(zf, e, name)
+                sheets = _sheet_parts(zf)
+            scanned = set(sheets.values())  # the scan checks their prolog on what it reads
+            for e in xml_parts:
+                if e.filename not in scanned:
+                    _check_prolog(zf, e, name)
             has_vba = any(n.lower().endswith("vbaproject.bin") for n in names)
             problems: tuple[CellProblem, ...] = ()
             extents: dict[str, tuple[int, int]] = {}
             if scan_cells:
-                problems = tuple(_scan_workbook(zf, extents))
+                problems = tuple(_scan_workbook(zf, sheets, extents, name))
     except zipfile.BadZipFile as e:
         raise Refused(fnd.make("file_unreadable", name,
                                detail=f"tệp nén bị hỏng hoặc chưa chép xong: {e}")) from e
@@ -127,14 +138,14 @@ def _local(tag: str) -> str:
 def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name -> zip path of its worksheet XML (transitional and strict namespaces)."""
     rels: dict[str, str] = {}
-    with zf.open("xl/_rels/workbook.xml.rels") as fh:
+    with zf.open(WORKBOOK_RELS) as fh:
         for el in ET.parse(fh).getroot():
             target = el.get("Target", "")
             path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
                 posixpath.join("xl", target))
             rels[el.get("Id", "")] = path
     out: dict[str, str] = {}
-    with zf.open("xl/workbook.xml") as fh:
+    with zf.open(WORKBOOK_PART) as fh:
         for el in ET.parse(fh).iter():
             if _local(el.tag) == "sheet":
                 rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), "")
@@ -146,11 +157,33 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
 PROLOG_LIMIT = 1 << 20  # bytes of an XML part read to find its root element
 
 
-def _prolog(part) -> str:
-    """'' when the part's prolog is harmless; else why it is refused. A DOCTYPE may only
-    stand before the root element, after the declaration, comments and processing
-    instructions, in any encoding: decode, skip those, and look."""
-    head = part.read(PROLOG_LIMIT)
+_PLAIN_START = re.compile(rb"(?:\xef\xbb\xbf)?(?:<\?xml[^<>]*\?>)?\s*<[A-Za-z]")
+_DOCTYPE = re.compile(rb"<!doctype", re.IGNORECASE)
+FIRST_READ = 4096  # most prologs end within the first bytes
+
+
+def _check_prolog(zf: zipfile.ZipFile, entry: zipfile.ZipInfo, name: str) -> None:
+    """Refuse the file when this part's prolog is not harmless. Only the first bytes are
+    decompressed when they already show the root element after at most an XML declaration
+    (what every Office writer produces); else up to PROLOG_LIMIT."""
+    with zf.open(entry) as part:
+        head = part.read(FIRST_READ)
+        if not _plain_start(head):
+            head += part.read(PROLOG_LIMIT - len(head))
+    _refuse_bad_prolog(head, entry.filename, name)
+
+
+def _plain_start(head: bytes) -> bool:
+    return bool(_PLAIN_START.match(head)) and not _DOCTYPE.search(head, 0, FIRST_READ)
+
+
+def _refuse_bad_prolog(head: bytes, part: str, name: str) -> None:
+    verdict = "" if _plain_start(head) else _prolog(head[:PROLOG_LIMIT])
+    if verdict:
+        raise Refused(fnd.make("file_unreadable", name, detail=f"phần '{part}' {verdict}"))
+
+
+def _prolog(head: bytes) -> str:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = head.decode("utf-16", errors="replace")
     elif head[:2] in (b"<\x00", b"\x00<"):
@@ -177,23 +210,37 @@ def _prolog(part) -> str:
 
 
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")  # a cell formula, not <formula1> of a validation
-_CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
+# A formula element starts "<f" or "<x:f": patterns that start with a literal are searched
+# several times faster than _FORMULA, which must try every "<".
+_FORMULA_HINT = re.compile(rb"<f[\s>/]")
+_PREFIXED_FORMULA_HINT = re.compile(rb":f[\s>/]")
+# Any r="B12" attribute (cells, in any attribute order or quoting): over-counting the extent
+# only refuses sooner.
+_CELL_REF = re.compile(rb"r\s*=\s*[\"']([A-Z]{1,3})([0-9]{1,7})[\"']")
 
 
-def _scan_workbook(zf: zipfile.ZipFile, extents: dict[str, tuple[int, int]]):
+def _scan_workbook(zf: zipfile.ZipFile, sheets: dict[str, str],
+                   extents: dict[str, tuple[int, int]], name: str):
     names = set(zf.namelist())
-    for sheet, part in _sheet_parts(zf).items():
-        if part not in names or zf.getinfo(part).file_size > MAX_SCANNED_PART_BYTES:
+    for sheet, part in sheets.items():
+        if part not in names:
+            extents[sheet] = (10**9, 10**9)  # no such part: nothing to read
+            continue
+        info = zf.getinfo(part)
+        if info.file_size > MAX_SCANNED_PART_BYTES:
+            _check_prolog(zf, info, name)
             extents[sheet] = (10**9, 10**9)  # too big to scan: too big to read
             continue
         data = zf.read(part)
-        if _FORMULA.search(data) or b't="e"' in data:
+        _refuse_bad_prolog(data, part, name)
+        hint = _FORMULA_HINT.search(data) or _PREFIXED_FORMULA_HINT.search(data)
+        if (hint and _FORMULA.search(data)) or b't="e"' in data:
             yield from _scan_sheet(sheet, io.BytesIO(data), extents)
         else:  # no formula, no error cell: only the extent is needed, by a byte scan
-            max_row = max_col = 0
-            for col, row in _CELL_REF.findall(data):
-                max_row = max(max_row, int(row))
-                max_col = max(max_col, _rowcol(col.decode())[1])
+            refs = _CELL_REF.findall(data)
+            max_row = max((int(row) for row in {row for _col, row in refs}), default=0)
+            max_col = max((_rowcol(col.decode())[1] for col in {col for col, _row in refs}),
+                          default=0)
             extents[sheet] = (max_row, max_col)
 
 

@@ -14,16 +14,20 @@ Read reports what is in a file; it does not judge values (validate.py does).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import hashlib
+import io
 import multiprocessing
 import os
 import re
 import resource
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import python_calamine
 from openpyxl.utils import get_column_letter
@@ -40,8 +44,11 @@ from .layout import (
     split_key,
 )
 from .legacy import ENCODING_NAMES
-from .package import Refused, inspect_package
+from .package import MAX_FILE_BYTES, Refused, inspect_package
 from .text import MAX_CELL_CHARS, normalise
+
+if TYPE_CHECKING:
+    from .cache import ResultCache
 
 MAX_SHEET_ROWS = 5_000  # a form sheet has ~50 rows
 MAX_FILE_CHARS = 2_000_000  # text kept from one file (shared-string amplification)
@@ -95,8 +102,8 @@ class WorkbookSubmission:
     unit: str  # unit code as written in the metadata sheet
     meta: Mapping[str, str]  # metadata sheet: key -> text
     sheets: tuple[str, ...]  # sheet names in the file
-    rows: tuple[RowInfo, ...]  # keyed rows found in item sheets
-    cells: tuple[RawCell, ...]  # one per keyed row and year column
+    rows: tuple[RowInfo, ...]  # keyed rows found in item sheets (() once checked, see Inputs)
+    cells: tuple[RawCell, ...]  # one per keyed row and year column (idem)
     notes: tuple[Finding, ...] = ()  # what reading found or changed (formulas, legacy text...)
     lists: tuple[ListRow, ...] = ()  # filled rows of the list sheets
 
@@ -133,6 +140,10 @@ class Inputs:
     files: tuple[FileInfo, ...] = ()  # every file considered, read or not
     findings: tuple[Finding, ...] = ()  # file-level problems found while reading
     skipped: tuple[str, ...] = field(default=())  # Vietnamese lines: files passed over and why
+    # What `check` gave for each workbook, by file name, when read_inputs was given one;
+    # those workbooks then come without their rows and cells (the check has used them).
+    checks: Mapping[str, object] = field(default_factory=dict)
+    cached: int = 0  # files whose result came from the cache
 
 
 def parse_date(text: str) -> dt.date | None:
@@ -146,13 +157,19 @@ def parse_date(text: str) -> dt.date | None:
         return None
 
 
-def file_info(path: Path) -> FileInfo:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
+def file_info(path: Path, data: bytes | None = None) -> FileInfo:
+    """Name, hash, size and time of a file (`data`: its content, when already read)."""
     stat = path.stat()
-    return FileInfo(path=path, name=path.name, sha256=h.hexdigest(), size=stat.st_size,
+    if data is not None:
+        digest = hashlib.sha256(data).hexdigest()
+    else:
+        h = hashlib.sha256()
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        digest = h.hexdigest()
+    return FileInfo(path=path, name=path.name, sha256=digest,
+                    size=len(data) if data is not None else stat.st_size,
                     modified=dt.datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0))
 
 
@@ -163,6 +180,8 @@ def _a1(row0: int, col0: int) -> str:
 
 def _plain(value: object) -> str:
     """A key or header cell as text (no notes: these are the form's own cells)."""
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -223,16 +242,20 @@ def _year(value: object) -> int | None:
 
 
 def read_workbook(path: Path, info: FileInfo | None = None) -> WorkbookSubmission:
-    """Read one unit workbook; raise Refused with a finding when it cannot be used."""
-    info = info or file_info(path)
-    package = inspect_package(path, info.name, info.size, "xl/workbook.xml", scan_cells=True)
+    """Read one unit workbook; raise Refused with a finding when it cannot be used. The file
+    is read once: hashed, checked and parsed from the same bytes."""
+    size = info.size if info else path.stat().st_size
+    data = path.read_bytes() if size <= MAX_FILE_BYTES else None  # else refused by size
+    info = info or file_info(path, data)
+    package = inspect_package(path, info.name, info.size, "xl/workbook.xml", scan_cells=True,
+                              data=data)
     notes = _Notes(info.name)
     if package.has_vba:
         notes.add("macro_ignored")
     for p in package.cell_problems:
         notes.add(p.kind, sheet=p.sheet, cell=p.cell, value=p.text)
     try:
-        wb = python_calamine.CalamineWorkbook.from_path(str(path))
+        wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data or b""))
         try:
             worksheets = [m.name for m in wb.sheets_metadata
                           if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
@@ -295,6 +318,9 @@ def _read_list_sheet(name: str, code: str, grid: list[list[object]], out: list[L
     columns = {c: _plain(v) for c, v in enumerate(grid[key_row]) if c > 0 and _plain(v)}
     for r0 in range(key_row + 2, len(grid)):
         r = grid[r0]
+        rest = r[1:]  # column A holds the row's number
+        if rest.count("") + rest.count(None) == len(rest):  # an empty row (most are)
+            continue
         found = []
         for c, col in columns.items():
             raw = r[c] if c < len(r) else ""
@@ -316,25 +342,30 @@ def _read_item_sheet(name: str, grid: list[list[object]], rows: list[RowInfo],
     labels = {_plain(v): c for c, v in enumerate(header)}
     status_col = labels.get(STATUS_HEADER)
     note_col = labels.get(NOTE_HEADER)
+    letters = [get_column_letter(c + 1) for c in range(max(len(r) for r in grid))]
+    years = [(c, y, letters[c]) for c, y in year_cols.items()]
+
+    def text_at(r: list[object], r0: int, col: int | None) -> str:
+        if col is None or col >= len(r):
+            return ""
+        return notes.text(r[col], name, f"{letters[col]}{r0 + 1}")
+
     for r0 in range(header_row + 1, len(grid)):
         r = grid[r0]
         key = _plain(r[0]) if r else ""
         if not key:
             continue
         indicator, part = split_key(key)
-
-        def at(col: int | None, r: list[object] = r, r0: int = r0) -> str:
-            if col is None or col >= len(r):
-                return ""
-            return notes.text(r[col], name, _a1(r0, col))
-
-        rows.append(RowInfo(name, r0 + 1, indicator, part, at(status_col), at(note_col),
-                            _a1(r0, status_col) if status_col is not None else ""))
-        for c, year in year_cols.items():
-            raw = r[c] if c < len(r) else ""
-            if isinstance(raw, str) and raw:
-                raw = notes.text(raw, name, _a1(r0, c))
-            cells.append(RawCell(name, _a1(r0, c), indicator, part, year, raw))
+        row = r0 + 1
+        rows.append(RowInfo(name, row, indicator, part, text_at(r, r0, status_col),
+                            text_at(r, r0, note_col),
+                            f"{letters[status_col]}{row}" if status_col is not None else ""))
+        width = len(r)
+        for c, year, letter in years:
+            raw = r[c] if c < width else ""
+            if type(raw) is str and raw:
+                raw = notes.text(raw, name, f"{letter}{row}")
+            cells.append(RawCell(name, f"{letter}{row}", indicator, part, year, raw))
 
 
 # --- narratives ----------------------------------------------------------------------------
@@ -423,15 +454,15 @@ def narrative_unit(path: Path, info: FileInfo | None = None) -> NarrativeSubmiss
     return NarrativeSubmission(file=info, unit=unit, sections=())
 
 
-def read_file(path: Path, full_narratives: bool = True) -> Result:
+def read_file(path: Path, full_narratives: bool = True, info: FileInfo | None = None) -> Result:
     """One file: its submission, or a finding naming it. Never raises on the file's content."""
     name = path.name
     try:
         suffix = path.suffix.lower()
         if suffix in WORKBOOK_SUFFIXES:
-            return read_workbook(path)
+            return read_workbook(path, info)
         if suffix == ".docx":
-            return read_narrative(path) if full_narratives else narrative_unit(path)
+            return read_narrative(path, info) if full_narratives else narrative_unit(path, info)
         return fnd.make("file_not_office", name)
     except Refused as r:
         return r.finding
@@ -452,8 +483,32 @@ def _vm_size() -> int:
     return 0
 
 
-def _worker_init(memory_mb: int) -> None:
-    """Cap the worker's address space: what it has now plus `memory_mb`."""
+Check = Callable[[WorkbookSubmission], object]
+Outcome = tuple[Result, object]  # a file's result, and what `check` gave (None if not run)
+_check: Check | None = None  # set in each worker by _worker_init (inherited through fork)
+
+
+def _read_and_check(path: Path, full_narratives: bool, info: FileInfo | None,
+                    check: Check | None) -> Outcome:
+    result = read_file(path, full_narratives, info)
+    if check is None or not isinstance(result, WorkbookSubmission):
+        return result, None
+    try:
+        checked = check(result)
+    except Exception as e:  # a checking bug must not lose the file's data silently
+        return fnd.make("file_unreadable", path.name,
+                        detail=f"{type(e).__name__}: {str(e)[:200]}"), None
+    return replace(result, rows=(), cells=()), checked
+
+
+def _worker_init(memory_mb: int, check: Check | None) -> None:
+    """Cap the worker's address space (what it has now plus `memory_mb`); keep `check`."""
+    global _check
+    _check = check
+    # The heap inherited through fork (catalogue, libraries) is never garbage: keep the
+    # collector from walking it again and again while files are read (and from touching,
+    # hence copying, its pages).
+    gc.freeze()
     if memory_mb > 0 and (current := _vm_size()):
         limit = current + memory_mb * 1024 * 1024
         _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -461,40 +516,57 @@ def _worker_init(memory_mb: int) -> None:
             resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def _read_in_workers(paths: list[Path], workers: int, timeout_s: float, memory_mb: int,
-                     full_narratives: bool = True) -> tuple[dict[Path, Result], list[Path]]:
-    """Read in a pool; stop waiting when no file finished for timeout_s. Returns the results
-    and the files left unfinished (running when the pool was stopped, or queued behind)."""
+def _read_chunk(job: tuple[list[tuple[Path, FileInfo | None]], bool]
+                ) -> list[tuple[Path, Outcome]]:
+    files, full_narratives = job
+    return [(p, _read_and_check(p, full_narratives, info, _check)) for p, info in files]
+
+
+def _read_in_workers(files: list[tuple[Path, FileInfo | None]], workers: int, timeout_s: float,
+                     memory_mb: int, full_narratives: bool = True, check: Check | None = None
+                     ) -> tuple[dict[Path, Outcome], list[Path]]:
+    """Read in a pool, a few files per task; stop waiting when no task finished for
+    timeout_s. Returns the outcomes and the files left unfinished (in a task that was
+    running when the pool was stopped, or queued behind it)."""
     ctx = multiprocessing.get_context("fork")
-    done: dict[Path, Result] = {}
-    pool = ctx.Pool(min(workers, len(paths)), _worker_init, (memory_mb,))
+    done: dict[Path, Outcome] = {}
+    if full_narratives and any(p.suffix.lower() == ".docx" for p, _ in files):
+        import docx  # noqa: F401  # imported once here, not once in each worker (~0,1 s)
+    # Small tasks keep both workers busy to the end; more than one file per task saves the
+    # round trip through the pool (~0,1 ms a task).
+    size = max(1, min(16, len(files) // (workers * 8)))
+    chunks = [(files[i:i + size], full_narratives) for i in range(0, len(files), size)]
+    pool = ctx.Pool(min(workers, len(chunks)), _worker_init, (memory_mb, check))
     try:
-        pending = {p: pool.apply_async(read_file, (p, full_narratives)) for p in paths}
-        last = time.monotonic()
-        while pending:
-            finished = [p for p, a in pending.items() if a.ready()]
-            for p in finished:
-                done[p] = pending.pop(p).get()
-            if finished:
-                last = time.monotonic()
-            elif time.monotonic() - last > timeout_s:
+        results = pool.imap_unordered(_read_chunk, chunks)
+        for _ in chunks:
+            try:
+                done.update(results.next(timeout=timeout_s))
+            except multiprocessing.TimeoutError:
                 break
-            else:
-                next(iter(pending.values())).wait(0.02)
     finally:
         pool.terminate()
         pool.join()
-    return done, [p for p in paths if p not in done]
+    return done, [p for p, _ in files if p not in done]
+
+
+def _cache_key(info: FileInfo, kind: str) -> str:
+    return f"{info.sha256}:{kind}:{info.name}"
 
 
 def read_inputs(inputs_dir: Path, workers: int | None = None,
                 timeout_s: float = FILE_TIMEOUT_S, memory_mb: int = WORKER_MEMORY_MB,
                 progress: Callable[[str], None] | None = None,
-                full_narratives: bool = True) -> Inputs:
+                full_narratives: bool = True, check: Check | None = None,
+                cache: ResultCache | None = None) -> Inputs:
     """Read every workbook and narrative in inputs_dir (not recursive), in name order.
 
     workers=0 reads in this process (no time or memory limit); by default files are read in
-    up to two worker processes, each file within `timeout_s` and `memory_mb`.
+    up to two worker processes, each file within `timeout_s` and `memory_mb`. `check`, when
+    given, runs on each workbook right after reading, in the same worker (validate's
+    check_workbook: the per-file half of validation); its results are in Inputs.checks.
+    With a `cache`, files read and checked before (same content, name and context) are not
+    read again, and what is read is kept for the next run.
     """
     skipped: list[str] = []
     paths: list[Path] = []
@@ -510,34 +582,72 @@ def read_inputs(inputs_dir: Path, workers: int | None = None,
                        "đổi); chạy lại sau ít phút.")
     if workers is None:
         workers = min(2, os.cpu_count() or 1)
-    results: dict[Path, Result] = {}
+
+    infos: dict[Path, FileInfo | None] = dict.fromkeys(paths)  # None: the worker hashes it
+    if cache is not None:  # the hash finds the entry; the workers get it with the file
+        for p in paths:
+            with contextlib.suppress(OSError):  # gone or unreadable: read_file says so
+                infos[p] = file_info(p)
+    kinds = {p: _cache_kind(p, full_narratives, check) for p in paths}
+    outcomes: dict[Path, Outcome] = {}
+    if cache is not None:
+        keys = {_cache_key(i, kinds[p]): p for p, i in infos.items() if i and kinds[p]}
+        for key, (result, checked) in cache.get_many(keys).items():  # type: ignore[misc]
+            p = keys[key]
+            outcomes[p] = (replace(result, file=infos[p]), checked)  # this run's file times
+    from_cache = len(outcomes)
+    todo = [(p, infos[p]) for p in paths if p not in outcomes]
     if workers == 0:
-        results = {p: read_file(p, full_narratives) for p in paths}
-    elif paths:
-        results, stuck = _read_in_workers(paths, workers, timeout_s, memory_mb,
-                                          full_narratives)
+        outcomes.update({p: _read_and_check(p, full_narratives, i, check) for p, i in todo})
+    elif todo:
+        done, stuck = _read_in_workers(todo, workers, timeout_s, memory_mb, full_narratives,
+                                       check)
+        outcomes.update(done)
         for p in stuck:  # retry each alone, to tell the slow file from those queued behind it
             if progress:
                 progress(f"Đọc lại riêng tệp '{p.name}'...")
-            one, still = _read_in_workers([p], 1, timeout_s, memory_mb, full_narratives)
-            results.update(one)
+            one, still = _read_in_workers([(p, infos[p])], 1, timeout_s, memory_mb,
+                                          full_narratives, check)
+            outcomes.update(one)
             if still:
-                results[p] = fnd.make("file_timeout", p.name, seconds=f"{timeout_s:g}")
+                outcomes[p] = (fnd.make("file_timeout", p.name, seconds=f"{timeout_s:g}"), None)
+    if cache is not None:
+        fresh = {}
+        for p, _info in todo:
+            result, _checked = outcomes[p]
+            info = infos[p]
+            if info and kinds[p] and isinstance(result, (WorkbookSubmission,
+                                                          NarrativeSubmission)):
+                fresh[_cache_key(info, kinds[p])] = outcomes[p]
+        if fresh:
+            cache.put_many(fresh)
+
     files = []
     for p in paths:
-        r = results.get(p)
-        if isinstance(r, (WorkbookSubmission, NarrativeSubmission)):
-            files.append(r.file)
+        result = outcomes[p][0]
+        if isinstance(result, (WorkbookSubmission, NarrativeSubmission)):
+            files.append(result.file)
         else:
-            try:
-                files.append(file_info(p))
-            except OSError:
-                continue
-    workbooks = [r for r in results.values() if isinstance(r, WorkbookSubmission)]
-    narratives = [r for r in results.values() if isinstance(r, NarrativeSubmission)]
-    found = [results[p] for p in paths if isinstance(results.get(p), Finding)]
-    return Inputs(tuple(workbooks), tuple(narratives), tuple(files), tuple(found),  # type: ignore[arg-type]
-                  tuple(skipped))
+            with contextlib.suppress(OSError):
+                files.append(infos[p] or file_info(p))
+    results = [outcomes[p][0] for p in paths]
+    checks = {r.file.name: outcomes[p][1] for p, r in zip(paths, results)
+              if isinstance(r, WorkbookSubmission) and outcomes[p][1] is not None}
+    return Inputs(
+        workbooks=tuple(r for r in results if isinstance(r, WorkbookSubmission)),
+        narratives=tuple(r for r in results if isinstance(r, NarrativeSubmission)),
+        files=tuple(files), findings=tuple(r for r in results if isinstance(r, Finding)),
+        skipped=tuple(skipped), checks=checks, cached=from_cache)
+
+
+def _cache_kind(path: Path, full_narratives: bool, check: Check | None) -> str:
+    """What a cached entry for this file holds; '' when it is not kept (light narratives)."""
+    suffix = path.suffix.lower()
+    if suffix in WORKBOOK_SUFFIXES:
+        return "checked" if check is not None else "read"
+    if suffix == ".docx" and full_narratives:
+        return "narrative"
+    return ""
 
 
 RECENT_S = 5.0  # a file changed this recently may still be being copied in

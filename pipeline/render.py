@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,12 +107,35 @@ class _Lookup:
         return self.periods.get((key or "", period))
 
 
+class _Styles:
+    """Styles applied by id, looked up by name once from the template. Assigning a style by
+    name in python-docx walks every style of the document twice per paragraph (seconds for
+    a chapter); the template's names are checked by preflight()."""
+
+    def __init__(self, doc):
+        self.ids = {s.name: s.style_id for s in doc.styles}
+
+    def apply(self, paragraph, name: str):
+        paragraph._p.style = self.ids[name]
+        return paragraph
+
+    def para(self, container, text: str, name: str):
+        return self.apply(container.add_paragraph(text), name)
+
+    def table(self, grid) -> None:
+        grid._tbl.tblPr.style = self.ids["Table Grid"]
+
+
 class _Renderer:
-    def __init__(self, cat: Catalogue, data: ChapterData, tpl: DocxTemplate, charts_dir: Path):
+    def __init__(self, cat: Catalogue, data: ChapterData, tpl: DocxTemplate, charts_dir: Path,
+                 chart_cache: Path | None = None):
         self.cat = cat
         self.data = data
         self.tpl = tpl
         self.charts_dir = charts_dir
+        self.chart_cache = chart_cache
+        self.planned: dict[str, list[tuple[str, charts.Chart]]] = {}  # item -> its charts
+        self.styles = _Styles(tpl.get_docx())
         self.lookup = _Lookup(data)
         self.workbooks = {w.unit: w for w in data.workbooks}
         self.narratives = {n.unit: n for n in data.narratives}
@@ -168,8 +192,8 @@ class _Renderer:
         years = list(self.cat.years.actual) if table.rows != "periods" else []
         periods = [p.code for p in self.cat.periods] if table.rows != "years" else []
         first_header = "Giai đoạn" if table.rows == "periods" else "Năm"
-        sd.add_paragraph(f"Bảng {number}. {table.title}", style=STYLE_TABLE_TITLE)
-        sd.add_paragraph(f"Đơn vị tính: {table.measure or measures[0]}", style=STYLE_UNIT_LINE)
+        self.styles.para(sd, f"Bảng {number}. {table.title}", STYLE_TABLE_TITLE)
+        self.styles.para(sd, f"Đơn vị tính: {table.measure or measures[0]}", STYLE_UNIT_LINE)
 
         # Columns of one indicator with a breakdown share a group header above their parts.
         groups: list[tuple[str, int]] = []  # (group label or "", span)
@@ -188,39 +212,40 @@ class _Renderer:
                 + [[self._format(c, self.lookup.period(c, p)) for c in table.columns]
                    for p in periods])
         grid = sd.add_table(rows=head_rows + len(body), cols=1 + len(table.columns))
-        grid.style = "Table Grid"
+        at = [list(row.cells) for row in grid.rows]  # grid.cell() rebuilds every cell
+        self.styles.table(grid)
         grid.alignment = WD_TABLE_ALIGNMENT.CENTER
         headers = [self._column_header(table, c, mixed) for c in table.columns]
         _set_widths(grid, _widths([first_header] + headers,
                                   [[lab] + r for lab, r in zip(labels, body)]))
 
-        _head(grid.cell(0, 0), first_header)
+        _head(self.styles, at[0][0], first_header)
         if two_rows:
-            grid.cell(0, 0).merge(grid.cell(1, 0))
+            at[0][0].merge(at[1][0])
             c = 1
             for label, span in groups:
                 if label:
-                    _head(grid.cell(0, c), label + (f" ({measures[c - 1]})" if mixed else ""))
+                    _head(self.styles, at[0][c], label + (f" ({measures[c - 1]})" if mixed else ""))
                     if span > 1:
-                        grid.cell(0, c).merge(grid.cell(0, c + span - 1))
+                        at[0][c].merge(at[0][c + span - 1])
                     for k in range(span):
-                        _head(grid.cell(1, c + k),
+                        _head(self.styles, at[1][c + k],
                               self._column_header(table, table.columns[c + k - 1], False))
                 else:
-                    _head(grid.cell(0, c), headers[c - 1])
-                    grid.cell(0, c).merge(grid.cell(1, c))
+                    _head(self.styles, at[0][c], headers[c - 1])
+                    at[0][c].merge(at[1][c])
                 c += span
         else:
             for c, text in enumerate(headers, start=1):
-                _head(grid.cell(0, c), text)
+                _head(self.styles, at[0][c], text)
         for r in range(head_rows):
             _repeat_header(grid.rows[r])
         for r, (label, values) in enumerate(zip(labels, body), start=head_rows):
-            cells = grid.rows[r].cells
-            _head(cells[0], label)
+            cells = at[r]
+            _head(self.styles, cells[0], label)
             for c, text in enumerate(values, start=1):
                 cells[c].paragraphs[0].text = text
-                cells[c].paragraphs[0].style = STYLE_TABLE_TEXT
+                self.styles.apply(cells[c].paragraphs[0], STYLE_TABLE_TEXT)
                 if r - head_rows >= len(years):  # period rows stand out
                     for run in cells[c].paragraphs[0].runs:
                         run.bold = True
@@ -232,7 +257,7 @@ class _Renderer:
             source += f", biểu số liệu gửi ngày {fmt.date(wb.sent)}"
         if any(c.derived for c in table.columns):
             source += "; các cột tỷ lệ do tính toán từ số liệu trong bảng"
-        sd.add_paragraph(source + ".", style=STYLE_SOURCE_LINE)
+        self.styles.para(sd, source + ".", STYLE_SOURCE_LINE)
         notes = [table.note] if table.note else []
         if periods:
             notes.append(self._period_note(table, headers))
@@ -240,7 +265,7 @@ class _Renderer:
             notes.append(f"“{fmt.MISSING}”: chưa có số liệu, số liệu chưa hợp lệ (xem báo cáo "
                          "kiểm tra số liệu) hoặc giai đoạn thiếu năm.")
         if notes:
-            sd.add_paragraph("Ghi chú: " + " ".join(notes), style=STYLE_NOTE)
+            self.styles.para(sd, "Ghi chú: " + " ".join(notes), STYLE_NOTE)
         sent = fmt.date(wb.sent) if wb else "-"
         for col, header in zip(table.columns, headers):
             if col.derived is not None:
@@ -265,12 +290,12 @@ class _Renderer:
         for p in by_sub.get(0, []):
             sd.add_paragraph(p)
         for i, title in enumerate(item.subtopics, start=1):
-            sd.add_paragraph(f"{POINTS[i - 1]}) {title}", style=STYLE_POINT)
+            self.styles.para(sd, f"{POINTS[i - 1]}) {title}", STYLE_POINT)
             paras = by_sub.get(i, [])
             for p in paras:
                 sd.add_paragraph(p)
             if not paras:
-                sd.add_paragraph("Chưa có nội dung thuyết minh cho điểm này.", style=STYLE_MISSING)
+                self.styles.para(sd, "Chưa có nội dung thuyết minh cho điểm này.", STYLE_MISSING)
 
     def _missing_lines(self, item: Item) -> list[str]:
         if item.unit == ALL_UNITS:
@@ -292,19 +317,20 @@ class _Renderer:
 
     def _targets(self, sd, item: Item, number: str) -> None:
         targets = list(self.cat.years.target)
-        sd.add_paragraph(f"Bảng {number}. Một số chỉ tiêu phát triển KH&CN đến năm "
-                         f"{max(targets)}", style=STYLE_TABLE_TITLE)
+        self.styles.para(sd, f"Bảng {number}. Một số chỉ tiêu phát triển KH&CN đến năm "
+                         f"{max(targets)}", STYLE_TABLE_TITLE)
         headers = ["Chỉ tiêu", "Đơn vị", "Hiện trạng", *[str(y) for y in targets],
                    "Đánh giá"]
         rows = [t for t in self.data.derivation.targets]
         grid = sd.add_table(rows=1 + len(rows), cols=len(headers))
-        grid.style = "Table Grid"
+        at = [list(row.cells) for row in grid.rows]  # grid.cell() rebuilds every cell
+        self.styles.table(grid)
         grid.alignment = WD_TABLE_ALIGNMENT.CENTER
         fixed = 1.4 + 1.9 + 1.4 * len(targets)
         _set_widths(grid, [4.6, 1.4, 1.9] + [1.4] * len(targets)
                     + [TEXT_WIDTH_CM - 4.6 - fixed])
         for c, text in enumerate(headers):
-            _head(grid.cell(0, c), text)
+            _head(self.styles, at[0][c], text)
         _repeat_header(grid.rows[0])
         for r, t in enumerate(rows, start=1):
             now = fmt.number(t.current, t.decimals)
@@ -313,17 +339,17 @@ class _Renderer:
             texts = [t.label, t.measure, now,
                      *[fmt.number(v, t.decimals) for _, v in t.targets], t.verdict]
             for c, text in enumerate(texts):
-                p = grid.rows[r].cells[c].paragraphs[0]
+                p = at[r][c].paragraphs[0]
                 p.text = text
-                p.style = STYLE_TABLE_TEXT
+                self.styles.apply(p, STYLE_TABLE_TEXT)
                 if c in (0, len(texts) - 1):
                     p.alignment = WD_ALIGN_PARAGRAPH.LEFT
                 elif c == 1:
                     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        sd.add_paragraph("Nguồn: mục tiêu do các phòng, đơn vị đề xuất trong biểu số liệu; hiện "
-                         "trạng là số liệu năm gần nhất (đóng góp của TFP: bình quân giai "
+        self.styles.para(sd, "Nguồn: mục tiêu do các phòng, đơn vị đề xuất trong biểu số liệu; "
+                         "hiện trạng là số liệu năm gần nhất (đóng góp của TFP: bình quân giai "
                          "đoạn). Dự báo theo xu hướng tuyến tính của số liệu 2011-2019 chỉ để "
-                         "tham khảo, không phải chỉ tiêu kế hoạch.", style=STYLE_SOURCE_LINE)
+                         "tham khảo, không phải chỉ tiêu kế hoạch.", STYLE_SOURCE_LINE)
 
     def _appendix(self):
         sd = self.tpl.new_subdoc()
@@ -333,16 +359,17 @@ class _Renderer:
                          "tệp) có trong tệp so-lieu-tong-hop.xlsx kèm theo chương.")
         headers = ["Bảng", "Cột số liệu", "Đơn vị cung cấp", "Tệp › trang!vùng ô", "Ngày gửi"]
         grid = sd.add_table(rows=1 + len(self.sources), cols=len(headers))
-        grid.style = "Table Grid"
+        at = [list(row.cells) for row in grid.rows]  # grid.cell() rebuilds every cell
+        self.styles.table(grid)
         _set_widths(grid, [1.9, 4.6, 3.2, 4.4, 2.4])
         for c, text in enumerate(headers):
-            _head(grid.cell(0, c), text)
+            _head(self.styles, at[0][c], text)
         _repeat_header(grid.rows[0])
         for r, row in enumerate(self.sources, start=1):
             for c, text in enumerate(row):
-                p = grid.cell(r, c).paragraphs[0]
+                p = at[r][c].paragraphs[0]
                 p.text = text
-                p.style = STYLE_TABLE_TEXT
+                self.styles.apply(p, STYLE_TABLE_TEXT)
                 p.alignment = WD_ALIGN_PARAGRAPH.LEFT
         return sd
 
@@ -356,10 +383,10 @@ class _Renderer:
         """A list input as a table (rows the units added), and for projects the land demand."""
         number = self._next()
         df = self.data.lists.get(li.code)
-        sd.add_paragraph(f"Bảng {number}. {li.title}", style=STYLE_TABLE_TITLE)
+        self.styles.para(sd, f"Bảng {number}. {li.title}", STYLE_TABLE_TITLE)
         if df is None or df.empty:
-            sd.add_paragraph(f"Chưa có phòng, đơn vị nào gửi nội dung “{li.title}”.",
-                             style=STYLE_MISSING)
+            self.styles.para(sd, f"Chưa có phòng, đơn vị nào gửi nội dung “{li.title}”.",
+                             STYLE_MISSING)
             return
         cols = [c for c in li.columns if not li.chapter_columns or c.code in li.chapter_columns]
         headers = ["STT", *[c.label + (f" ({c.measure})" if c.measure else "") for c in cols]]
@@ -381,23 +408,23 @@ class _Renderer:
             if li.unit == ALL_UNITS:
                 row.append(r.unit_name)
             body.append(row)
-        _text_table(sd, headers, body)
+        _text_table(sd, self.styles, headers, body)
         units = ", ".join(dict.fromkeys(df["unit_name"]))
-        sd.add_paragraph(f"Nguồn: {units}.", style=STYLE_SOURCE_LINE)
+        self.styles.para(sd, f"Nguồn: {units}.", STYLE_SOURCE_LINE)
         land = self.data.derivation.land
         if li.code == LAND_LIST and land is not None and not land.empty:
-            sd.add_paragraph(f"Bảng {self._next()}. Nhu cầu sử dụng đất cho KH&CN theo địa điểm "
-                             "và loại đất chuyển đổi", style=STYLE_TABLE_TITLE)
-            sd.add_paragraph("Đơn vị tính: ha", style=STYLE_UNIT_LINE)
+            self.styles.para(sd, f"Bảng {self._next()}. Nhu cầu sử dụng đất cho KH&CN theo "
+                             "địa điểm và loại đất chuyển đổi", STYLE_TABLE_TITLE)
+            self.styles.para(sd, "Đơn vị tính: ha", STYLE_UNIT_LINE)
             headers = ["Địa điểm", *[str(c) for c in land.columns]]
             rows = [[str(idx), *[fmt.plain(round(float(v), 2)) for v in vals]]
                     for idx, vals in zip(land.index, land.values)]
-            _text_table(sd, headers, rows, first_is_head=True)
-            sd.add_paragraph("Nguồn: tổng hợp từ danh mục dự án đề xuất của các phòng, đơn vị "
-                             "(các dòng không có lỗi).", style=STYLE_SOURCE_LINE)
+            _text_table(sd, self.styles, headers, rows, first_is_head=True)
+            self.styles.para(sd, "Nguồn: tổng hợp từ danh mục dự án đề xuất của các phòng, đơn vị "
+                             "(các dòng không có lỗi).", STYLE_SOURCE_LINE)
 
-    def _charts(self, item: Item, number: str) -> list[dict]:
-        """Each chart of the item with data, drawn to PNG and wrapped for the template."""
+    def _charts(self, item: Item, number: str) -> list[tuple[str, charts.Chart]]:
+        """(caption, chart) for each chart of the item that has data."""
         out = []
         for k, chart in enumerate(item.charts, start=1):
             if chart.rows == "periods":
@@ -411,31 +438,48 @@ class _Renderer:
                 def value(col: ColumnRef, c: str) -> float | None:
                     return self.lookup.get(col, int(c))
             fake = Table(title=chart.title, columns=chart.series)
-            series = [charts.Series(self._column_header(fake, col, False),
-                                    tuple(value(col, c) for c in cats))
-                      for col in chart.series]
+            series = tuple(charts.Series(self._column_header(fake, col, False),
+                                         tuple(value(col, c) for c in cats))
+                           for col in chart.series)
             if not any(v is not None for s in series for v in s.values):
                 continue
-            path = self.charts_dir / f"hinh-{number}-{k}.png"
-            charts.draw(chart.kind, cats, series, path, chart.y_label, chart.decimals,
-                        chart.reference, chart.reference_label)
-            out.append({"image": InlineImage(self.tpl, str(path), width=Mm(160)),
-                        "caption": f"Hình {number}.{k}. {chart.title}"})
+            out.append((f"Hình {number}.{k}. {chart.title}", charts.Chart(
+                chart.kind, tuple(cats), series, self.charts_dir / f"hinh-{number}-{k}.png",
+                chart.y_label, chart.decimals, chart.reference, chart.reference_label)))
         return out
+
+    def _figures(self, item: Item) -> list[dict]:
+        """The item's charts as the template shows them (drawn by draw_charts)."""
+        return [{"image": InlineImage(self.tpl, str(chart.out), width=Mm(160)),
+                 "caption": caption} for caption, chart in self.planned.get(item.code, [])]
+
+    def draw_charts(self) -> Callable[[], None]:
+        """Start drawing every chart of the chapter; return the function that waits for them."""
+        self.planned = {}
+        parts: dict[str, int] = {}
+        for item in self.cat.items:
+            parts[item.part] = parts.get(item.part, 0) + 1
+            if item.charts and item.unit in self.workbooks:
+                self.planned[item.code] = self._charts(item, self._tag_of(item, parts[item.part]))
+        return charts.draw_all([c for cs in self.planned.values() for _, c in cs],
+                               self.chart_cache)
+
+    @staticmethod
+    def _tag_of(item: Item, number: int) -> str:
+        # Tables and figures are numbered by section; outside Part I the part comes first
+        # ("Bảng II.4.1"), so that no two tables of the chapter share a number.
+        return str(number) if item.part == "I" else f"{item.part}.{number}"
 
     def section(self, item: Item, number: int) -> dict:
         sd = self.tpl.new_subdoc()
         self._count = 0  # tables numbered so far in this section
         if item.unit != ALL_UNITS:
-            sd.add_paragraph(f"Đơn vị chủ trì: {self.cat.unit_by_code[item.unit].name}.",
-                             style=STYLE_NOTE)
+            owner = self.cat.unit_by_code[item.unit].name
+            self.styles.para(sd, f"Đơn vị chủ trì: {owner}.", STYLE_NOTE)
         for line in self._missing_lines(item):
-            sd.add_paragraph(line, style=STYLE_MISSING)
+            self.styles.para(sd, line, STYLE_MISSING)
         self._narrative(sd, item)
-        # Tables and figures are numbered by section; outside Part I the part comes first
-        # ("Bảng II.4.1"), so that no two tables of the chapter share a number.
-        tag = str(number) if item.part == "I" else f"{item.part}.{number}"
-        self._tag = tag
+        self._tag = self._tag_of(item, number)
         if item.unit in self.workbooks:
             for table in item.tables:
                 self._add_table(sd, self._next(), item, table)
@@ -445,9 +489,8 @@ class _Renderer:
             if li.chapter and li.item == item.code:
                 self._list_table(sd, li)
         title = item.title
-        drawn = self._charts(item, tag) if item.charts and item.unit in self.workbooks else []
         return {"heading": f"{number}. {title}" if item.part != "IV" else "", "body": sd,
-                "charts": drawn}
+                "charts": self._figures(item)}
 
     def context(self) -> dict:
         cat = self.cat
@@ -492,32 +535,34 @@ def _cell_span(cells: list[tuple[str, str, str, int]]) -> str:
     return f"{', '.join(files)} › {', '.join(sheets)}!{span}"
 
 
-def _text_table(sd, headers: list[str], rows: list[list[str]], first_is_head: bool = False):
+def _text_table(sd, styles: _Styles, headers: list[str], rows: list[list[str]],
+                first_is_head: bool = False):
     """A table of ready-made texts: header row repeated on each page, widths to fit, text
     left-aligned and numbers right-aligned; the first column bold when it names the rows."""
     grid = sd.add_table(rows=1 + len(rows), cols=len(headers))
-    grid.style = "Table Grid"
+    at = [list(row.cells) for row in grid.rows]  # grid.cell() rebuilds every cell
+    styles.table(grid)
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     _set_widths(grid, _widths(headers, rows))
     for c, text in enumerate(headers):
-        _head(grid.cell(0, c), text)
+        _head(styles, at[0][c], text)
     _repeat_header(grid.rows[0])
     for r_i, row in enumerate(rows, start=1):
         for c, text in enumerate(row):
-            p = grid.cell(r_i, c).paragraphs[0]
+            p = at[r_i][c].paragraphs[0]
             p.text = text
             if c == 0 and first_is_head:
-                p.style = STYLE_TABLE_HEAD
+                styles.apply(p, STYLE_TABLE_HEAD)
                 continue
-            p.style = STYLE_TABLE_TEXT
+            styles.apply(p, STYLE_TABLE_TEXT)
             if c > 0 and not text.replace(".", "").replace(",", "").replace("-", "").isdigit():
                 p.alignment = WD_ALIGN_PARAGRAPH.LEFT
     return grid
 
 
-def _head(cell, text: str) -> None:
+def _head(styles: _Styles, cell, text: str) -> None:
     cell.paragraphs[0].text = text
-    cell.paragraphs[0].style = STYLE_TABLE_HEAD
+    styles.apply(cell.paragraphs[0], STYLE_TABLE_HEAD)
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
 
@@ -628,8 +673,10 @@ def preflight(tpl: DocxTemplate, name: str) -> None:
                             "'make template' để tạo lại mẫu.")
 
 
-def render_chapter(cat: Catalogue, data: ChapterData, template: Path, out: Path) -> Path:
-    """Render the chapter to `out`; TemplateError names the template and the problem."""
+def render_chapter(cat: Catalogue, data: ChapterData, template: Path, out: Path,
+                   chart_cache: Path | None = None) -> Path:
+    """Render the chapter to `out`; TemplateError names the template and the problem. Charts
+    drawn before from the same data are copied from `chart_cache` when given."""
     if not template.is_file():
         raise TemplateError(f"Không tìm thấy mẫu chương '{template}'. Chạy 'make template' "
                             "để tạo lại.")
@@ -641,8 +688,11 @@ def render_chapter(cat: Catalogue, data: ChapterData, template: Path, out: Path)
                             "Chạy 'make template' để tạo lại.") from e
     try:
         preflight(tpl, template.name)
-        context = _Renderer(cat, data, tpl, out.parent / CHARTS).context()
+        renderer = _Renderer(cat, data, tpl, out.parent / CHARTS, chart_cache)
+        charts_drawn = renderer.draw_charts()  # in another process, while the text is built
+        context = renderer.context()
         assert set(context) == set(CONTEXT_KEYS)
+        charts_drawn()
         tpl.render(context, jinja_env(), autoescape=True)
     except TemplateError:
         raise

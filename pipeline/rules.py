@@ -114,8 +114,9 @@ def _side_label(cat: Catalogue, formula: Formula) -> str:
 
 def check_parts(cat: Catalogue, values: dict[Key, Value]) -> Iterator[Finding]:
     """Parts not above their total; percent parts of one whole not above 100%."""
+    present = {code for code, _part, _year in values}
     for ind in cat.indicator_by_code.values():
-        if ind.breakdown is None:
+        if ind.breakdown is None or ind.code not in present:
             continue
         parts = [p.code for p in cat.parts_of(ind) if p.code != TOTAL]
         # Each part typed to `decimals` may be off by half a unit of its last digit.
@@ -155,10 +156,11 @@ def check_series(cat: Catalogue, values: Iterable[Value]) -> Iterator[Finding]:
     for (_unit, code, part), series in _series(values).items():
         ind = cat.indicator_by_code[code]
         series = [v for v in series if v.year in actual]
-        label = _label(cat, code, part)
-        for prev, cur in zip(series, series[1:]):
-            if ind.cumulative and cur.value < prev.value:
-                yield _pair_finding("cumulative_decrease", ind, label, prev, cur)
+        if ind.cumulative:
+            for prev, cur in zip(series, series[1:]):
+                if cur.value < prev.value:
+                    yield _pair_finding("cumulative_decrease", ind, _label(cat, code, part),
+                                        prev, cur)
         if not ind.outliers or ind.low < 0 or len(series) < 3:
             continue
         if max(v.value for v in series) < conf.outlier_min:
@@ -168,19 +170,28 @@ def check_series(cat: Catalogue, values: Iterable[Value]) -> Iterator[Finding]:
                     and a.value > 0 and b.value > 0
                     and max(b.value / a.value, a.value / b.value) > conf.outlier_factor)
 
+        # A value can only be far from the others (k deviations of the series without it)
+        # when its distance d from the whole series' mean has d² > k²·V·(n−1)/(n+k²), V the
+        # whole series' variance: only such values are checked against the others one by one.
+        n, k = len(series), conf.outlier_sigma
+        whole = math.fsum(v.value for v in series) / n
+        variance = math.fsum((v.value - whole) ** 2 for v in series) / n
+        bound = 0.9 * k * k * variance * (n - 1) / (n + k * k)  # 10% margin for rounding
         for i, cur in enumerate(series):
             prev = series[i - 1] if i > 0 else None
             nxt = series[i + 1] if i + 1 < len(series) else None
             # A spike: a jump from the year before and back the year after (a lasting step
             # is a change, not a typo); or, anywhere, a value far from the rest of its series.
             spike = prev is not None and nxt is not None and jump(prev, cur) and jump(cur, nxt)
-            others = [v.value for j, v in enumerate(series) if j != i]
-            mean = math.fsum(others) / len(others)
-            spread = (math.sqrt(math.fsum((x - mean) ** 2 for x in others) / len(others))
-                      if len(others) >= 3 else 0.0)
-            far = spread > 0 and abs(cur.value - mean) > conf.outlier_sigma * spread
+            far = False
+            if n >= 4 and (cur.value - whole) ** 2 > bound:
+                others = [v.value for j, v in enumerate(series) if j != i]
+                mean = math.fsum(others) / len(others)
+                spread = math.sqrt(math.fsum((x - mean) ** 2 for x in others) / len(others))
+                far = spread > 0 and abs(cur.value - mean) > k * spread
             if spike or far:  # shown beside the year before (the year after, for the first)
-                yield _pair_finding("outlier", ind, label, prev or nxt or cur, cur)
+                yield _pair_finding("outlier", ind, _label(cat, code, part), prev or nxt or cur,
+                                    cur)
 
 
 def _pair_finding(code: str, ind: Indicator, label: str, prev: Value, cur: Value) -> Finding:
@@ -191,12 +202,39 @@ def _pair_finding(code: str, ind: Indicator, label: str, prev: Value, cur: Value
                     prev_year=prev.year, prev=_shown(ind, prev.value))
 
 
-def check_all(cat: Catalogue, values: list[Value]) -> list[Finding]:
-    """Every cross-cell check over the values of all units."""
+def rule_units(cat: Catalogue, rule: Rule) -> frozenset[str]:
+    """The units whose indicators a declared rule reads."""
+    refs = parse_formula(rule.left).refs + parse_formula(rule.right).refs
+    return frozenset(cat.item_of_indicator[code].unit for code, _ in refs)
+
+
+def check_unit(cat: Catalogue, unit: str, values: list[Value]) -> list[Finding]:
+    """The checks one unit's own values decide: declared rules over its indicators only,
+    parts against totals, cumulative counts and outliers. Run with the unit's workbook."""
     index = _index(values)
     out: list[Finding] = []
     for rule in cat.rules:
-        out.extend(check_rule(cat, rule, index))
+        if rule_units(cat, rule) == {unit}:
+            out.extend(check_rule(cat, rule, index))
     out.extend(check_parts(cat, index))
     out.extend(check_series(cat, values))
+    return out
+
+
+def check_across(cat: Catalogue, values: list[Value]) -> list[Finding]:
+    """Declared rules that read the indicators of two or more units, over all values."""
+    index = _index(values)
+    out: list[Finding] = []
+    for rule in cat.rules:
+        if len(rule_units(cat, rule)) > 1:
+            out.extend(check_rule(cat, rule, index))
+    return out
+
+
+def check_all(cat: Catalogue, values: list[Value]) -> list[Finding]:
+    """Every cross-cell check over the values of all units (one workbook per unit)."""
+    out: list[Finding] = []
+    for unit in dict.fromkeys(v.unit for v in values):
+        out.extend(check_unit(cat, unit, [v for v in values if v.unit == unit]))
+    out.extend(check_across(cat, values))
     return out

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from . import fmt
+from .cache import open_cache
 from .catalogue import Catalogue
 from .errors import BuildError
 from .feedback import annotate_workbook, feedback_name
@@ -25,7 +27,7 @@ from .findings import Finding
 from .progress import UnitProgress, progress
 from .read import Inputs, read_inputs
 from .reports import PROGRESS_HEADERS, progress_rows, table, write_validation_report
-from .validate import Validation, validate
+from .validate import Validation, check_workbook, validate
 
 if TYPE_CHECKING:  # diff.py needs pandas, which `make status` does not load
     from .diff import BuildDiff
@@ -50,18 +52,27 @@ class Checked:
 
 
 def check_inputs(cat: Catalogue, inputs: Path, as_of: dt.date,
-                 log: Callable[[str], None] = print, full_narratives: bool = True) -> Checked:
+                 log: Callable[[str], None] = print, full_narratives: bool = True,
+                 cache_dir: Path | None = None) -> Checked:
     """Read and validate every file of `inputs` (no chapter). Without `full_narratives`,
-    narratives are only identified (unit code), which spares loading python-docx."""
+    narratives are only identified (unit code), which spares loading python-docx. With
+    `cache_dir` (an outputs folder), files read and checked before are taken from its cache."""
     if not inputs.is_dir():
         raise BuildError(f"Không có thư mục đầu vào '{inputs}'. Tạo thư mục và đặt các tệp "
                          "của đơn vị vào đó.")
     log(f"Đọc các tệp trong '{inputs}'...")
-    read = read_inputs(inputs, progress=log, full_narratives=full_narratives)
+    cache = open_cache(cache_dir, cat, log) if cache_dir is not None else None
+    try:
+        read = read_inputs(inputs, progress=log, full_narratives=full_narratives,
+                           check=partial(check_workbook, cat), cache=cache)
+    finally:
+        if cache is not None:
+            cache.close()
     for line in read.skipped:
         log(line)
+    again = f" ({read.cached} tệp không đổi, lấy từ bộ nhớ đệm)" if read.cached else ""
     log(f"Đã đọc {len(read.workbooks)} biểu số liệu, {len(read.narratives)} thuyết minh; "
-        f"{len(read.findings)} tệp không dùng được.")
+        f"{len(read.findings)} tệp không dùng được{again}.")
     checked = validate(cat, read)
     return Checked(read, checked, tuple(progress(cat, checked, as_of)))
 

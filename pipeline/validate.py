@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 
 from . import findings as fnd
 from . import fmt
@@ -26,7 +27,7 @@ from .read import (
     WorkbookSubmission,
     parse_date,
 )
-from .rules import check_all
+from .rules import check_across, check_unit
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Value:
     file_hash: str  # sha256 of the file
 
 
+
 @dataclass(frozen=True)
 class ListEntry:
     list: str  # list input code
@@ -53,6 +55,36 @@ class ListEntry:
     file: str
     sheet: str
     row: int  # 1-based row in the sheet
+
+
+VALUE_FIELDS = tuple(f.name for f in dataclass_fields(Value))
+Columns = tuple[tuple[object, ...], ...]  # one tuple per field of Value, in VALUE_FIELDS order
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """One workbook checked alone: what its own cells and the catalogue decide.
+
+    The values that passed are kept as columns: a worker sends them and the cache keeps them
+    by the thousand, and merge builds its table from columns; `values` makes the objects."""
+
+    columns: Columns  # every value that passed the cell checks, column by column
+    entries: tuple[ListEntry, ...]  # list rows without an error
+    findings: tuple[Finding, ...]  # read notes, cell, list and the unit's own rule findings
+
+    @staticmethod
+    def of(values: list[Value], entries: list[ListEntry], findings: list[Finding]) -> FileCheck:
+        columns = tuple(zip(*(astuple_shallow(v) for v in values))) or ((),) * len(VALUE_FIELDS)
+        return FileCheck(columns, tuple(entries), tuple(findings))
+
+    @property
+    def values(self) -> tuple[Value, ...]:
+        return tuple(Value(*row) for row in zip(*self.columns))
+
+
+def astuple_shallow(v: Value) -> tuple[object, ...]:
+    """The fields of a Value in VALUE_FIELDS order (dataclasses.astuple copies deeply)."""
+    return tuple(v.__dict__.values())
 
 
 @dataclass(frozen=True)
@@ -240,14 +272,24 @@ def _check_workbook(cat: Catalogue, wb: WorkbookSubmission) -> Iterator[Finding 
                     continue
                 if (cell.sheet, cell.cell) in flagged:  # already reported by read
                     continue
+                raw = cell.raw
+                if ((type(raw) is float or type(raw) is int) and ind.low <= raw
+                        and (ind.high is None or raw <= ind.high)
+                        and (ind.type != "integer" or float(raw).is_integer())):
+                    # Most cells: a number within its range (the same Value _check_cell gives).
+                    yield Value(unit=wb.unit, indicator=ind.code, breakdown=cell.part,
+                                year=cell.year, value=float(raw), status=row.status,
+                                note=row.note, file=name, sheet=cell.sheet, cell=cell.cell,
+                                file_hash=wb.file.sha256)
+                    continue
                 yield from _check_cell(cat, wb, ind, key, label, row, cell)
 
 
 def _check_cell(cat: Catalogue, wb: WorkbookSubmission, ind: Indicator, key: str, label: str,
                 row: RowInfo, cell: RawCell) -> Iterator[Finding | Value]:
+    name = wb.file.name
     where = {"sheet": cell.sheet, "cell": cell.cell, "unit": wb.unit, "indicator": key,
              "year": cell.year}
-    name = wb.file.name
     value, blank = _number(cell.raw, ind)
     if blank:
         if ind.required:
@@ -313,6 +355,22 @@ def check_narrative_numbers(cat: Catalogue, narratives: list[NarrativeSubmission
                                        sentence=sentence.strip()[:200], label=ind.label)
 
 
+def check_workbook(cat: Catalogue, wb: WorkbookSubmission) -> FileCheck:
+    """Check one workbook alone: catalogue fingerprint, sheets and rows present, every cell,
+    every list row, and the rules over the unit's own values. Depends only on the file and
+    the catalogue, so read_inputs runs it in its worker and keeps it in the cache."""
+    values: list[Value] = []
+    found: list[Finding] = []
+    for result in _check_workbook(cat, wb):
+        (values if isinstance(result, Value) else found).append(result)  # type: ignore[arg-type]
+    entries: list[ListEntry] = []
+    for item in _check_lists(cat, wb):
+        (entries if isinstance(item, ListEntry) else found).append(item)  # type: ignore[arg-type]
+    if wb.unit in cat.unit_by_code:
+        found.extend(check_unit(cat, wb.unit, values))
+    return FileCheck.of(values, entries, found)
+
+
 def validate(cat: Catalogue, inputs: Inputs) -> Validation:
     """Check every submission; keep one per unit; return the values that passed."""
     found: list[Finding] = list(inputs.findings)
@@ -327,16 +385,10 @@ def validate(cat: Catalogue, inputs: Inputs) -> Validation:
     values: list[Value] = []
     entries: list[ListEntry] = []
     for wb in sorted(workbooks, key=lambda w: w.unit):
-        for result in _check_workbook(cat, wb):
-            if isinstance(result, Value):
-                values.append(result)
-            else:
-                found.append(result)
-        for item in _check_lists(cat, wb):
-            if isinstance(item, ListEntry):
-                entries.append(item)
-            else:
-                found.append(item)
+        checked = inputs.checks.get(wb.file.name) or check_workbook(cat, wb)
+        values.extend(checked.values)
+        entries.extend(checked.entries)
+        found.extend(checked.findings)
 
     known_narr = []
     for n in inputs.narratives:
@@ -346,7 +398,7 @@ def validate(cat: Catalogue, inputs: Inputs) -> Validation:
             known_narr.append(n)
     narratives, dupes = _select(known_narr)
     found.extend(dupes)
-    found.extend(check_all(cat, values))
+    found.extend(check_across(cat, values))
     found.extend(check_narrative_numbers(cat, narratives, values))
     for n in narratives:
         found.extend(n.notes)

@@ -9,6 +9,7 @@ import pytest
 
 from pipeline import build
 from pipeline.build import LOCK, run_build
+from pipeline.cache import CACHE_DIR
 from pipeline.errors import BuildError
 
 from .conftest import TEMPLATE
@@ -45,7 +46,8 @@ def test_a_failed_build_leaves_latest_on_the_last_good_one(tmp_path, cat, inputs
     with pytest.raises(RuntimeError):
         run_build(inputs, out, cat, TEMPLATE, as_of=AS_OF, pdf=False, log=lambda _: None)
     assert (out / "latest").resolve() == good.folder.resolve()
-    assert sorted(p.name for p in out.iterdir() if not p.name.startswith("latest")) == [
+    assert sorted(p.name for p in out.iterdir()
+                  if not p.name.startswith("latest") and p.name != CACHE_DIR) == [
         good.folder.name]
     assert not (out / LOCK).exists()
 
@@ -103,5 +105,5 @@ def test_a_build_killed_mid_way_leaves_latest_and_no_half_folder(tmp_path, cat, 
     # ...and cleared by the next build, which also removes the half-written folder.
     assert (out / "latest").resolve() == third.folder.resolve()
     assert not list(out.glob(".building-*"))
-    assert sorted(p.name for p in out.iterdir() if p.name != "latest") == sorted(
+    assert sorted(p.name for p in out.iterdir() if p.name not in ("latest", CACHE_DIR)) == sorted(
         [good.folder.name, third.folder.name])

@@ -13,6 +13,7 @@ import yaml
 from click.testing import CliRunner
 
 from pipeline.build import CHAPTER, LOCK, MANIFEST
+from pipeline.cache import CACHE_DIR
 from pipeline.cli import main
 
 from .conftest import CATALOGUE, ROOT
@@ -111,7 +112,8 @@ def test_report_builds_the_chapter(runner: CliRunner, tmp_path: Path, inputs: Pa
     assert "Xong:" in result.output
     assert "(lỗi: 0, cảnh báo: 0)" in result.output
     assert "Đã đọc 9 biểu số liệu, 9 thuyết minh" in result.output
-    builds = [p for p in outputs.iterdir() if p.is_dir() and not p.is_symlink()]
+    builds = [p for p in outputs.iterdir()
+              if p.is_dir() and not p.is_symlink() and p.name != CACHE_DIR]
     assert len(builds) == 1
     assert (outputs / "latest").resolve() == builds[0].resolve()
     assert (builds[0] / CHAPTER).is_file()

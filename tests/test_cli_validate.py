@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from pipeline.build import CHECK_FOLDER, FEEDBACK, VALIDATION
+from pipeline.cache import CACHE_DIR
 from pipeline.catalogue import Catalogue
 from pipeline.cli import main
 from pipeline.feedback import FEEDBACK_SHEET
@@ -62,7 +63,7 @@ def test_validate_clean_inputs(runner: CliRunner, tmp_path: Path, inputs: Path):
     assert report.is_file()
     assert f"Báo cáo kiểm tra: {report}; tệp góp ý: 0." in lines
     assert not (outputs / CHECK_FOLDER / FEEDBACK).exists()
-    assert sorted(p.name for p in outputs.iterdir()) == [CHECK_FOLDER]  # no build
+    assert sorted(p.name for p in outputs.iterdir()) == [CACHE_DIR, CHECK_FOLDER]  # no build
 
 
 def test_validate_with_a_broken_file_and_an_error(runner: CliRunner, tmp_path: Path,
@@ -179,8 +180,9 @@ def test_report_strict_refuses_a_build_with_an_error(runner: CliRunner, tmp_path
             f"(--strict). Xem '{folder / VALIDATION}'") in result.output
     assert f"'{folder / FEEDBACK}'" in result.output
     assert "Xong:" not in result.output and "Traceback" not in result.output
-    # No build folder, no `latest`, no lock or half-written folder: only kiem-tra/.
-    assert sorted(p.name for p in outputs.iterdir()) == [CHECK_FOLDER]
+    # No build folder, no `latest`, no lock or half-written folder: kiem-tra/ (and the
+    # cache of what was read).
+    assert sorted(p.name for p in outputs.iterdir()) == [CACHE_DIR, CHECK_FOLDER]
     assert (folder / VALIDATION).is_file()
     assert sorted(p.name for p in (folder / FEEDBACK).iterdir()) == [
         "TTRA_so_lieu_mau_gop_y.xlsx"]
@@ -190,7 +192,7 @@ def test_report_strict_refuses_a_build_with_an_error(runner: CliRunner, tmp_path
     assert result.exit_code == 0, result.output
     assert "Xong:" in result.output and "(lỗi: 1, " in result.output
     builds = [p for p in outputs.iterdir() if p.is_dir() and not p.is_symlink()
-              and p.name != CHECK_FOLDER]
+              and p.name not in (CHECK_FOLDER, CACHE_DIR)]
     assert len(builds) == 1
     assert (outputs / "latest").resolve() == builds[0].resolve()
     assert (builds[0] / "chuong-khcn.docx").is_file()
