@@ -32,8 +32,8 @@ samples: $(STAMP) ## Rewrite the sample submissions of the 9 units in inputs/
 template: $(STAMP) ## Rewrite templates/chapter.docx (the chapter's Word master)
 	$(KHCN) template --out templates/chapter.docx
 
-report: $(STAMP) ## Build the chapter and reports from inputs/ into outputs/<date_time> (ASOF=dd/mm/yyyy, STRICT=1)
-	$(KHCN) report --inputs inputs --outputs outputs $(ASOF_OPT) $(if $(STRICT),--strict,)
+report: $(STAMP) ## Build the chapter and reports from inputs/ into outputs/<date_time> (ASOF=dd/mm/yyyy, STRICT=1, NOCACHE=1)
+	$(KHCN) report --inputs inputs --outputs outputs $(ASOF_OPT) $(if $(STRICT),--strict,) $(if $(NOCACHE),--no-cache,)
 
 report-nopdf: $(STAMP) ## The same without the PDF
 	$(KHCN) report --inputs inputs --outputs outputs --no-pdf $(ASOF_OPT)
@@ -63,5 +63,5 @@ test: $(STAMP) ## Run the test suite
 lint: $(STAMP) ## Run ruff on the package and tests
 	$(BIN)/ruff check pipeline tests
 
-clean: ## Remove the virtual environment and caches (keeps outputs/)
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+clean: ## Remove the virtual environment and caches (keeps the builds in outputs/)
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info outputs/.cache

@@ -23,6 +23,7 @@ import time
 from functools import partial
 from pathlib import Path
 
+from . import fmt
 from .cache import ResultCache, context_of
 from .catalogue import Catalogue, load_catalogue
 from .read import read_inputs
@@ -78,16 +79,21 @@ def _pandas(files: list[Path]) -> int:
 
 
 def _pipeline(cat: Catalogue, folder: Path, workers: int | None,
-              cache: ResultCache | None = None) -> tuple[int, int]:
+              cache: ResultCache | None = None) -> tuple[int, int, dict[str, float]]:
     """Read + validate + merge as `make report` does, every workbook taken as its own unit:
     each file read and checked in a worker (cells, list rows, the unit's rules), all values
-    merged. Returns (merged rows, files taken from the cache)."""
+    merged. Returns (merged rows, files taken from the cache, seconds per stage)."""
     from .merge import merge_columns
 
+    t0 = time.perf_counter()
     read = read_inputs(folder, workers=workers, check=partial(check_workbook, cat),
                        cache=cache)
+    t1 = time.perf_counter()
     columns = [c.columns for c in read.checks.values()]  # type: ignore[attr-defined]
-    return len(merge_columns(cat, columns)), read.cached
+    rows = len(merge_columns(cat, columns))
+    stages = {"read_validate_s": round(t1 - t0, 3),
+              "merge_s": round(time.perf_counter() - t1, 3)}
+    return rows, read.cached, stages
 
 
 def _second_build(cat: Catalogue, folder: Path, files: list[Path], tmp: Path) -> dict:
@@ -102,7 +108,7 @@ def _second_build(cat: Catalogue, folder: Path, files: list[Path], tmp: Path) ->
         old = time.time() - 3600
         os.utime(changed, (old, old))
         assert changed.read_bytes() != before
-        t_second, (_rows, cached) = _timed(_pipeline, cat, folder, None, cache)
+        t_second, (_rows, cached, _stages) = _timed(_pipeline, cat, folder, None, cache)
     return {"first_s": round(t_first, 3), "second_s": round(t_second, 3),
             "second_vs_first": round(t_second / t_first, 3), "reparsed": len(files) - cached}
 
@@ -119,6 +125,32 @@ def _peak_mb() -> tuple[float, float]:
     return round(own, 1), round(children, 1)
 
 
+def _s(seconds: float) -> str:
+    return f"{fmt.number(seconds, 2)} s"
+
+
+def _x(ratio: float) -> str:
+    return f"{fmt.number(ratio, 2)}×"
+
+
+# Issue 8's targets: (result key, label, test)
+TARGETS = (
+    ("pipeline_vs_calamine", "đọc + kiểm tra + gộp 1.000 tệp ≤ 2,5× chỉ đọc bằng calamine",
+     lambda v: v <= 2.5),
+    ("pandas_vs_pipeline", "nhanh hơn pandas + openpyxl ≥ 10×", lambda v: v >= 10),
+    ("per_file_1000_vs_100", "thời gian mỗi tệp ở 1.000 tệp trong khoảng ±20% của 100 tệp",
+     lambda v: 0.8 <= v <= 1.2),
+    ("cache_second_vs_first", "lần dựng sau (đổi 1/1.000 tệp) ≤ 20% lần đầu",
+     lambda v: v <= 0.2),
+    ("cache_reparsed", "lần dựng sau chỉ đọc lại 1 tệp", lambda v: v == 1),
+    ("report_9_units_s", "make report 9 đơn vị, không PDF ≤ 1,5 s (chưa có bộ nhớ đệm)",
+     lambda v: v <= 1.5),
+    ("report_9_units_warm_s", "make report 9 đơn vị, không PDF ≤ 1,5 s (lần chạy thứ hai)",
+     lambda v: v <= 1.5),
+    ("peak_rss_max_mb", "bộ nhớ đỉnh ≤ 300 MB", lambda v: v <= 300),
+)
+
+
 def run(catalogue: Path, template: Path, inputs: Path, out: Path,
         sizes: tuple[int, ...] = SIZES, log=print) -> dict:
     cat = load_catalogue(catalogue)
@@ -132,39 +164,63 @@ def run(catalogue: Path, template: Path, inputs: Path, out: Path,
             t_cal, _ = _timed(_calamine, files)
             t_pd, _ = _timed(_pandas, files)
             t_one, _ = _timed(_pipeline, cat, folder, 1)
-            t_two, (rows, _cached) = _timed(_pipeline, cat, folder, None)
+            t_two, (rows, _cached, stages) = _timed(_pipeline, cat, folder, None)
             r = {
                 "files": n, "merged_rows": rows,
                 "calamine_only_s": round(t_cal, 3), "pandas_openpyxl_s": round(t_pd, 3),
                 "pipeline_1_worker_s": round(t_one, 3), "pipeline_s": round(t_two, 3),
+                "pipeline_stages": stages,
                 "pipeline_vs_calamine": round(t_two / t_cal, 2),
                 "pandas_vs_pipeline": round(t_pd / t_two, 2),
-                "ms_per_file": round(1000 * t_two / n, 2),
+                "ms_per_file": round(1000 * t_two / n, 3),
             }
             results["sizes"][str(n)] = r
-            log(f"N={n}: calamine {t_cal:.2f} s, pandas+openpyxl {t_pd:.2f} s, pipeline "
-                f"{t_two:.2f} s (1 worker {t_one:.2f} s) → pipeline/calamine "
-                f"{r['pipeline_vs_calamine']}×, pandas/pipeline {r['pandas_vs_pipeline']}×")
+            log(f"N={n}: calamine {_s(t_cal)}, pandas+openpyxl {_s(t_pd)}, pipeline "
+                f"{_s(t_two)} (đọc + kiểm tra {_s(stages['read_validate_s'])}, gộp "
+                f"{_s(stages['merge_s'])}; 1 tiến trình đọc {_s(t_one)}) → pipeline/calamine "
+                f"{_x(t_two / t_cal)}, pandas/pipeline {_x(t_pd / t_two)}")
             if n == max(sizes):
                 r["cache"] = again = _second_build(cat, folder, files, Path(tmp))
-                log(f"N={n}, bộ nhớ đệm: lần đầu {again['first_s']:.2f} s; đổi 1 tệp, lần "
-                    f"sau {again['second_s']:.2f} s ({again['second_vs_first']:.0%} lần đầu), "
-                    f"đọc lại {again['reparsed']} tệp")
+                log(f"N={n}, bộ nhớ đệm: lần đầu {_s(again['first_s'])}; đổi 1 tệp, lần sau "
+                    f"{_s(again['second_s'])} ({fmt.percent(100 * again['second_vs_first'], 0)}"
+                    f" lần đầu), đọc lại {again['reparsed']} tệp")
             shutil.rmtree(folder)
+    biggest = results["sizes"][str(max(sizes))]
+    results["pipeline_vs_calamine"] = biggest["pipeline_vs_calamine"]
+    results["pandas_vs_pipeline"] = biggest["pandas_vs_pipeline"]
+    if "cache" in biggest:
+        results["cache_second_vs_first"] = biggest["cache"]["second_vs_first"]
+        results["cache_reparsed"] = biggest["cache"]["reparsed"]
     if "100" in results["sizes"] and "1000" in results["sizes"]:
         a, b = results["sizes"]["100"], results["sizes"]["1000"]
         results["per_file_1000_vs_100"] = round(b["ms_per_file"] / a["ms_per_file"], 2)
     with tempfile.TemporaryDirectory(prefix="khcn-bench-report-") as tmp:
-        # A fresh process, as `make report` runs: imports included.
+        # A fresh process, as `make report` runs: imports included; first with an empty
+        # outputs folder (nothing cached), then again (files and charts from the cache).
         cmd = [sys.executable, "-c", "from pipeline.cli import main; main()", "report",
                "--inputs", str(inputs), "--outputs", tmp, "--no-pdf", "--catalogue",
                str(catalogue), "--template", str(template)]
-        t, _ = _timed(lambda: subprocess.run(cmd, check=True, capture_output=True))
-        results["report_9_units_s"] = round(t, 3)
-        log(f"make report (9 đơn vị mẫu, không PDF, tiến trình mới): {t:.2f} s")
+        for key, when in (("report_9_units_s", "lần đầu"),
+                          ("report_9_units_warm_s", "lần thứ hai")):
+            t, _ = _timed(lambda: subprocess.run(cmd, check=True, capture_output=True))
+            results[key] = round(t, 3)
+            manifest = json.loads((Path(tmp) / "latest" / "manifest.json").read_text(
+                encoding="utf-8"))
+            results[key.replace("_s", "_stages_s")] = manifest["timings_s"]
+            stages = ", ".join(f"{k} {_s(v)}" for k, v in manifest["timings_s"].items())
+            log(f"make report (9 đơn vị mẫu, không PDF, tiến trình mới, {when}): {_s(t)} "
+                f"({stages})")
     own, children = _peak_mb()
     results["peak_rss_mb"] = {"main": own, "workers": children}
-    log(f"Bộ nhớ đỉnh: tiến trình chính {own} MB, tiến trình đọc {children} MB")
+    results["peak_rss_max_mb"] = max(own, children)
+    log(f"Bộ nhớ đỉnh: tiến trình chính {fmt.number(own, 1)} MB, tiến trình đọc "
+        f"{fmt.number(children, 1)} MB")
+    results["targets"] = {}
+    for key, label, test in TARGETS:
+        if key in results:
+            met = bool(test(results[key]))
+            results["targets"][key] = met
+            log(f"  {'đạt' if met else 'CHƯA ĐẠT'}: {label} (đo được {fmt.plain(results[key])})")
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"bench-{dt.datetime.now():%Y-%m-%d_%H%M%S}.json"
     path.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -252,11 +252,10 @@ def _check_workbook(cat: Catalogue, wb: WorkbookSubmission) -> Iterator[Finding 
         for frow in form_rows(cat, item):
             ind = frow.indicator
             key = row_key(ind.code, frow.part)
-            label = cat.row_label(ind.code, frow.part)
             row = rows.get((sheet, ind.code, frow.part))
             if row is None:
                 yield fnd.make("missing_row", name, sheet=sheet, unit=wb.unit, indicator=key,
-                               label=label, key=key)
+                               label=cat.row_label(ind.code, frow.part), key=key)
                 continue
             if row.status and row.status not in cat.data_status:
                 yield fnd.make("unknown_status", name, sheet=sheet, cell=row.status_cell,
@@ -268,7 +267,8 @@ def _check_workbook(cat: Catalogue, wb: WorkbookSubmission) -> Iterator[Finding 
                 if cell is None:  # the year column is missing: the row check covers it
                     if ind.required:
                         yield fnd.make("required_missing", name, sheet=sheet, unit=wb.unit,
-                                       indicator=key, year=year, label=label)
+                                       indicator=key, year=year,
+                                       label=cat.row_label(ind.code, frow.part))
                     continue
                 if (cell.sheet, cell.cell) in flagged:  # already reported by read
                     continue
@@ -282,25 +282,27 @@ def _check_workbook(cat: Catalogue, wb: WorkbookSubmission) -> Iterator[Finding 
                                 note=row.note, file=name, sheet=cell.sheet, cell=cell.cell,
                                 file_hash=wb.file.sha256)
                     continue
-                yield from _check_cell(cat, wb, ind, key, label, row, cell)
+                yield from _check_cell(cat, wb, ind, key, row, cell)
 
 
-def _check_cell(cat: Catalogue, wb: WorkbookSubmission, ind: Indicator, key: str, label: str,
-                row: RowInfo, cell: RawCell) -> Iterator[Finding | Value]:
+def _check_cell(cat: Catalogue, wb: WorkbookSubmission, ind: Indicator, key: str, row: RowInfo,
+                cell: RawCell) -> Iterator[Finding | Value]:
     name = wb.file.name
     where = {"sheet": cell.sheet, "cell": cell.cell, "unit": wb.unit, "indicator": key,
              "year": cell.year}
     value, blank = _number(cell.raw, ind)
     if blank:
         if ind.required:
-            yield fnd.make("required_missing", name, label=label, **where)
+            yield fnd.make("required_missing", name, label=cat.row_label(ind.code, cell.part),
+                           **where)
         return
     if value is None:
         code = "ambiguous_number" if is_ambiguous(str(cell.raw)) else "not_a_number"
         yield fnd.make(code, name, value=cell.raw, **where)
         return
     if ind.type == "integer" and not value.is_integer():
-        yield fnd.make("not_an_integer", name, value=fmt.plain(value), label=label, **where)
+        yield fnd.make("not_an_integer", name, value=fmt.plain(value),
+                       label=cat.row_label(ind.code, cell.part), **where)
         return
     high = ind.high
     if value < ind.low or (high is not None and value > high):

@@ -7,9 +7,12 @@ tests can check where a finding points.
 from __future__ import annotations
 
 import copy
+import math
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 
 from pipeline.catalogue import TOTAL, Catalogue, parse_catalogue
@@ -22,6 +25,7 @@ from pipeline.validate import Value
 from .conftest import CATALOGUE
 
 _RAW = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
+_CAT = parse_catalogue(copy.deepcopy(_RAW), CATALOGUE.name)  # for Hypothesis (no fixtures)
 RULE = "thu_nghiem"  # code of the rules the tests add to the catalogue
 
 
@@ -490,3 +494,44 @@ def test_series_are_checked_per_unit_and_part(cat: Catalogue):
     assert [(f.code, f.indicator, f.year) for f in found] == [
         ("outlier", "nv_kinh_phi.tinh", 2014)]
     assert "'Kinh phí thực hiện nhiệm vụ KH&CN – " in found[0].message
+
+
+def _outliers_by_hand(cat: Catalogue, xs: list[float]) -> list[int]:
+    """The outlier rule as rules.py states it, each value against all the others, for the
+    years 2011.. of a series above checks.outlier_min (no shortcut)."""
+    conf = cat.checks
+    if len(xs) < 3 or max(xs) < conf.outlier_min:
+        return []
+
+    def jump(a: float, b: float) -> bool:
+        return (max(a, b) >= conf.outlier_min and a > 0 and b > 0
+                and max(b / a, a / b) > conf.outlier_factor)
+
+    found = []
+    for i, x in enumerate(xs):
+        spike = 0 < i < len(xs) - 1 and jump(xs[i - 1], x) and jump(x, xs[i + 1])
+        others = xs[:i] + xs[i + 1:]
+        mean = math.fsum(others) / len(others)
+        spread = (math.sqrt(math.fsum((y - mean) ** 2 for y in others) / len(others))
+                  if len(others) >= 3 else 0.0)
+        if spike or (spread > 0 and abs(x - mean) > conf.outlier_sigma * spread):
+            found.append(2011 + i)
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.floats(min_value=0, max_value=1e7, allow_nan=False),
+                          st.sampled_from([0.0, 20.0, 100.0, 100.0, 1e7])),
+                min_size=3, max_size=9))
+def test_the_outlier_shortcut_finds_what_the_rule_finds(xs: list[float]):
+    # check_series checks one by one only the values far enough from the whole series' mean
+    # to be outliers at all; it must flag exactly what the rule flags.
+    cat = _CAT
+    found = [f.year for f in check_all(cat, series(cat, "tt_tien_phat", xs))
+             if f.code == "outlier"]
+    assert found == _outliers_by_hand(cat, xs)
+
+
+def test_the_outlier_rule_by_hand_agrees_with_the_examples(cat: Catalogue):
+    assert _outliers_by_hand(cat, SPIKY) == [2014]
+    assert _outliers_by_hand(cat, [100, 100, 100, 400, 400, 400, 400, 400, 400]) == []
