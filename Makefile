@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml
 	@echo "Cài đặt thư viện vào $(VENV) (lần đầu mất khoảng một phút)..."
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@$(BIN)/python -m compileall -q pipeline  # bytecode now, even where Python may not write it
 	@touch $(STAMP)
 
 venv: $(STAMP) ## Create .venv and install the package (done by every target that needs it)

@@ -31,7 +31,7 @@ from .export import write_dictionary, write_merged, write_pack
 from .findings import Finding, Severity
 from .merge import merge, merge_lists
 from .progress import UnitProgress
-from .render import ChapterData, render_chapter
+from .render import ChapterData, start_chapter
 from .status import CHECK_FOLDER, FEEDBACK, VALIDATION, check_inputs, write_checks, write_status
 
 CHAPTER = "chuong-khcn.docx"
@@ -204,16 +204,17 @@ def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template
             derivation = derive(cat, merged, lists)
             t = stage("derive", t)
             log("Tạo chương báo cáo...")
-            chapter = render_chapter(
+            pending = start_chapter(  # charts are drawn in another process meanwhile
                 cat, ChapterData(merged, derivation, validation.workbooks,
                                  validation.narratives, as_of, lists),
                 template, tmp / CHAPTER, outputs / CACHE_DIR / "hinh" if cache else None)
-            t = stage("render", t)
             write_merged(merged, derivation, cat, tmp / MERGED_XLSX, tmp / MERGED_CSV, lists)
             write_dictionary(cat, tmp / DICTIONARY)
             write_checks(checked, tmp, derivation.findings)
             write_status(checked.progress, tmp / PROGRESS, as_of, changes)
             t = stage("reports", t)
+            chapter = pending.finish()
+            t = stage("render", t)
             pdf_path = None
             if pdf:
                 log("Chuyển sang PDF bằng LibreOffice...")

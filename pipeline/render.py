@@ -673,10 +673,35 @@ def preflight(tpl: DocxTemplate, name: str) -> None:
                             "'make template' để tạo lại mẫu.")
 
 
-def render_chapter(cat: Catalogue, data: ChapterData, template: Path, out: Path,
-                   chart_cache: Path | None = None) -> Path:
-    """Render the chapter to `out`; TemplateError names the template and the problem. Charts
-    drawn before from the same data are copied from `chart_cache` when given."""
+class PendingChapter:
+    """A chapter whose template is checked and whose charts are being drawn (in another
+    process): `finish()` builds the text, waits for the charts and writes the .docx. Other
+    work (the merged data, the reports) can run in between while the charts are drawn."""
+
+    def __init__(self, tpl: DocxTemplate, renderer: _Renderer, charts_drawn: Callable[[], None],
+                 template: Path, out: Path):
+        self._tpl, self._renderer, self._charts_drawn = tpl, renderer, charts_drawn
+        self._template, self.out = template, out
+
+    def finish(self) -> Path:
+        try:
+            context = self._renderer.context()
+            assert set(context) == set(CONTEXT_KEYS)
+            self._charts_drawn()
+            self._tpl.render(context, jinja_env(), autoescape=True)
+        except TemplateError:
+            raise
+        except jinja2.TemplateError as e:
+            raise TemplateError(f"Mẫu '{self._template.name}' lỗi: {e.message}.") from e
+        self._tpl.save(str(self.out))
+        return self.out
+
+
+def start_chapter(cat: Catalogue, data: ChapterData, template: Path, out: Path,
+                  chart_cache: Path | None = None) -> PendingChapter:
+    """Open and check the template, and start drawing the charts (those drawn before from
+    the same data are copied from `chart_cache`); TemplateError names the template and the
+    problem."""
     if not template.is_file():
         raise TemplateError(f"Không tìm thấy mẫu chương '{template}'. Chạy 'make template' "
                             "để tạo lại.")
@@ -686,17 +711,12 @@ def render_chapter(cat: Catalogue, data: ChapterData, template: Path, out: Path,
     except Exception as e:  # python-docx raises several types for a damaged package
         raise TemplateError(f"Không mở được mẫu chương '{template}' ({type(e).__name__}). "
                             "Chạy 'make template' để tạo lại.") from e
-    try:
-        preflight(tpl, template.name)
-        renderer = _Renderer(cat, data, tpl, out.parent / CHARTS, chart_cache)
-        charts_drawn = renderer.draw_charts()  # in another process, while the text is built
-        context = renderer.context()
-        assert set(context) == set(CONTEXT_KEYS)
-        charts_drawn()
-        tpl.render(context, jinja_env(), autoescape=True)
-    except TemplateError:
-        raise
-    except jinja2.TemplateError as e:
-        raise TemplateError(f"Mẫu '{template.name}' lỗi: {e.message}.") from e
-    tpl.save(str(out))
-    return out
+    preflight(tpl, template.name)
+    renderer = _Renderer(cat, data, tpl, out.parent / CHARTS, chart_cache)
+    return PendingChapter(tpl, renderer, renderer.draw_charts(), template, out)
+
+
+def render_chapter(cat: Catalogue, data: ChapterData, template: Path, out: Path,
+                   chart_cache: Path | None = None) -> Path:
+    """Render the chapter to `out` (start_chapter, then finish)."""
+    return start_chapter(cat, data, template, out, chart_cache).finish()

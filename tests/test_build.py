@@ -42,7 +42,7 @@ def test_a_failed_build_leaves_latest_on_the_last_good_one(tmp_path, cat, inputs
     def boom(*args, **kwargs):
         raise RuntimeError("killed half-way")
 
-    monkeypatch.setattr(build, "render_chapter", boom)
+    monkeypatch.setattr(build, "start_chapter", boom)
     with pytest.raises(RuntimeError):
         run_build(inputs, out, cat, TEMPLATE, as_of=AS_OF, pdf=False, log=lambda _: None)
     assert (out / "latest").resolve() == good.folder.resolve()
@@ -85,7 +85,7 @@ def test_a_build_killed_mid_way_leaves_latest_and_no_half_folder(tmp_path, cat, 
         "from pipeline import build\n"
         "def hang(*a, **k):\n"
         "    print('RENDERING', flush=True); time.sleep(60)\n"
-        "build.render_chapter = hang\n"
+        "build.start_chapter = hang\n"
         f"build.run_build(Path({str(inputs)!r}), Path({str(out)!r}),"
         f" Path({str(TEMPLATE.parent / 'catalogue.yaml')!r}), Path({str(TEMPLATE)!r}),"
         " as_of=dt.date(2020, 3, 30), pdf=False)\n"
