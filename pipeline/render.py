@@ -116,7 +116,16 @@ class _Styles:
         self.ids = {s.name: s.style_id for s in doc.styles}
 
     def apply(self, paragraph, name: str):
-        paragraph._p.style = self.ids[name]
+        p = paragraph._p
+        pPr = p.find(qn("w:pPr"))
+        if pPr is None:
+            pPr = OxmlElement("w:pPr")
+            p.insert(0, pPr)
+        style = pPr.find(qn("w:pStyle"))
+        if style is None:
+            style = OxmlElement("w:pStyle")
+            pPr.insert(0, style)  # pStyle comes first in pPr
+        style.set(qn("w:val"), self.ids[name])
         return paragraph
 
     def para(self, container, text: str, name: str):
@@ -244,7 +253,7 @@ class _Renderer:
             cells = at[r]
             _head(self.styles, cells[0], label)
             for c, text in enumerate(values, start=1):
-                cells[c].paragraphs[0].text = text
+                _set_text(cells[c].paragraphs[0], text)
                 self.styles.apply(cells[c].paragraphs[0], STYLE_TABLE_TEXT)
                 if r - head_rows >= len(years):  # period rows stand out
                     for run in cells[c].paragraphs[0].runs:
@@ -340,7 +349,7 @@ class _Renderer:
                      *[fmt.number(v, t.decimals) for _, v in t.targets], t.verdict]
             for c, text in enumerate(texts):
                 p = at[r][c].paragraphs[0]
-                p.text = text
+                _set_text(p, text)
                 self.styles.apply(p, STYLE_TABLE_TEXT)
                 if c in (0, len(texts) - 1):
                     p.alignment = WD_ALIGN_PARAGRAPH.LEFT
@@ -368,7 +377,7 @@ class _Renderer:
         for r, row in enumerate(self.sources, start=1):
             for c, text in enumerate(row):
                 p = at[r][c].paragraphs[0]
-                p.text = text
+                _set_text(p, text)
                 self.styles.apply(p, STYLE_TABLE_TEXT)
                 p.alignment = WD_ALIGN_PARAGRAPH.LEFT
         return sd
@@ -550,7 +559,7 @@ def _text_table(sd, styles: _Styles, headers: list[str], rows: list[list[str]],
     for r_i, row in enumerate(rows, start=1):
         for c, text in enumerate(row):
             p = at[r_i][c].paragraphs[0]
-            p.text = text
+            _set_text(p, text)
             if c == 0 and first_is_head:
                 styles.apply(p, STYLE_TABLE_HEAD)
                 continue
@@ -560,8 +569,25 @@ def _text_table(sd, styles: _Styles, headers: list[str], rows: list[list[str]],
     return grid
 
 
+def _set_text(paragraph, text: str) -> None:
+    """paragraph.text = text, for the empty paragraph of a new table cell: one run written
+    with lxml (python-docx's setter costs ~10× more); text with line breaks or tabs goes
+    through python-docx, which turns them into <w:br/> and <w:tab/>."""
+    p = paragraph._p
+    if "\n" in text or "\t" in text or p.find(qn("w:r")) is not None:
+        paragraph.text = text
+        return
+    r = OxmlElement("w:r")
+    t = OxmlElement("w:t")
+    t.text = text
+    if text != text.strip():
+        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    r.append(t)
+    p.append(r)
+
+
 def _head(styles: _Styles, cell, text: str) -> None:
-    cell.paragraphs[0].text = text
+    _set_text(cell.paragraphs[0], text)
     styles.apply(cell.paragraphs[0], STYLE_TABLE_HEAD)
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
@@ -602,9 +628,12 @@ def _set_widths(grid, widths_cm: list[float]) -> None:
     grid.autofit = False
     for col, w in zip(grid.columns, widths_cm):
         col.width = Cm(w)
-    for row in grid.rows:
-        for cell, w in zip(row.cells, widths_cm):
-            cell.width = Cm(w)
+    twips = [str(Cm(w).twips) for w in widths_cm]
+    for tr in grid._tbl.tr_lst:  # a new table: one w:tc per column, each with tcPr/tcW
+        for tc, w in zip(tr.tc_lst, twips):
+            tcW = tc.get_or_add_tcPr().get_or_add_tcW()
+            tcW.set(qn("w:w"), w)
+            tcW.set(qn("w:type"), "dxa")
 
 
 CONTEXT_KEYS = ("parent_agency", "agency", "place", "date_long", "title", "build_line",
