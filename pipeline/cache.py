@@ -15,6 +15,7 @@ line in the log: the build then reads every file, as without a cache.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import pickle
 import sqlite3
@@ -54,6 +55,9 @@ class ResultCache:
         self.path = folder / CACHE_FILE
         self.context = context
         self.db = sqlite3.connect(self.path, timeout=30)
+        # A cache: losing the last writes to a power cut costs a re-read, not data, so SQLite
+        # need not wait for the disk on every commit.
+        self.db.execute("PRAGMA synchronous = OFF")
         self.db.execute("CREATE TABLE IF NOT EXISTS entry (key TEXT PRIMARY KEY, "
                         "context TEXT NOT NULL, data BLOB NOT NULL)")
         self.db.execute("DELETE FROM entry WHERE context != ?", (context,))
@@ -63,24 +67,31 @@ class ResultCache:
         """The entries found for `keys` (missing, stale or unreadable ones left out)."""
         out: dict[str, object] = {}
         keys = list(keys)
-        for i in range(0, len(keys), 500):  # SQLite's limit on bound parameters
-            chunk = keys[i:i + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(f"SELECT key, data FROM entry WHERE context = ? AND key IN "
-                                   f"({marks})", (self.context, *chunk))
-            for key, data in rows:
-                try:
-                    out[key] = pickle.loads(data)
-                except Exception:  # a damaged entry is a miss; it is written again
-                    continue
+        try:
+            for i in range(0, len(keys), 500):  # SQLite's limit on bound parameters
+                chunk = keys[i:i + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = self.db.execute(f"SELECT key, data FROM entry WHERE context = ? AND "
+                                       f"key IN ({marks})", (self.context, *chunk))
+                for key, data in rows:
+                    try:
+                        out[key] = pickle.loads(data)
+                    except Exception:  # a damaged entry is a miss; it is written again
+                        continue
+        except sqlite3.DatabaseError:  # damaged pages: what was found so far, the rest read
+            pass
         return out
 
     def put_many(self, items: Mapping[str, object]) -> None:
-        self.db.executemany(
-            "INSERT OR REPLACE INTO entry (key, context, data) VALUES (?, ?, ?)",
-            [(k, self.context, pickle.dumps(v, pickle.HIGHEST_PROTOCOL))
-             for k, v in items.items()])
-        self.db.commit()
+        try:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO entry (key, context, data) VALUES (?, ?, ?)",
+                [(k, self.context, pickle.dumps(v, pickle.HIGHEST_PROTOCOL))
+                 for k, v in items.items()])
+            self.db.commit()
+        except sqlite3.DatabaseError:  # not kept this time; the files are read again next run
+            with contextlib.suppress(sqlite3.Error):
+                self.db.rollback()
 
     def close(self) -> None:
         self.db.close()
