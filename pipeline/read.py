@@ -507,8 +507,10 @@ def _worker_init(memory_mb: int, check: Check | None) -> None:
     _check = check
     # The heap inherited through fork (catalogue, libraries) is never garbage: keep the
     # collector from walking it again and again while files are read (and from touching,
-    # hence copying, its pages).
+    # hence copying, its pages). Collection itself is on (the parent pauses its own while it
+    # waits): a python-docx document is a web of cycles, freed only by the collector.
     gc.freeze()
+    gc.enable()
     if memory_mb > 0 and (current := _vm_size()):
         limit = current + memory_mb * 1024 * 1024
         _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -589,6 +591,29 @@ def read_inputs(inputs_dir: Path, workers: int | None = None,
             with contextlib.suppress(OSError):  # gone or unreadable: read_file says so
                 infos[p] = file_info(p)
     kinds = {p: _cache_kind(p, full_narratives, check) for p in paths}
+    with _no_collection():
+        return _read_all(paths, infos, kinds, skipped, workers, timeout_s, memory_mb, progress,
+                         full_narratives, check, cache)
+
+
+@contextlib.contextmanager
+def _no_collection():
+    """Garbage collection paused: results arrive by the thousand (unpickled from workers or
+    from the cache) and hold no cycles, but every few hundred objects the collector would walk
+    the whole heap again (a build's heap holds pandas and the documents)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read_all(paths: list[Path], infos: dict[Path, FileInfo | None], kinds: dict[Path, str],
+              skipped: list[str], workers: int, timeout_s: float, memory_mb: int,
+              progress: Callable[[str], None] | None, full_narratives: bool,
+              check: Check | None, cache: ResultCache | None) -> Inputs:
     outcomes: dict[Path, Outcome] = {}
     if cache is not None:
         keys = {_cache_key(i, kinds[p]): p for p, i in infos.items() if i and kinds[p]}
