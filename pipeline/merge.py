@@ -12,7 +12,7 @@ from itertools import chain
 import pandas as pd
 
 from .catalogue import TOTAL, Catalogue
-from .validate import VALUE_FIELDS, Columns, ListEntry, Value, astuple_shallow
+from .validate import VALUE_FIELDS, Columns, ListEntry, Value
 
 MERGED_COLUMNS = [
     "unit", "unit_name", "item", "indicator", "indicator_label", "breakdown",
@@ -23,7 +23,7 @@ MERGED_COLUMNS = [
 
 def merge(cat: Catalogue, values: tuple[Value, ...] | list[Value]) -> pd.DataFrame:
     """Long table of every value, in catalogue order (indicator, then part), then year."""
-    return merge_columns(cat, [tuple(zip(*(astuple_shallow(v) for v in values)))])
+    return merge_columns(cat, [tuple(zip(*values))])
 
 
 def merge_columns(cat: Catalogue, parts: list[Columns]) -> pd.DataFrame:

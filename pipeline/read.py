@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import python_calamine
 from openpyxl.utils import get_column_letter
@@ -66,8 +66,9 @@ class FileInfo:
     modified: dt.datetime  # file modification time (local)
 
 
-@dataclass(frozen=True)
-class RawCell:
+class RawCell(NamedTuple):
+    """One year cell of a keyed row, as read (NamedTuple: one per cell, see Value)."""
+
     sheet: str  # item sheet name
     cell: str  # A1 address
     indicator: str  # indicator code from column A
@@ -76,8 +77,9 @@ class RawCell:
     raw: object  # as calamine returned it: float, int, str, bool, date or "" when empty
 
 
-@dataclass(frozen=True)
-class RowInfo:
+class RowInfo(NamedTuple):
+    """One keyed row of an item sheet, with its status and note."""
+
     sheet: str
     row: int  # 1-based row number
     indicator: str

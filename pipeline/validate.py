@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from dataclasses import fields as dataclass_fields
+from typing import NamedTuple
 
 from . import findings as fnd
 from . import fmt
@@ -30,8 +30,10 @@ from .read import (
 from .rules import check_across, check_unit
 
 
-@dataclass(frozen=True)
-class Value:
+class Value(NamedTuple):
+    """One checked number of one cell. A NamedTuple, not a frozen dataclass: as immutable,
+    but made ~3× faster and pickled as a plain tuple; a build makes one per cell."""
+
     unit: str  # unit code
     indicator: str  # indicator code
     breakdown: str  # part code, or "total"
@@ -57,7 +59,7 @@ class ListEntry:
     row: int  # 1-based row in the sheet
 
 
-VALUE_FIELDS = tuple(f.name for f in dataclass_fields(Value))
+VALUE_FIELDS = Value._fields
 Columns = tuple[tuple[object, ...], ...]  # one tuple per field of Value, in VALUE_FIELDS order
 
 
@@ -74,7 +76,7 @@ class FileCheck:
 
     @staticmethod
     def of(values: list[Value], entries: list[ListEntry], findings: list[Finding]) -> FileCheck:
-        columns = tuple(zip(*(astuple_shallow(v) for v in values))) or ((),) * len(VALUE_FIELDS)
+        columns = tuple(zip(*values)) or ((),) * len(VALUE_FIELDS)
         return FileCheck(columns, tuple(entries), tuple(findings))
 
     @property
@@ -82,9 +84,6 @@ class FileCheck:
         return tuple(Value(*row) for row in zip(*self.columns))
 
 
-def astuple_shallow(v: Value) -> tuple[object, ...]:
-    """The fields of a Value in VALUE_FIELDS order (dataclasses.astuple copies deeply)."""
-    return tuple(v.__dict__.values())
 
 
 @dataclass(frozen=True)
