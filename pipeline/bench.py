@@ -127,7 +127,7 @@ REPEATS = 3  # each reader is timed this many times on the same files; the best 
 def _best(fn, *args) -> tuple[float, object]:
     """The shortest of REPEATS runs (as timeit does: the others measure the machine's noise)."""
     runs = [_timed(fn, *args) for _ in range(REPEATS)]
-    return min(t for t, _ in runs), runs[-1][1]
+    return min(runs, key=lambda run: run[0])  # with that run's result (and stage times)
 
 
 def _peak_mb() -> tuple[float, float]:
