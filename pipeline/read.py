@@ -6,10 +6,12 @@ then read with python-calamine (values only, fast); narratives with python-docx.
 normalised (NFC, legacy TCVN3/VNI converted, control characters replaced, length capped) and
 every change is noted for the unit.
 
-Each file is read in a worker process with a time and memory limit, two at a time by default:
-a crafted file that hangs a parser or exhausts memory costs its own finding, never the run. A
-file that cannot be read becomes a finding naming it; it never stops the other files.
-Read reports what is in a file; it does not judge values (validate.py does).
+Files are read in worker processes with a time and memory limit, two at a time by default
+(a few files per task): a crafted file that hangs a parser or exhausts memory costs its own
+finding, never the run. A file that cannot be read becomes a finding naming it; it never
+stops the other files. Reading reports what is in a file and judges nothing; read_inputs runs
+the check it is given (validate.check_workbook) in the same worker, and with a cache
+(cache.py) skips the files read and checked before.
 """
 
 from __future__ import annotations

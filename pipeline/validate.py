@@ -4,6 +4,9 @@ Validation never raises on a unit's data: it collects every finding (known unit,
 fingerprint, one file per unit, sheets and rows present, types, required cells, ranges,
 dropdown values) and passes on only the values that have no error. A value with an error is
 left out of the merge and named in the report, so nothing is lost silently.
+
+check_workbook is the half that one file and the catalogue decide (it runs in the reader's
+worker and is cached with the file); validate is the half that needs every file.
 """
 
 from __future__ import annotations
