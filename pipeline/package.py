@@ -168,8 +168,9 @@ def _check_prolog(zf: zipfile.ZipFile, entry: zipfile.ZipInfo, name: str) -> Non
     (what every Office writer produces); else up to PROLOG_LIMIT."""
     with zf.open(entry) as part:
         head = part.read(FIRST_READ)
-        if not _plain_start(head):
-            head += part.read(PROLOG_LIMIT - len(head))
+        if _plain_start(head):
+            return
+        head += part.read(PROLOG_LIMIT - len(head))
     _refuse_bad_prolog(head, entry.filename, name)
 
 

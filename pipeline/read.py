@@ -560,6 +560,20 @@ def _cache_key(info: FileInfo, kind: str) -> str:
     return f"{info.sha256}:{kind}:{info.name}"
 
 
+@contextlib.contextmanager
+def _no_collection():
+    """Garbage collection paused: results arrive by the thousand (unpickled from workers or
+    from the cache) and hold no cycles, but every few hundred objects the collector would walk
+    the whole heap again (a build's heap holds pandas and the documents)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def read_inputs(inputs_dir: Path, workers: int | None = None,
                 timeout_s: float = FILE_TIMEOUT_S, memory_mb: int = WORKER_MEMORY_MB,
                 progress: Callable[[str], None] | None = None,
@@ -595,51 +609,29 @@ def read_inputs(inputs_dir: Path, workers: int | None = None,
             with contextlib.suppress(OSError):  # gone or unreadable: read_file says so
                 infos[p] = file_info(p)
     kinds = {p: _cache_kind(p, full_narratives, check) for p in paths}
-    with _no_collection():
-        return _read_all(paths, infos, kinds, skipped, workers, timeout_s, memory_mb, progress,
-                         full_narratives, check, cache)
-
-
-@contextlib.contextmanager
-def _no_collection():
-    """Garbage collection paused: results arrive by the thousand (unpickled from workers or
-    from the cache) and hold no cycles, but every few hundred objects the collector would walk
-    the whole heap again (a build's heap holds pandas and the documents)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _read_all(paths: list[Path], infos: dict[Path, FileInfo | None], kinds: dict[Path, str],
-              skipped: list[str], workers: int, timeout_s: float, memory_mb: int,
-              progress: Callable[[str], None] | None, full_narratives: bool,
-              check: Check | None, cache: ResultCache | None) -> Inputs:
     outcomes: dict[Path, Outcome] = {}
-    if cache is not None:
-        keys = {_cache_key(i, kinds[p]): p for p, i in infos.items() if i and kinds[p]}
-        for key, (result, checked) in cache.get_many(keys).items():  # type: ignore[misc]
-            p = keys[key]
-            outcomes[p] = (replace(result, file=infos[p]), checked)  # this run's file times
-    from_cache = len(outcomes)
-    todo = [(p, infos[p]) for p in paths if p not in outcomes]
-    if workers == 0:
-        outcomes.update({p: _read_and_check(p, full_narratives, i, check) for p, i in todo})
-    elif todo:
-        done, stuck = _read_in_workers(todo, workers, timeout_s, memory_mb, full_narratives,
-                                       check)
-        outcomes.update(done)
-        for p in stuck:  # retry each alone, to tell the slow file from those queued behind it
-            if progress:
-                progress(f"Đọc lại riêng tệp '{p.name}'...")
-            one, still = _read_in_workers([(p, infos[p])], 1, timeout_s, memory_mb,
-                                          full_narratives, check)
-            outcomes.update(one)
-            if still:
-                outcomes[p] = (fnd.make("file_timeout", p.name, seconds=f"{timeout_s:g}"), None)
+    with _no_collection():  # results arrive by the thousand: see _no_collection
+        if cache is not None:
+            keys = {_cache_key(i, kinds[p]): p for p, i in infos.items() if i and kinds[p]}
+            for key, (result, checked) in cache.get_many(keys).items():  # type: ignore[misc]
+                p = keys[key]
+                outcomes[p] = (replace(result, file=infos[p]), checked)  # this run's file times
+        from_cache = len(outcomes)
+        todo = [(p, infos[p]) for p in paths if p not in outcomes]
+        if workers == 0:
+            outcomes.update({p: _read_and_check(p, full_narratives, i, check) for p, i in todo})
+        elif todo:
+            done, stuck = _read_in_workers(todo, workers, timeout_s, memory_mb, full_narratives,
+                                           check)
+            outcomes.update(done)
+            for p in stuck:  # retry each alone, to tell the slow file from those queued behind it
+                if progress:
+                    progress(f"Đọc lại riêng tệp '{p.name}'...")
+                one, still = _read_in_workers([(p, infos[p])], 1, timeout_s, memory_mb,
+                                              full_narratives, check)
+                outcomes.update(one)
+                if still:
+                    outcomes[p] = (fnd.make("file_timeout", p.name, seconds=f"{timeout_s:g}"), None)
     if cache is not None:
         fresh = {}
         for p, _info in todo:

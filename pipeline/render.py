@@ -131,8 +131,14 @@ class _Styles:
     def para(self, container, text: str, name: str):
         return self.apply(container.add_paragraph(text), name)
 
-    def table(self, grid) -> None:
+    def grid(self, container, rows: int, cols: int, center: bool = True):
+        """A new "Table Grid" table, and its cells as a list of rows (python-docx's
+        table.cell() rebuilds the list of every cell on each call)."""
+        grid = container.add_table(rows=rows, cols=cols)
         grid._tbl.tblPr.style = self.ids["Table Grid"]
+        if center:
+            grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+        return grid, [list(row.cells) for row in grid.rows]
 
 
 class _Renderer:
@@ -220,10 +226,7 @@ class _Renderer:
         body = ([[self._format(c, self.lookup.get(c, y)) for c in table.columns] for y in years]
                 + [[self._format(c, self.lookup.period(c, p)) for c in table.columns]
                    for p in periods])
-        grid = sd.add_table(rows=head_rows + len(body), cols=1 + len(table.columns))
-        at = [list(row.cells) for row in grid.rows]  # grid.cell() rebuilds every cell
-        self.styles.table(grid)
-        grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+        grid, at = self.styles.grid(sd, head_rows + len(body), 1 + len(table.columns))
         headers = [self._column_header(table, c, mixed) for c in table.columns]
         _set_widths(grid, _widths([first_header] + headers,
                                   [[lab] + r for lab, r in zip(labels, body)]))
@@ -331,10 +334,7 @@ class _Renderer:
         headers = ["Chỉ tiêu", "Đơn vị", "Hiện trạng", *[str(y) for y in targets],
                    "Đánh giá"]
         rows = [t for t in self.data.derivation.targets]
-        grid = sd.add_table(rows=1 + len(rows), cols=len(headers))
-        at = [list(row.cells) for row in grid.rows]  # grid.cell() rebuilds every cell
-        self.styles.table(grid)
-        grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+        grid, at = self.styles.grid(sd, 1 + len(rows), len(headers))
         fixed = 1.4 + 1.9 + 1.4 * len(targets)
         _set_widths(grid, [4.6, 1.4, 1.9] + [1.4] * len(targets)
                     + [TEXT_WIDTH_CM - 4.6 - fixed])
@@ -367,9 +367,7 @@ class _Renderer:
                          "gửi; cột tính toán ghi công thức. Số liệu theo từng ô (kèm mã băm của "
                          "tệp) có trong tệp so-lieu-tong-hop.xlsx kèm theo chương.")
         headers = ["Bảng", "Cột số liệu", "Đơn vị cung cấp", "Tệp › trang!vùng ô", "Ngày gửi"]
-        grid = sd.add_table(rows=1 + len(self.sources), cols=len(headers))
-        at = [list(row.cells) for row in grid.rows]  # grid.cell() rebuilds every cell
-        self.styles.table(grid)
+        grid, at = self.styles.grid(sd, 1 + len(self.sources), len(headers), center=False)
         _set_widths(grid, [1.9, 4.6, 3.2, 4.4, 2.4])
         for c, text in enumerate(headers):
             _head(self.styles, at[0][c], text)
@@ -548,10 +546,7 @@ def _text_table(sd, styles: _Styles, headers: list[str], rows: list[list[str]],
                 first_is_head: bool = False):
     """A table of ready-made texts: header row repeated on each page, widths to fit, text
     left-aligned and numbers right-aligned; the first column bold when it names the rows."""
-    grid = sd.add_table(rows=1 + len(rows), cols=len(headers))
-    at = [list(row.cells) for row in grid.rows]  # grid.cell() rebuilds every cell
-    styles.table(grid)
-    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    grid, at = styles.grid(sd, 1 + len(rows), len(headers))
     _set_widths(grid, _widths(headers, rows))
     for c, text in enumerate(headers):
         _head(styles, at[0][c], text)

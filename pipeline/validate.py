@@ -50,7 +50,6 @@ class Value(NamedTuple):
     file_hash: str  # sha256 of the file
 
 
-
 @dataclass(frozen=True)
 class ListEntry:
     list: str  # list input code
@@ -85,8 +84,6 @@ class FileCheck:
     @property
     def values(self) -> tuple[Value, ...]:
         return tuple(Value(*row) for row in zip(*self.columns))
-
-
 
 
 @dataclass(frozen=True)
@@ -278,11 +275,7 @@ def _check_workbook(cat: Catalogue, wb: WorkbookSubmission) -> Iterator[Finding 
                 if ((type(raw) is float or type(raw) is int) and ind.low <= raw
                         and (ind.high is None or raw <= ind.high)
                         and (ind.type != "integer" or float(raw).is_integer())):
-                    # Most cells: a number within its range (the same Value _check_cell gives).
-                    yield Value(unit=wb.unit, indicator=ind.code, breakdown=cell.part,
-                                year=cell.year, value=float(raw), status=row.status,
-                                note=row.note, file=name, sheet=cell.sheet, cell=cell.cell,
-                                file_hash=wb.file.sha256)
+                    yield _passed(wb, ind, row, cell, float(raw))  # most cells: at once
                     continue
                 yield from _check_cell(cat, wb, ind, key, row, cell)
 
@@ -312,9 +305,14 @@ def _check_cell(cat: Catalogue, wb: WorkbookSubmission, ind: Indicator, key: str
         yield fnd.make("out_of_range", name, value=fmt.plain(value), low=low_text,
                        high=high_text, measure=ind.measure, **where)
         return
-    yield Value(unit=wb.unit, indicator=ind.code, breakdown=cell.part, year=cell.year,
-                value=value, status=row.status, note=row.note, file=name, sheet=cell.sheet,
-                cell=cell.cell, file_hash=wb.file.sha256)
+    yield _passed(wb, ind, row, cell, value)
+
+
+def _passed(wb: WorkbookSubmission, ind: Indicator, row: RowInfo, cell: RawCell,
+            value: float) -> Value:
+    return Value(unit=wb.unit, indicator=ind.code, breakdown=cell.part, year=cell.year,
+                 value=value, status=row.status, note=row.note, file=wb.file.name,
+                 sheet=cell.sheet, cell=cell.cell, file_hash=wb.file.sha256)
 
 
 _YEAR = re.compile(r"\b(20\d\d)\b")
