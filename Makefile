@@ -8,7 +8,7 @@ ASOF   ?=
 ASOF_OPT := $(if $(ASOF),--as-of $(ASOF),)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv forms samples template report report-nopdf validate check status weekly monthly bench test lint clean
+.PHONY: help venv forms samples fixtures template report report-nopdf validate check status weekly monthly bench test lint clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -29,6 +29,9 @@ forms: $(STAMP) ## Write blank Excel and Word forms for each unit into outputs/f
 
 samples: $(STAMP) ## Rewrite the sample submissions of the 9 units in inputs/
 	$(KHCN) samples --inputs inputs
+
+fixtures: $(STAMP) ## Rewrite tests/data/office/ with LibreOffice (needs soffice and python3-uno)
+	/usr/bin/python3 tests/data/office/make_fixtures.py
 
 template: $(STAMP) ## Rewrite templates/chapter.docx (the chapter's Word master)
 	$(KHCN) template --out templates/chapter.docx

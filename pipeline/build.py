@@ -30,9 +30,18 @@ from .errors import BuildError
 from .export import write_dictionary, write_merged, write_pack
 from .findings import Finding, Severity
 from .merge import merge, merge_lists
+from .office import ConversionError, convert, find_soffice
 from .progress import UnitProgress
 from .render import ChapterData, start_chapter
-from .status import CHECK_FOLDER, FEEDBACK, VALIDATION, check_inputs, write_checks, write_status
+from .status import (
+    CHECK_FOLDER,
+    FEEDBACK,
+    VALIDATION,
+    check_inputs,
+    finding_labels,
+    write_checks,
+    write_status,
+)
 
 CHAPTER = "chuong-khcn.docx"
 CHAPTER_PDF = "chuong-khcn.pdf"
@@ -117,26 +126,16 @@ def _point_latest(outputs: Path, name: str) -> None:
     os.replace(tmp, link)
 
 
-def find_soffice() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
-
-
 def to_pdf(docx: Path, log: Callable[[str], None]) -> Path | None:
     """Convert with LibreOffice headless, when installed; None (with a line) otherwise."""
-    soffice = find_soffice()
-    if soffice is None:
+    if find_soffice() is None:
         log("Bỏ qua bản PDF: máy chưa cài LibreOffice (xem README, mục cài đặt).")
         return None
-    with tempfile.TemporaryDirectory(prefix="khcn-lo-") as profile:
-        cmd = [soffice, f"-env:UserInstallation=file://{profile}", "--headless",
-               "--convert-to", "pdf", "--outdir", str(docx.parent), str(docx)]
-        try:
-            subprocess.run(cmd, check=True, capture_output=True, timeout=PDF_TIMEOUT_S)
-        except (subprocess.SubprocessError, OSError) as e:
-            log(f"Không tạo được bản PDF ({type(e).__name__}); bản .docx vẫn dùng được.")
-            return None
-    pdf = docx.with_suffix(".pdf")
-    return pdf if pdf.is_file() else None
+    try:
+        return convert(docx, "pdf", docx.parent, timeout_s=PDF_TIMEOUT_S)
+    except ConversionError as e:
+        log(f"Không tạo được bản PDF ({e}); bản .docx vẫn dùng được.")
+        return None
 
 
 def _git_commit(root: Path) -> str:
@@ -150,7 +149,8 @@ def _git_commit(root: Path) -> str:
 
 def _versions() -> dict[str, str]:
     out = {"khcn-pipeline": __version__}
-    for pkg in ("python-calamine", "openpyxl", "pandas", "python-docx", "docxtpl", "babel"):
+    for pkg in ("python-calamine", "openpyxl", "pandas", "python-docx", "docxtpl", "babel",
+                "xlrd", "olefile"):
         try:
             out[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
@@ -186,7 +186,7 @@ def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template
         t = stage("read_validate", t)
         if strict and checked.errors:
             folder = outputs / CHECK_FOLDER
-            write_checks(checked, folder)
+            write_checks(checked, folder, labels=finding_labels(cat))
             raise BuildError(
                 f"Có {checked.errors} lỗi trong tệp của các đơn vị nên bản chính thức không được "
                 f"tạo (--strict). Xem '{folder / VALIDATION}' và các tệp góp ý trong "
@@ -210,7 +210,7 @@ def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template
                 template, tmp / CHAPTER, outputs / CACHE_DIR / "hinh" if cache else None)
             write_merged(merged, derivation, cat, tmp / MERGED_XLSX, tmp / MERGED_CSV, lists)
             write_dictionary(cat, tmp / DICTIONARY)
-            write_checks(checked, tmp, derivation.findings)
+            write_checks(checked, tmp, derivation.findings, finding_labels(cat))
             write_status(checked.progress, tmp / PROGRESS, as_of, changes)
             t = stage("reports", t)
             chapter = pending.finish()

@@ -34,7 +34,7 @@ FORMAT = 1  # bump when the layout of the table changes
 def context_of(cat: Catalogue) -> str:
     """What every cached entry depends on besides the file: code, libraries, catalogue."""
     h = hashlib.sha256(f"format {FORMAT} python {sys.version}".encode())
-    for pkg in ("python-calamine", "python-docx"):
+    for pkg in ("python-calamine", "python-docx", "xlrd", "olefile"):
         try:
             h.update(f"{pkg} {metadata.version(pkg)}".encode())
         except metadata.PackageNotFoundError:

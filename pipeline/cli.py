@@ -147,10 +147,11 @@ def _summary(checked, fmt_: str) -> None:
         return
     for row in progress_rows(checked.progress):
         click.echo(f"  {row[0]:<6} lỗi {row[10]:>3}  cảnh báo {row[11]:>3}  {row[12]}")
+    unread = {u.file: u.unit for u in checked.validation.unread}
     others = sorted({f.file for f in findings} - {p.workbook for p in checked.progress}
                     - {p.narrative for p in checked.progress})
     for name in others:
-        click.echo(f"  {'?':<6} tệp không dùng được: {name}")
+        click.echo(f"  {unread.get(name) or '?':<6} tệp không dùng được: {name}")
     for f in findings:
         click.echo(f.line())
 
@@ -166,7 +167,7 @@ def validate_cmd(catalogue: Path, inputs: Path, outputs: Path, fmt_: str,
                  as_of: dt.date | None) -> None:
     """Chỉ kiểm tra số liệu (không tạo chương); mã thoát 1 nếu có lỗi."""
     from .catalogue import load_catalogue
-    from .status import CHECK_FOLDER, check_inputs, write_checks
+    from .status import CHECK_FOLDER, check_inputs, finding_labels, write_checks
 
     quiet = fmt_ == "json"
     try:
@@ -174,7 +175,7 @@ def validate_cmd(catalogue: Path, inputs: Path, outputs: Path, fmt_: str,
         checked = check_inputs(cat, inputs, as_of or dt.date.today(),
                                log=(lambda _: None) if quiet else click.echo,
                                cache_dir=outputs)
-        written = write_checks(checked, outputs / CHECK_FOLDER)
+        written = write_checks(checked, outputs / CHECK_FOLDER, labels=finding_labels(cat))
     except PipelineError as e:
         raise UserError(str(e)) from e
     _summary(checked, fmt_)
@@ -192,29 +193,19 @@ def validate_cmd(catalogue: Path, inputs: Path, outputs: Path, fmt_: str,
 def check(catalogue: Path, file: Path, out: Path) -> None:
     """Đơn vị tự kiểm tra một tệp trước khi gửi; ghi tệp góp ý có đánh dấu từng ô."""
     from .catalogue import load_catalogue
-    from .feedback import annotate_workbook, feedback_name
-    from .read import Inputs, NarrativeSubmission, WorkbookSubmission, read_file
-    from .validate import validate
+    from .status import check_file
 
     try:
-        cat = load_catalogue(catalogue)
+        checked = check_file(load_catalogue(catalogue), file, out)
     except PipelineError as e:
         raise UserError(str(e)) from e
-    result = read_file(file)
-    if isinstance(result, WorkbookSubmission):
-        inputs = Inputs(workbooks=(result,))
-    elif isinstance(result, NarrativeSubmission):
-        inputs = Inputs(narratives=(result,))
-    else:
-        inputs = Inputs(findings=(result,))
-    checked = validate(cat, inputs)
-    for f in checked.findings:
+    for f in checked.validation.findings:
         click.echo(f.line())
-    errors = len(checked.errors())
-    click.echo(f"{file.name}: {errors} lỗi, {len(checked.findings) - errors} cảnh báo/thông tin.")
-    if isinstance(result, WorkbookSubmission):
-        path = annotate_workbook(file, list(checked.findings), out / feedback_name(file))
-        click.echo(f"Tệp góp ý (mở trang 'Lỗi' để đến từng ô): {path}")
+    errors = checked.errors
+    click.echo(f"{file.name}: {errors} lỗi, "
+               f"{len(checked.validation.findings) - errors} cảnh báo/thông tin.")
+    if checked.feedback is not None:
+        click.echo(f"Tệp góp ý (mở trang 'Lỗi' để đến từng ô): {checked.feedback}")
     raise SystemExit(1 if errors else 0)
 
 

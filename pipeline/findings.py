@@ -30,18 +30,64 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
     ),
     "file_not_office": (
         Severity.ERROR,
-        "Tệp không phải là sổ tính Excel (.xlsx) hay văn bản Word (.docx). "
-        "Hãy gửi đúng biểu mẫu đã điền.",
+        "Tệp không phải là sổ tính Excel (.xlsx, .xls, .ods) hay văn bản Word (.docx, .doc, "
+        ".odt). Hãy gửi đúng biểu mẫu đã điền.",
     ),
     "file_encrypted": (
         Severity.ERROR,
         "Tệp được đặt mật khẩu nên không đọc được. Hãy mở tệp, bỏ mật khẩu (Excel: File > "
         "Info > Protect Workbook; Word: File > Info > Protect Document) rồi lưu và gửi lại.",
     ),
-    "file_legacy_xls": (
+    "file_legacy_doc": (
         Severity.ERROR,
-        "Tệp dạng Excel 97-2003 (.xls) không phải biểu mẫu của Sở. Hãy nhập số liệu vào "
-        "biểu mẫu .xlsx do Phòng Kế hoạch Tài chính gửi.",
+        "Tệp thuyết minh dạng {format} chưa đọc được vì máy tổng hợp chưa cài LibreOffice để "
+        "chuyển đổi. Hãy mở tệp bằng Word (hoặc LibreOffice Writer), chọn Lưu thành (Save As), "
+        "lưu lại dưới dạng .docx (Word Document) rồi gửi lại.",
+    ),
+    "file_convert_failed": (
+        Severity.ERROR,
+        "Không chuyển được tệp {format} sang .docx ({detail}). Hãy mở tệp bằng Word, lưu lại "
+        "dưới dạng .docx (Word Document) rồi gửi lại.",
+    ),
+    "file_converted": (
+        Severity.INFO,
+        "Tệp dạng {format} đã được LibreOffice chuyển sang .docx để đọc; định dạng chữ có thể "
+        "khác bản gốc. Lần sau hãy gửi tệp .docx.",
+    ),
+    "file_xlsb": (
+        Severity.ERROR,
+        "Tệp là sổ tính Excel nhị phân (.xlsb), không kiểm tra được từng ô. Hãy mở bằng Excel, "
+        "chọn Lưu thành (Save As) > Excel Workbook (.xlsx) rồi gửi lại.",
+    ),
+    "file_archive": (
+        Severity.ERROR,
+        "Tệp là tệp nén ({detail}), không phải biểu mẫu. Hãy giải nén rồi gửi từng tệp biểu "
+        "số liệu (.xlsx) và thuyết minh (.docx).",
+    ),
+    "file_pdf": (
+        Severity.ERROR,
+        "Tệp PDF không đọc được số liệu. Hãy gửi tệp gốc: biểu số liệu Excel (.xlsx) và "
+        "thuyết minh Word (.docx).",
+    ),
+    "file_image": (
+        Severity.ERROR,
+        "Tệp là ảnh ({detail}), không đọc được số liệu. Hãy gửi tệp gốc: biểu số liệu Excel "
+        "(.xlsx) và thuyết minh Word (.docx), không chụp hay quét giấy.",
+    ),
+    "file_csv": (
+        Severity.ERROR,
+        "Tệp văn bản thuần ({detail}) không giữ được biểu mẫu (mã đơn vị, mã chỉ tiêu). Hãy "
+        "nhập số liệu vào biểu mẫu .xlsx do Phòng Kế hoạch Tài chính gửi.",
+    ),
+    "file_ole_unknown": (
+        Severity.ERROR,
+        "Tệp dạng Office 97-2003 nhưng không phải sổ tính Excel hay văn bản Word. Hãy gửi biểu "
+        "số liệu .xlsx và thuyết minh .docx.",
+    ),
+    "file_in_subfolder": (
+        Severity.WARNING,
+        "Tệp nằm trong thư mục con của inputs nên không được đọc. Hãy chép tệp ra thẳng thư "
+        "mục inputs (không để trong thư mục con) rồi chạy lại.",
     ),
     "file_too_large": (
         Severity.ERROR,
@@ -209,6 +255,78 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
         Severity.WARNING,
         "Thuyết minh có {value} bảng; bảng trong thuyết minh không được đưa vào chương. Hãy "
         "nhập số liệu vào biểu Excel, phần nhận xét viết thành đoạn văn.",
+    ),
+    "value_outside_form": (
+        Severity.WARNING,
+        "Ô có giá trị '{value}' nằm ngoài các ô nhập của biểu mẫu ({where}) nên không được "
+        "dùng. Hãy chuyển số liệu vào đúng ô màu vàng của chỉ tiêu, hoặc xóa nếu không cần.",
+    ),
+    "row_outside_form": (
+        Severity.WARNING,
+        "Dòng {row} ({label}) không thuộc biểu mẫu (dòng chèn hoặc thêm vào) nên {count} giá "
+        "trị trong dòng không được dùng. Nếu là một phần của chỉ tiêu có sẵn, hãy cộng vào dòng "
+        "đó; nội dung khác ghi vào cột ghi chú hoặc thuyết minh; rồi xóa dòng thêm.",
+    ),
+    "unknown_row_key": (
+        Severity.WARNING,
+        "Dòng {row} mang mã '{value}' không có trong danh mục chỉ tiêu nên không được dùng. "
+        "Hãy dùng biểu mẫu mới nhất, không sửa cột Mã (cột A ẩn).",
+    ),
+    "duplicate_row_key": (
+        Severity.ERROR,
+        "Dòng {row} lặp lại mã chỉ tiêu của dòng {first} (dòng được chép rồi chèn thêm?) nên "
+        "không được dùng; số liệu của chỉ tiêu lấy ở dòng {first}. Hãy xóa dòng chép thêm, "
+        "nhập số liệu vào dòng gốc.",
+    ),
+    "row_shifted": (
+        Severity.ERROR,
+        "Số liệu dòng '{label}' bị dán lệch một cột sang {side} (ô năm {year} trống, có số ở "
+        "{cell_out}); cả dòng chưa được dùng để không đọc nhầm năm. Hãy dán lại cho đúng cột "
+        "năm.",
+    ),
+    "header_changed": (
+        Severity.WARNING,
+        "Tiêu đề cột năm {year} đã bị sửa thành '{value}'; số liệu cột này vẫn được đọc là năm "
+        "{year} theo vị trí của biểu mẫu. Hãy trả lại tiêu đề '{year}'.",
+    ),
+    "year_columns_moved": (
+        Severity.ERROR,
+        "Các cột năm đã bị xóa, chèn hoặc dời: {detail}. Số liệu các năm {years} trên trang "
+        "này chưa được dùng để không đọc nhầm năm. Hãy dùng biểu mẫu gốc, không xóa hay chèn "
+        "cột.",
+    ),
+    "sheet_without_keys": (
+        Severity.ERROR,
+        "Trang '{sheet}' không còn cột Mã (cột A, ẩn) hoặc dòng tiêu đề có chữ 'Mã' nên không "
+        "tìm được dòng chỉ tiêu nào; {count} ô có nội dung chưa được đọc. Hãy nhập lại vào "
+        "biểu mẫu gốc, không xóa cột hay dòng của biểu.",
+    ),
+    "extra_sheet": (
+        Severity.WARNING,
+        "Trang '{sheet}' không thuộc biểu mẫu của đơn vị nên {count} ô có nội dung trong trang "
+        "không được đọc. Hãy chuyển số liệu vào các trang của biểu mẫu.",
+    ),
+    "merged_cells": (
+        Severity.WARNING,
+        "Các ô {cell} bị gộp; chỉ đọc được giá trị ô đầu, các ô còn lại coi như trống. Hãy bỏ "
+        "gộp ô (Unmerge) và nhập số liệu riêng cho từng năm.",
+    ),
+    "percent_in_number": (
+        Severity.ERROR,
+        "Ô được nhập dạng phần trăm ({value}) nhưng '{label}' tính bằng {measure}. Hãy nhập "
+        "số theo đơn vị tính, không kèm dấu %.",
+    ),
+    "percent_ambiguous": (
+        Severity.WARNING,
+        "'{label}' năm {year} là {value}, trong khi các năm khác khoảng {typical}: có phải là "
+        "{as_percent}% không? Số liệu được dùng đúng như đã nhập ({value}); nếu là {as_percent}%"
+        ", hãy nhập {as_percent}.",
+    ),
+    "narrative_image": (
+        Severity.WARNING,
+        "Thuyết minh có {value} hình ảnh hoặc đối tượng nhúng; chương chỉ ghép phần chữ nên các "
+        "hình này không được đưa vào. Số liệu hãy nhập vào biểu Excel; hình cần dùng gửi riêng "
+        "cho Phòng Kế hoạch Tài chính.",
     ),
     "narrative_unknown_heading": (
         Severity.WARNING,

@@ -25,6 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from . import fmt
 from .catalogue import Catalogue, Indicator, Item, ListColumn, ListInput, Unit
 from .layout import (
+    CHOICES_SHEET,
     FIRST_DATA_ROW,
     FIRST_YEAR_COL,
     HEADER_KEY,
@@ -43,12 +44,22 @@ from .layout import (
     form_years,
     sheet_name,
 )
+from .reports import print_setup, row_height, wrapped_lines
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # light yellow: type here
 LOCKED_FILL = PatternFill("solid", fgColor="D9D9D9")  # grey: year not asked
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+TITLE_SIZE = 13
+TITLE_HEIGHT = 26.0  # pt: a 13 pt title whose capitals carry accents ("BIỂU", "Ể") whole
+LABEL_WIDTHS = (46, 22, 12)  # columns B-D of an item sheet: label, part, unit of measure
+YEAR_WIDTH = 11  # "100.000.000" fits
+PORTRAIT_WIDTH = 120
+"""Widest sheet (sum of column widths, in characters) printed portrait; a wider one prints
+landscape. A portrait A4 page shows about 100 characters at full size."""
+STATUS_LIST = "data_status"
+"""Key of the "Tính chất số liệu" list in the choices sheet (the catalogue's own key)."""
 HINT_STYLE = "Hướng dẫn"
 """Paragraph style of the hints in the narrative form; the reader skips it."""
 
@@ -89,30 +100,84 @@ def build_workbook(cat: Catalogue, unit: Unit, today: dt.date, sample: bool = Fa
     assert meta is not None
     meta.title = META_SHEET
     _write_meta(meta, cat, unit, today, sample)
-    for item in cat.data_items_of(unit.code):
-        _write_item_sheet(wb.create_sheet(sheet_name(item)), cat, item)
-    for li in cat.lists_of(unit.code):
-        _write_list_sheet(wb.create_sheet(li.sheet), cat, li)
+    items = [(wb.create_sheet(sheet_name(item)), item) for item in cat.data_items_of(unit.code)]
+    lists = [(wb.create_sheet(li.sheet), li) for li in cat.lists_of(unit.code)]
+    dropdowns: dict[str, list[str]] = {}
+    if items:
+        dropdowns[STATUS_LIST] = list(cat.data_status)
+    for _, li in lists:
+        for col in li.columns:
+            if col.type == "choice" and col.choices:
+                dropdowns.setdefault(col.choices, list(cat.choices[col.choices]))
+    ranges = _write_choices(wb.create_sheet(CHOICES_SHEET), dropdowns) if dropdowns else {}
+    for ws, item in items:
+        _write_item_sheet(ws, cat, item, ranges[STATUS_LIST])
+    for ws, li in lists:
+        _write_list_sheet(ws, cat, li, ranges)
     return wb
 
 
-def _write_list_sheet(ws: Worksheet, cat: Catalogue, li: ListInput) -> None:
-    ws.cell(1, 2, li.title).font = Font(bold=True, size=13)
-    ws.cell(2, 2, li.hint or "Mỗi dòng một mục; bỏ trống các dòng không dùng.").font = Font(
-        italic=True)
+def _write_choices(ws: Worksheet, dropdowns: dict[str, list[str]]) -> dict[str, str]:
+    """The hidden, protected sheet of dropdown options: one column per list, its key in row
+    1 and its options below. Returns each list's absolute range, for a list validation's
+    formula: an inline list ('"a,b"') would be split by Excel at a comma inside an option."""
+    ranges = {}
+    for c, (key, options) in enumerate(dropdowns.items(), start=1):
+        letter = get_column_letter(c)
+        ws.cell(1, c, key).font = Font(bold=True)
+        for r, option in enumerate(options, start=2):
+            ws.cell(r, c, option)
+        ws.column_dimensions[letter].width = max(len(o) for o in [key, *options]) + 2
+        ranges[key] = (f"{_quote_sheet(ws.title)}!${letter}$2:${letter}${len(options) + 1}")
+    ws.sheet_state = "hidden"
+    ws.protection.sheet = True
+    print_setup(ws, landscape=False)
+    return ranges
+
+
+def _quote_sheet(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+def _title(ws: Worksheet, row: int, text: str, last_col: int, font: Font,
+           height: float | None = None) -> None:
+    """A title or hint line in column B, merged across the table (to `last_col`) and wrapped
+    there, so that it prints whole and within the page; the row is as tall as its lines."""
+    cell = ws.cell(row, 2, text)
+    cell.font = font
+    cell.alignment = Alignment(wrap_text=True, vertical="center")
+    if last_col > 2:
+        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=last_col)
+    width = sum(_width(ws, c) for c in range(2, last_col + 1))
+    size = font.sz or 11
+    lines = wrapped_lines(text, width, size, bool(font.b))
+    ws.row_dimensions[row].height = max(height or 0.0, row_height(lines, size))
+
+
+def _width(ws: Worksheet, col: int) -> float:
+    width = ws.column_dimensions[get_column_letter(col)].width
+    return width if width else 8.43  # Excel's default column width
+
+
+def _write_list_sheet(ws: Worksheet, cat: Catalogue, li: ListInput,
+                      ranges: dict[str, str]) -> None:
     ws.cell(LIST_KEY_ROW, 1, f"{LIST_MARK}{li.code}")
     ws.row_dimensions[LIST_KEY_ROW].hidden = True
     head = ws.cell(LIST_HEADER_ROW, 1, "STT")
     head.font, head.fill, head.border = Font(bold=True), HEADER_FILL, BORDER
+    head.alignment = Alignment(vertical="center", horizontal="center")
     last = LIST_FIRST_ROW + li.rows - 1
+    header_lines = 1
     for c, col in enumerate(li.columns, start=2):
         ws.cell(LIST_KEY_ROW, c, col.code)
         label = col.label + (f" ({col.measure})" if col.measure else "")
-        cell = ws.cell(LIST_HEADER_ROW, c, label + (" *" if col.required else ""))
+        label += " *" if col.required else ""
+        cell = ws.cell(LIST_HEADER_ROW, c, label)
         cell.font, cell.fill, cell.border = Font(bold=True), HEADER_FILL, BORDER
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         ws.column_dimensions[get_column_letter(c)].width = col.width
-        dv = _list_validation(cat, col)
+        header_lines = max(header_lines, wrapped_lines(label, col.width, bold=True))
+        dv = _list_validation(cat, col, ranges)
         if dv is not None:
             ws.add_data_validation(dv)
             dv.add(f"{get_column_letter(c)}{LIST_FIRST_ROW}:{get_column_letter(c)}{last}")
@@ -123,17 +188,23 @@ def _write_list_sheet(ws: Worksheet, cat: Catalogue, li: ListInput) -> None:
             cell.fill, cell.border = INPUT_FILL, BORDER
             cell.protection = Protection(locked=False)
     ws.column_dimensions["A"].width = 6
+    ws.row_dimensions[LIST_HEADER_ROW].height = row_height(header_lines)
+    last_col = len(li.columns) + 1
+    _title(ws, 1, li.title, last_col, Font(bold=True, size=TITLE_SIZE), TITLE_HEIGHT)
+    _title(ws, 2, li.hint or "Mỗi dòng một mục; bỏ trống các dòng không dùng.", last_col,
+           Font(italic=True))
     ws.freeze_panes = ws.cell(LIST_FIRST_ROW, 2)
+    wide = 6 + sum(col.width for col in li.columns) > PORTRAIT_WIDTH
+    print_setup(ws, landscape=wide, title_rows=f"1:{LIST_HEADER_ROW}")
     ws.protection.sheet = True
     ws.protection.formatCells = False
     ws.protection.formatColumns = False
 
 
-def _list_validation(cat: Catalogue, col: ListColumn) -> DataValidation | None:
+def _list_validation(cat: Catalogue, col: ListColumn,
+                     ranges: dict[str, str]) -> DataValidation | None:
     if col.type == "choice":
-        options = cat.choices[col.choices or ""]
-        dv = DataValidation(type="list", formula1='"' + ",".join(options) + '"',
-                            allow_blank=True)
+        dv = DataValidation(type="list", formula1=ranges[col.choices or ""], allow_blank=True)
         dv.error = "Chọn một giá trị trong danh sách."
     elif col.type in ("number", "integer"):
         kind = "whole" if col.type == "integer" else "decimal"
@@ -154,13 +225,14 @@ def _list_validation(cat: Catalogue, col: ListColumn) -> DataValidation | None:
 
 
 def _write_meta(ws: Worksheet, cat: Catalogue, unit: Unit, today: dt.date, sample: bool) -> None:
-    ws["B1"] = "BIỂU SỐ LIỆU PHỤC VỤ LẬP QUY HOẠCH TỈNH BẮC GIANG THỜI KỲ 2021-2030"
-    ws["B1"].font = Font(bold=True, size=13)
-    ws["B2"] = (
-        "Không sửa các ô màu xám. Điền các ô màu vàng ở trang này và ở các trang mục. "
-        "Tên tệp có thể đổi tùy ý: đơn vị được nhận biết theo mã ở trang này."
-    )
-    ws["B2"].font = Font(italic=True)
+    ws.column_dimensions["A"].hidden = True
+    ws.column_dimensions["B"].width = 48
+    ws.column_dimensions["C"].width = 60
+    _title(ws, 1, "BIỂU SỐ LIỆU PHỤC VỤ LẬP QUY HOẠCH TỈNH BẮC GIANG THỜI KỲ 2021-2030", 3,
+           Font(bold=True, size=TITLE_SIZE), TITLE_HEIGHT)
+    _title(ws, 2, "Không sửa các ô màu xám. Điền các ô màu vàng ở trang này và ở các trang "
+           "mục. Tên tệp có thể đổi tùy ý: đơn vị được nhận biết theo mã ở trang này.", 3,
+           Font(italic=True))
     values = {
         "ma_don_vi": unit.code,
         "ten_don_vi": unit.name,
@@ -178,21 +250,13 @@ def _write_meta(ws: Worksheet, cat: Catalogue, unit: Unit, today: dt.date, sampl
         if editable:
             c.fill = INPUT_FILL
             c.protection = Protection(locked=False)
-    ws.column_dimensions["A"].hidden = True
-    ws.column_dimensions["B"].width = 48
-    ws.column_dimensions["C"].width = 60
+    print_setup(ws, landscape=False, title_rows="1:2")
     ws.protection.sheet = True
 
 
-def _write_item_sheet(ws: Worksheet, cat: Catalogue, item: Item) -> None:
+def _write_item_sheet(ws: Worksheet, cat: Catalogue, item: Item, status_range: str) -> None:
     unit = cat.unit_by_code[item.unit]
     years = form_years(cat, item)
-    ws.cell(1, 2, f"Mục {item.code}. {item.title}").font = Font(bold=True, size=13)
-    ws.cell(2, 2, f"Đơn vị chủ trì: {unit.name}. Hạn gửi: {fmt.date(item.due)}.")
-    ws.cell(3, 2, "Nhập số vào các ô màu vàng (dấu phẩy thập phân theo cài đặt của máy); ô "
-            "màu xám là năm không cần số liệu. Bỏ trống nếu chưa có số liệu, nhập 0 nếu "
-            "không phát sinh.").font = Font(italic=True)
-
     headers = [*LABEL_COLUMNS, *years, STATUS_HEADER, NOTE_HEADER]
     for col, text in enumerate(headers, start=1):
         c = ws.cell(HEADER_ROW, col, text)
@@ -204,13 +268,21 @@ def _write_item_sheet(ws: Worksheet, cat: Catalogue, item: Item) -> None:
 
     status_col = FIRST_YEAR_COL + len(years)
     status_dv = DataValidation(
-        type="list", formula1='"' + ",".join(cat.data_status) + '"', allow_blank=True,
+        type="list", formula1=status_range, allow_blank=True,
         showErrorMessage=True, errorTitle="Giá trị không hợp lệ",
         error="Chọn một giá trị trong danh sách.",
         promptTitle="Tính chất số liệu", prompt="Chọn: " + ", ".join(cat.data_status),
     )
     status_dv.showInputMessage = True
     ws.add_data_validation(status_dv)
+
+    ws.column_dimensions["A"].hidden = True
+    for col, width in enumerate(LABEL_WIDTHS, start=2):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    for col in range(FIRST_YEAR_COL, FIRST_YEAR_COL + len(years)):
+        ws.column_dimensions[get_column_letter(col)].width = YEAR_WIDTH
+    ws.column_dimensions[get_column_letter(status_col)].width = 16
+    ws.column_dimensions[get_column_letter(status_col + 1)].width = 32
 
     validations: dict[str, DataValidation] = {}
     for r_i, row in enumerate(form_rows(cat, item)):
@@ -220,6 +292,10 @@ def _write_item_sheet(ws: Worksheet, cat: Catalogue, item: Item) -> None:
             c = ws.cell(r, col, text)
             c.border = BORDER
             c.alignment = Alignment(wrap_text=True, vertical="top")
+        lines = max(wrapped_lines(text, width) for text, width in
+                    zip((ind.label, row.part_label, ind.measure), LABEL_WIDTHS))
+        if lines > 1:  # a wrapped label shows whole on screen and on paper
+            ws.row_dimensions[r].height = row_height(lines)
         if ind.hint:
             ws.cell(r, 2).comment = Comment(ind.hint, "Sở KH&CN")
         asked = set(cat.years_of(ind))
@@ -245,15 +321,19 @@ def _write_item_sheet(ws: Worksheet, cat: Catalogue, item: Item) -> None:
             c.protection = Protection(locked=False)
         status_dv.add(ws.cell(r, status_col).coordinate)
 
-    ws.column_dimensions["A"].hidden = True
-    ws.column_dimensions["B"].width = 50
-    ws.column_dimensions["C"].width = 22
-    ws.column_dimensions["D"].width = 12
-    for col in range(FIRST_YEAR_COL, FIRST_YEAR_COL + len(years)):
-        ws.column_dimensions[get_column_letter(col)].width = 12
-    ws.column_dimensions[get_column_letter(status_col)].width = 16
-    ws.column_dimensions[get_column_letter(status_col + 1)].width = 36
+    ws.row_dimensions[HEADER_ROW].height = row_height(max(
+        wrapped_lines(str(text), _width(ws, col), bold=True)
+        for col, text in enumerate(headers, start=1) if col > 1))  # A is hidden
+    last_col = status_col + 1
+    _title(ws, 1, f"Mục {item.code}. {item.title}", last_col,
+           Font(bold=True, size=TITLE_SIZE), TITLE_HEIGHT)
+    _title(ws, 2, f"Đơn vị chủ trì: {unit.name}. Hạn gửi: {fmt.date(item.due)}.", last_col,
+           Font())
+    _title(ws, 3, "Nhập số vào các ô màu vàng (dấu phẩy thập phân theo cài đặt của máy); ô "
+           "màu xám là năm không cần số liệu. Bỏ trống nếu chưa có số liệu, nhập 0 nếu "
+           "không phát sinh.", last_col, Font(italic=True))
     ws.freeze_panes = ws.cell(FIRST_DATA_ROW, FIRST_YEAR_COL)
+    print_setup(ws, landscape=True, title_rows=f"1:{HEADER_ROW}")
     ws.protection.sheet = True
     ws.protection.formatCells = False  # let units widen columns
     ws.protection.formatColumns = False

@@ -42,6 +42,11 @@ META_FIELDS: tuple[tuple[str, str, bool], ...] = (
 )
 META_FIRST_ROW = 4
 
+CHOICES_SHEET = "Danh sách chọn"
+"""A hidden sheet of the form holding every dropdown's options, one list per column: Excel
+splits an inline list at commas ("Xã hội hóa, khác"), a range reference does not. The reader
+passes over it (it holds no unit data)."""
+
 # A list sheet: a hidden key row (A = "list:<code>", then the column codes), a header row of
 # Vietnamese labels, then numbered input rows. Column A holds the row number (STT).
 LIST_KEY_ROW = 4

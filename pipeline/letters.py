@@ -107,7 +107,7 @@ def _unit_rows(status: Sequence[UnitProgress]) -> list[list[str]]:
     for p in status:
         share = p.required_share
         rows.append([p.name, ", ".join(p.items) or "Phần II, IV", fmt.date(p.due),
-                     fmt.date(p.received) if p.workbook or p.narrative else "-",
+                     fmt.date(p.received) if p.received_anything else "-",
                      "-" if share is None else fmt.percent(share * 100, 0), p.status,
                      p.tasks_line])
     return rows
@@ -161,7 +161,7 @@ def progress_report(cat: Catalogue, checked: Checked, changes: BuildDiff | None,
                                   "xem trang “Thay đổi” của bảng tiến độ.)", style=STYLE_NOTE)
     doc.add_paragraph("4. Đề xuất", style="Heading 2")
     behind = [p for p in status if p.status.startswith("Chưa nộp") or "thiếu" in p.status
-              or p.errors]
+              or p.errors or p.unread]
     if behind:
         doc.add_paragraph("Đề nghị Lãnh đạo Sở đôn đốc các phòng, đơn vị sau hoàn thành nội "
                           "dung được giao: " + "; ".join(f"{p.name} ({p.status.lower()})"
@@ -207,10 +207,10 @@ def reminder(cat: Catalogue, checked: Checked, p: UnitProgress, day: dt.date,
         f"nội dung {', '.join(p.items) or 'Phần II và IV'} với thời hạn gửi Phòng Kế hoạch "
         f"Tài chính trước ngày {fmt.date(p.due)}. Tính đến ngày {fmt.date(day)}, Phòng Kế "
         "hoạch Tài chính ghi nhận:")
-    lines = []
-    if not p.workbook and p.items:
+    lines = [f"Đã nhận tệp {u} Tệp này chưa được tổng hợp." for u in p.unread]
+    if not p.workbook and p.items and not p.unread:
         lines.append("Chưa nhận được biểu số liệu (tệp Excel theo mẫu).")
-    if not p.narrative:
+    if not p.narrative and not p.unread:
         lines.append("Chưa nhận được thuyết minh (tệp Word theo mẫu).")
     if p.workbook:
         missing = _missing_cells(cat, checked, p.unit)
@@ -235,7 +235,7 @@ def reminder(cat: Catalogue, checked: Checked, p: UnitProgress, day: dt.date,
 
 def needs_reminder(p: UnitProgress, day: dt.date) -> bool:
     """Overdue (nothing, or not everything, sent after the deadline) or incomplete."""
-    incomplete = ((p.items and not p.workbook) or not p.narrative or p.errors
+    incomplete = ((p.items and not p.workbook) or not p.narrative or p.errors or p.unread
                   or (p.required_share is not None and p.required_share < 1))
     return bool(incomplete) and day > p.due or bool(p.errors)
 

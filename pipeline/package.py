@@ -5,11 +5,18 @@ else), checks the zip directory against size, entry-count and compression-ratio 
 (zip bombs), refuses any XML part that declares a DOCTYPE (XML bombs, XXE) and Excel 4.0
 macro sheets, and notes a VBA project (never run). For workbooks it also scans each
 worksheet's XML for what value readers hide: formulas without a cached value (calamine and
-pandas drop such rows silently) and error cells (#DIV/0!, #REF!, read as '' by calamine).
+pandas drop such rows silently), error cells (#DIV/0!, #REF!, read as '' by calamine) and
+cells with a percent number format (calamine gives 0,015 for "1,5%" and no formats).
+
+`sniff` tells a file's kind from its bytes, never from its name: .xlsx/.xlsm, .xls (BIFF in
+an OLE container), .ods, .docx, .doc, .odt, .rtf, and the things units send by mistake
+(encrypted files, .xlsb, archives, PDF, images, CSV). The same scans run on .ods
+(content.xml) and .xls (xlrd, formats only; values come from calamine for every kind).
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import posixpath
 import re
@@ -41,6 +48,18 @@ class Refused(Exception):
         self.finding = finding
 
 
+class WrongKind(Exception):
+    """The file is of another kind the pipeline reads (a workbook named .docx, a .doc named
+    .docx...): the reader reads it as that kind."""
+
+    def __init__(self, kind: str):
+        super().__init__(kind)
+        self.kind = kind
+
+
+READ_KINDS = ("xlsx", "xls", "ods", "docx", "doc", "odt", "rtf")
+
+
 @dataclass(frozen=True)
 class CellProblem:
     sheet: str  # sheet name
@@ -54,12 +73,109 @@ class Package:
     has_vba: bool  # a VBA project is present (ignored, never run)
     cell_problems: tuple[CellProblem, ...]  # workbooks only
     extents: dict[str, tuple[int, int]]  # sheet -> (last row, last column) of its cells
+    percent_cells: frozenset[tuple[str, str]] = frozenset()  # (sheet, A1) shown as percent
+    merges: tuple[tuple[str, str], ...] = ()  # (sheet, "E6:F6"), where the reader cannot ask
+
+
+# --- what kind of file is it ----------------------------------------------------------------
+WORKBOOK_KINDS = ("xlsx", "xls", "ods")
+NARRATIVE_KINDS = ("docx",)
+CONVERTIBLE_KINDS = ("doc", "odt", "rtf")  # narratives LibreOffice turns into .docx
+KIND_NAMES = {"doc": "Word 97-2003 (.doc)", "odt": "OpenDocument (.odt)",
+              "rtf": "Rich Text (.rtf)"}
+_IMAGES = ((b"\x89PNG", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF8", "GIF"),
+           (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"))
+_ODF = {b"application/vnd.oasis.opendocument.spreadsheet": "ods",
+        b"application/vnd.oasis.opendocument.text": "odt"}
+
+
+def sniff(data: bytes, suffix: str = "") -> tuple[str, str]:
+    """(kind, detail) of a file from its first bytes (and, for zip and OLE containers, the
+    names inside). `suffix` only words the detail of plain text files."""
+    head = data[:8]
+    if head.startswith(OLE_MAGIC):
+        streams = _ole_streams(data)
+        if "encryptedpackage" in streams:
+            return "encrypted", ""
+        if "workbook" in streams or "book" in streams:
+            return "xls", ""
+        if "worddocument" in streams:
+            return "doc", ""
+        return "ole", ""
+    if head.startswith((ZIP_MAGIC, b"PK\x05\x06")):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                names = set(zf.namelist())
+                mimetype = zf.read("mimetype")[:80].strip() if "mimetype" in names else b""
+        except (zipfile.BadZipFile, OSError, ValueError, RuntimeError):
+            return "damaged", ""
+        return _zip_kind(names, mimetype), "zip"
+    if head.startswith(b"%PDF"):
+        return "pdf", ""
+    for magic, label in _IMAGES:
+        if head.startswith(magic):
+            return "image", label
+    if head.startswith(b"RIFF") and data[8:12] == b"WEBP":
+        return "image", "WEBP"
+    if head.startswith(b"{\\rtf"):
+        return "rtf", ""
+    if head.startswith((b"Rar!", b"7z\xbc\xaf")):
+        return "archive", "rar" if head.startswith(b"Rar!") else "7z"
+    if suffix in (".csv", ".txt", ".tsv"):
+        return "text", suffix
+    return "unknown", ""
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(64)
+
+
+def _zip_kind(names: set[str], mimetype: bytes) -> str:
+    if WORKBOOK_PART in names:
+        return "xlsx"
+    if "xl/workbook.bin" in names:
+        return "xlsb"
+    if "word/document.xml" in names:
+        return "docx"
+    return _ODF.get(mimetype, "archive")
+
+
+def _ole_streams(data: bytes) -> set[str]:
+    """Lower-case names of the streams at the root of an OLE container ('' on damage)."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            return {entry[0].lower() for entry in ole.listdir(streams=True, storages=True)
+                    if entry}
+    except Exception:  # olefile raises several types on a damaged container
+        # The directory names its streams in UTF-16: enough to tell what the file meant to be.
+        return {n.lower() for n in ("EncryptedPackage", "Workbook", "Book", "WordDocument")
+                if n.encode("utf-16-le") in data}
+
+
+REFUSALS = {
+    "encrypted": "file_encrypted", "xlsb": "file_xlsb", "archive": "file_archive",
+    "pdf": "file_pdf", "image": "file_image", "text": "file_csv", "ole": "file_ole_unknown",
+    "unknown": "file_not_office",
+}
+
+
+def refusal(kind: str, detail: str, name: str) -> Finding:
+    """The finding for a file whose kind the pipeline does not read."""
+    if kind == "damaged":
+        return fnd.make("file_unreadable", name,
+                        detail="tệp nén bị hỏng hoặc chưa chép xong")
+    return fnd.make(REFUSALS.get(kind, "file_not_office"), name, detail=detail)
 
 
 def inspect_package(path: Path, name: str, size: int, expected_part: str,
                     scan_cells: bool = False, data: bytes | None = None) -> Package:
     """Raise Refused with a finding, or describe the package. `data`, when given, is the
-    file's content already read (the file is then not opened again)."""
+    file's content already read (the file is then not opened again). `expected_part` names
+    the part the kind needs: "xl/workbook.xml", "content.xml" (.ods) or "word/document.xml";
+    a legacy .xls (OLE) is scanned with xlrd when `data` is given."""
     if size > MAX_FILE_BYTES:
         raise Refused(fnd.make("file_too_large", name,
                                detail=f"{size:,} byte > {MAX_FILE_BYTES:,}"))
@@ -68,23 +184,42 @@ def inspect_package(path: Path, name: str, size: int, expected_part: str,
             head = fh.read(8)
     else:
         head = data[:8]
+    wants_workbook = expected_part in (WORKBOOK_PART, ODS_CONTENT)
     if head.startswith(OLE_MAGIC):
-        # An OLE container: an encrypted OOXML file, or a legacy binary .xls/.doc.
-        kind = "file_encrypted" if _ole_is_encrypted(path) else "file_legacy_xls"
-        raise Refused(fnd.make(kind, name))
+        # An OLE container: a legacy .xls is read; a .doc goes to conversion; an encrypted
+        # or other one is refused.
+        kind, detail = sniff(data if data is not None else path.read_bytes())
+        if kind == "xls" and wants_workbook and data is not None:
+            return _scan_xls(data, name) if scan_cells else Package(False, (), {})
+        if kind in READ_KINDS:
+            raise WrongKind(kind)
+        raise Refused(refusal(kind, detail, name))
     if not head.startswith(ZIP_MAGIC):
-        raise Refused(fnd.make("file_not_office", name))
+        kind, detail = sniff(data if data is not None else _head(path), path.suffix.lower())
+        if kind in READ_KINDS:
+            raise WrongKind(kind)
+        raise Refused(refusal(kind, detail, name))
     try:
         with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as zf:
             entries = zf.infolist()
             _check_sizes(entries, name)
             names = {e.filename for e in entries}
             if expected_part not in names:
-                raise Refused(fnd.make("file_not_office", name))
+                mimetype = zf.read("mimetype")[:80].strip() if "mimetype" in names else b""
+                kind = _zip_kind(names, mimetype)
+                if kind in READ_KINDS:
+                    raise WrongKind(kind)
+                raise Refused(refusal(kind, "zip", name))
             if any(n.startswith(("xl/macrosheets/", "xl/dialogsheets/")) for n in names):
                 raise Refused(fnd.make("file_macro_sheet", name))
             xml_parts = [e for e in entries
                          if e.filename.lower().endswith((".xml", ".rels", ".vml"))]
+            if expected_part == ODS_CONTENT:  # OpenDocument: every XML part checked, then
+                for e in xml_parts:             # content.xml scanned
+                    _check_prolog(zf, e, name)
+                if not scan_cells:
+                    return Package(False, (), {})
+                return _scan_ods(zf, name)
             sheets: dict[str, str] = {}
             if scan_cells:  # the parts that name the sheets are checked before being parsed
                 for e in xml_parts:
@@ -98,15 +233,18 @@ def inspect_package(path: Path, name: str, size: int, expected_part: str,
             has_vba = any(n.lower().endswith("vbaproject.bin") for n in names)
             problems: tuple[CellProblem, ...] = ()
             extents: dict[str, tuple[int, int]] = {}
+            percent: set[tuple[str, str]] = set()
             if scan_cells:
-                problems = tuple(_scan_workbook(zf, sheets, extents, name))
+                styles = _percent_styles(zf, names)
+                problems = tuple(_scan_workbook(zf, sheets, extents, name, styles, percent))
     except zipfile.BadZipFile as e:
         raise Refused(fnd.make("file_unreadable", name,
                                detail=f"tệp nén bị hỏng hoặc chưa chép xong: {e}")) from e
     except (ET.ParseError, KeyError, ValueError) as e:
         raise Refused(fnd.make("file_unreadable", name,
                                detail=f"cấu trúc tệp hỏng: {type(e).__name__}")) from e
-    return Package(has_vba=has_vba, cell_problems=problems, extents=extents)
+    return Package(has_vba=has_vba, cell_problems=problems, extents=extents,
+                   percent_cells=frozenset(percent))
 
 
 def _check_sizes(entries: list[zipfile.ZipInfo], name: str) -> None:
@@ -121,14 +259,6 @@ def _check_sizes(entries: list[zipfile.ZipInfo], name: str) -> None:
         if e.file_size > 1_000_000 and e.file_size > MAX_RATIO * max(e.compress_size, 1):
             raise Refused(fnd.make("file_too_large", name,
                                    detail=f"phần '{e.filename}' nén bất thường"))
-
-
-def _ole_is_encrypted(path: Path) -> bool:
-    # Encrypted OOXML files are OLE containers holding an "EncryptedPackage" stream, whose
-    # name is stored in UTF-16 in the container's directory.
-    with path.open("rb") as fh:
-        head = fh.read(MAX_FILE_BYTES)
-    return "EncryptedPackage".encode("utf-16-le") in head
 
 
 def _local(tag: str) -> str:
@@ -221,7 +351,8 @@ _CELL_REF = re.compile(rb"r\s*=\s*[\"']([A-Z]{1,3})([0-9]{1,7})[\"']")
 
 
 def _scan_workbook(zf: zipfile.ZipFile, sheets: dict[str, str],
-                   extents: dict[str, tuple[int, int]], name: str):
+                   extents: dict[str, tuple[int, int]], name: str, styles: frozenset[int],
+                   percent: set[tuple[str, str]]):
     names = set(zf.namelist())
     for sheet, part in sheets.items():
         if part not in names:
@@ -235,6 +366,11 @@ def _scan_workbook(zf: zipfile.ZipFile, sheets: dict[str, str],
         data = zf.read(part)
         _refuse_bad_prolog(data, part, name)
         hint = _FORMULA_HINT.search(data) or _PREFIXED_FORMULA_HINT.search(data)
+        if styles:  # cells shown as percent ("1,5%" typed is stored as 0,015)
+            for attrs in _CELL_TAG.findall(data):
+                s_attr, r_attr = _S_ATTR.search(attrs), _R_ATTR.search(attrs)
+                if s_attr and r_attr and int(s_attr.group(1)) in styles:
+                    percent.add((sheet, r_attr.group(1).decode()))
         if (hint and _FORMULA.search(data)) or b't="e"' in data:
             yield from _scan_sheet(sheet, io.BytesIO(data), extents)
         else:  # no formula, no error cell: only the extent is needed, by a byte scan
@@ -243,6 +379,46 @@ def _scan_workbook(zf: zipfile.ZipFile, sheets: dict[str, str],
             max_col = max((_rowcol(col.decode())[1] for col in {col for col, _row in refs}),
                           default=0)
             extents[sheet] = (max_row, max_col)
+
+
+_CELL_TAG = re.compile(rb"<c\s([^>]*)>")
+_S_ATTR = re.compile(rb"\bs\s*=\s*[\"'](\d+)[\"']")
+_R_ATTR = re.compile(rb"\br\s*=\s*[\"']([A-Z]{1,3}[0-9]{1,7})[\"']")
+_PERCENT_HINT = re.compile(rb"%|numFmtId\s*=\s*[\"'](?:9|10)[\"']")
+BUILTIN_PERCENT = {9, 10}  # 0% and 0.00%
+
+
+def is_percent_format(code: str) -> bool:
+    """A number format code that shows a percent sign: '0.0%', not '"%"' in quotes or '\\%'."""
+    code = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", code)
+    return "%" in code
+
+
+def _percent_styles(zf: zipfile.ZipFile, names: set[str]) -> frozenset[int]:
+    """Indexes of the cell formats (styles.xml cellXfs) whose number format is a percent."""
+    part = "xl/styles.xml"
+    if part not in names:
+        return frozenset()
+    data = zf.read(part)
+    if not _PERCENT_HINT.search(data):  # the usual case: no percent format at all
+        return frozenset()
+    root = ET.fromstring(data)
+    codes: dict[int, str] = {}
+    xfs: list[int] = []
+    for el in root:
+        tag = _local(el.tag)
+        if tag == "numFmts":
+            for f in el:
+                with contextlib.suppress(ValueError):
+                    codes[int(f.get("numFmtId", "-1"))] = f.get("formatCode", "")
+        elif tag == "cellXfs":
+            for xf in el:
+                try:
+                    xfs.append(int(xf.get("numFmtId", "0")))
+                except ValueError:
+                    xfs.append(0)
+    return frozenset(i for i, fid in enumerate(xfs)
+                     if fid in BUILTIN_PERCENT or is_percent_format(codes.get(fid, "")))
 
 
 def _rowcol(ref: str) -> tuple[int, int]:
@@ -285,3 +461,129 @@ def _scan_sheet(sheet: str, fh, extents: dict[str, tuple[int, int]]):
             yield CellProblem(sheet, ref, "formula_no_value", "=" + formula)
         el.clear()
     extents[sheet] = (max_row, max_col)
+
+
+# --- OpenDocument spreadsheets (.ods) ---------------------------------------------------------
+ODS_CONTENT = "content.xml"
+_T = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_O = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_CALCEXT = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}"
+_VALUE_ATTRS = tuple(f"{_O}{a}" for a in ("value", "string-value", "boolean-value",
+                                          "date-value", "time-value"))
+_MAX_REPEAT = 16_384  # repeated cells that carry a value: beyond this the extent refuses
+
+
+def _scan_ods(zf: zipfile.ZipFile, name: str) -> Package:
+    """What content.xml says that calamine does not: error cells, formulas without a value,
+    percent cells, merged ranges, and each table's extent (rows and columns with content)."""
+    if ODS_CONTENT not in zf.namelist():
+        raise Refused(fnd.make("file_not_office", name))
+    info = zf.getinfo(ODS_CONTENT)
+    if info.file_size > MAX_SCANNED_PART_BYTES:
+        raise Refused(fnd.make("file_too_large", name, detail="content.xml quá lớn"))
+    problems: list[CellProblem] = []
+    percent: set[tuple[str, str]] = set()
+    merges: list[tuple[str, str]] = []
+    extents: dict[str, tuple[int, int]] = {}
+    sheet, row, col, row_rep, max_row, max_col = "", 0, 0, 1, 0, 0
+    with zf.open(info) as fh:
+        for event, el in ET.iterparse(fh, events=("start", "end")):
+            tag = el.tag
+            if event == "start":
+                if tag == f"{_T}table":
+                    sheet, row, max_row, max_col = el.get(f"{_T}name", ""), 0, 0, 0
+                elif tag == f"{_T}table-row":
+                    col = 0
+                    row_rep = _count(el.get(f"{_T}number-rows-repeated"))
+                continue
+            if tag in (f"{_T}table-cell", f"{_T}covered-table-cell"):
+                rep = _count(el.get(f"{_T}number-columns-repeated"))
+                typed = el.get(f"{_O}value-type")
+                formula = el.get(f"{_T}formula")
+                if tag == f"{_T}table-cell" and (typed or formula or len(el)):
+                    a1 = _a1(row, col)
+                    if typed == "percentage":
+                        percent.update((sheet, _a1(row, c))
+                                       for c in range(col, col + min(rep, 256)))
+                    if el.get(f"{_CALCEXT}value-type") == "error":
+                        text = "".join(el.itertext()).strip() or "#?"
+                        problems.append(CellProblem(sheet, a1, "error_cell", text[:30]))
+                    elif formula and not any(el.get(a) is not None for a in _VALUE_ATTRS):
+                        problems.append(CellProblem(sheet, a1, "formula_no_value",
+                                                    formula.split(":", 1)[-1][:200]))
+                    spans = (_count(el.get(f"{_T}number-rows-spanned")),
+                             _count(el.get(f"{_T}number-columns-spanned")))
+                    if spans != (1, 1):
+                        end = _a1(row + spans[0] - 1, col + spans[1] - 1)
+                        merges.append((sheet, f"{a1}:{end}"))
+                    max_row = max(max_row, row + min(row_rep, _MAX_REPEAT * 64))
+                    max_col = max(max_col, col + rep)
+                col += rep
+                el.clear()
+            elif tag == f"{_T}table-row":
+                row += row_rep
+                el.clear()
+            elif tag == f"{_T}table":
+                extents[sheet] = (max_row, max_col)
+                el.clear()
+    return Package(False, tuple(problems), extents, frozenset(percent), tuple(merges))
+
+
+def _count(text: str | None) -> int:
+    try:
+        return max(1, int(text or 1))
+    except ValueError:
+        return 1
+
+
+def _a1(row0: int, col0: int) -> str:
+    letters = ""
+    n = col0 + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row0 + 1}"
+
+
+# --- legacy Excel 97-2003 (.xls) --------------------------------------------------------------
+def _scan_xls(data: bytes, name: str) -> Package:
+    """Error cells, percent cells, merged ranges and extents of a BIFF workbook, from xlrd
+    (formats only: calamine reads the values, as for every other kind)."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True,
+                                  logfile=io.StringIO())
+    except Exception as e:  # xlrd raises many types on damaged or crafted files
+        if "encrypt" in str(e).lower():  # BIFF's own XOR / RC4 password protection
+            raise Refused(fnd.make("file_encrypted", name)) from e
+        raise Refused(fnd.make("file_unreadable", name,
+                               detail="tệp .xls bị hỏng")) from e
+    try:
+        styles = {i for i, xf in enumerate(book.xf_list)
+                  if (f := book.format_map.get(xf.format_key)) is not None
+                  and is_percent_format(f.format_str)}
+        problems: list[CellProblem] = []
+        percent: set[tuple[str, str]] = set()
+        merges: list[tuple[str, str]] = []
+        extents: dict[str, tuple[int, int]] = {}
+        for index in range(book.nsheets):
+            sh = book.sheet_by_index(index)
+            extents[sh.name] = (sh.nrows, sh.ncols)
+            for rlo, rhi, clo, chi in sh.merged_cells:
+                merges.append((sh.name, f"{_a1(rlo, clo)}:{_a1(rhi - 1, chi - 1)}"))
+            if sh.nrows * sh.ncols > 1_000_000:
+                continue  # the reader refuses a sheet this large
+            for r in range(sh.nrows):
+                for c in range(sh.row_len(r)):
+                    ctype = sh.cell_type(r, c)
+                    if ctype == xlrd.XL_CELL_ERROR:
+                        text = xlrd.error_text_from_code.get(sh.cell_value(r, c), "#?")
+                        problems.append(CellProblem(sh.name, _a1(r, c), "error_cell", text))
+                    elif (styles and ctype == xlrd.XL_CELL_NUMBER
+                          and sh.cell_xf_index(r, c) in styles):
+                        percent.add((sh.name, _a1(r, c)))
+            book.unload_sheet(index)
+    finally:
+        book.release_resources()
+    return Package(False, tuple(problems), extents, frozenset(percent), tuple(merges))

@@ -37,6 +37,12 @@ class UnitProgress:
     tasks_due: int = 0  # of those, due by the as-of date
     tasks_done: int = 0  # due and marked done
     tasks_late: int = 0  # due and not done
+    unread: tuple[str, ...] = ()  # files received from the unit but not readable, with why
+
+    @property
+    def received_anything(self) -> bool:
+        """The unit sent something, readable or not."""
+        return bool(self.workbook or self.narrative or self.unread)
 
     @property
     def tasks_line(self) -> str:
@@ -91,14 +97,23 @@ def progress(cat: Catalogue, validation: Validation, as_of: dt.date) -> list[Uni
                         req_filled += hit
         wb, narr = wbs.get(unit.code), narrs.get(unit.code)
         received = (wb.sent if wb else narr.file.modified.date() if narr else None)
+        unread = [u for u in validation.unread if u.unit == unit.code
+                  and (u.received is None or u.received <= as_of)]
+        if received is None:
+            received = min((u.received for u in unread if u.received), default=None)
         errors = warnings = 0
-        for f in (wb.file.name if wb else None, narr.file.name if narr else None):
+        for f in (wb.file.name if wb else None, narr.file.name if narr else None,
+                  *(u.file for u in unread)):
             if f:
                 e, w = validation.counts(f)
                 errors, warnings = errors + e, warnings + w
         overdue = (f"Chưa nộp – quá hạn {(as_of - due).days} ngày" if as_of > due
                    else "Chưa nộp – còn hạn")
-        if wb is None and narr is None:
+        if wb is None and narr is None and unread:
+            status = "Đã nhận, chưa đọc được tệp"
+            if as_of > due:
+                status += f" – quá hạn {(as_of - due).days} ngày"
+        elif wb is None and narr is None:
             status = overdue
         elif received is not None and received > as_of:
             # Looking back at an earlier date: the file was sent after it.
@@ -110,6 +125,8 @@ def progress(cat: Catalogue, validation: Validation, as_of: dt.date) -> list[Uni
                 status += "; thiếu biểu số liệu"
             if narr is None:
                 status += "; thiếu thuyết minh"
+            if unread:
+                status += "; có tệp chưa đọc được"
         out.append(UnitProgress(
             unit=unit.code, name=unit.name, items=tuple(it.code for it in own), due=due,
             workbook=wb.file.name if wb else "", narrative=narr.file.name if narr else "",
@@ -118,5 +135,6 @@ def progress(cat: Catalogue, validation: Validation, as_of: dt.date) -> list[Uni
             cells_total=all_total, errors=errors, warnings=warnings, status=status,
             last_change=max((s.file.modified for s in (wb, narr) if s is not None),
                             default=None),
+            unread=tuple(f"'{u.file}': {u.reason}" for u in unread),
             **_tasks(plans.get(unit.code, []), as_of)))
     return out

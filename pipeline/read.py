@@ -25,6 +25,7 @@ import multiprocessing
 import os
 import re
 import resource
+import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -37,6 +38,7 @@ from openpyxl.utils import get_column_letter
 from . import findings as fnd
 from .findings import Finding
 from .layout import (
+    CHOICES_SHEET,
     HEADER_KEY,
     LIST_KEY_ROW,
     LIST_MARK,
@@ -46,7 +48,19 @@ from .layout import (
     split_key,
 )
 from .legacy import ENCODING_NAMES
-from .package import MAX_FILE_BYTES, Refused, inspect_package
+from .package import (
+    CONVERTIBLE_KINDS,
+    KIND_NAMES,
+    MAX_FILE_BYTES,
+    ODS_CONTENT,
+    OLE_MAGIC,
+    WORKBOOK_KINDS,
+    Refused,
+    WrongKind,
+    inspect_package,
+    refusal,
+    sniff,
+)
 from .text import MAX_CELL_CHARS, normalise
 
 if TYPE_CHECKING:
@@ -69,14 +83,32 @@ class FileInfo:
 
 
 class RawCell(NamedTuple):
-    """One year cell of a keyed row, as read (NamedTuple: one per cell, see Value)."""
+    """One non-empty cell of a keyed row, right of the label columns (NamedTuple: one per
+    cell, see Value). Which year it holds is for validation to say, from the form's layout."""
 
     sheet: str  # item sheet name
     cell: str  # A1 address
     indicator: str  # indicator code from column A
     part: str  # breakdown part, or TOTAL
-    year: int  # from the header row
-    raw: object  # as calamine returned it: float, int, str, bool, date or "" when empty
+    col: int  # 0-based column
+    raw: object  # as calamine returned it: float, int, str (normalised), bool or date
+
+
+class SheetHead(NamedTuple):
+    """The header row of an item sheet (the row whose column A reads HEADER_KEY)."""
+
+    sheet: str
+    row: int  # 1-based row number
+    cells: tuple[tuple[int, str], ...]  # (0-based column, text) of each non-empty header cell
+
+
+class StrayRow(NamedTuple):
+    """A row of an item sheet below the header with content but no row key: a row the unit
+    inserted or added. Nothing in it belongs to the form."""
+
+    sheet: str
+    row: int  # 1-based row number
+    cells: tuple[tuple[int, object], ...]  # (0-based column, raw) of its non-empty cells
 
 
 class RowInfo(NamedTuple):
@@ -103,13 +135,20 @@ class ListRow:
 @dataclass(frozen=True)
 class WorkbookSubmission:
     file: FileInfo
-    unit: str  # unit code as written in the metadata sheet
+    unit: str  # unit code from the metadata sheet, upper case, spaces removed
     meta: Mapping[str, str]  # metadata sheet: key -> text
     sheets: tuple[str, ...]  # sheet names in the file
     rows: tuple[RowInfo, ...]  # keyed rows found in item sheets (() once checked, see Inputs)
-    cells: tuple[RawCell, ...]  # one per keyed row and year column (idem)
+    cells: tuple[RawCell, ...]  # non-empty cells of keyed rows, right of the labels (idem)
     notes: tuple[Finding, ...] = ()  # what reading found or changed (formulas, legacy text...)
     lists: tuple[ListRow, ...] = ()  # filled rows of the list sheets
+    kind: str = "xlsx"  # "xlsx" (also .xlsm), "xls" or "ods", from the file's bytes
+    heads: tuple[SheetHead, ...] = ()  # header row of each item sheet (() once checked)
+    strays: tuple[StrayRow, ...] = ()  # unkeyed rows with content in item sheets (idem)
+    loose: tuple[tuple[str, str, object], ...] = ()  # (sheet, A1, raw) outside list columns
+    others: tuple[tuple[str, int], ...] = ()  # (sheet, non-empty cells) of unknown sheets
+    percent_cells: frozenset[tuple[str, str]] = frozenset()  # (sheet, A1) shown as percent
+    merges: tuple[tuple[str, str], ...] = ()  # (sheet, "E6:F6") merged ranges
 
     @property
     def is_sample(self) -> bool:
@@ -245,15 +284,26 @@ def _year(value: object) -> int | None:
     return None
 
 
-def read_workbook(path: Path, info: FileInfo | None = None) -> WorkbookSubmission:
-    """Read one unit workbook; raise Refused with a finding when it cannot be used. The file
-    is read once: hashed, checked and parsed from the same bytes."""
+def unit_code(text: str) -> str:
+    """A unit code as typed: case and spaces do not matter ("khtc ", "K HTC" -> "KHTC")."""
+    return re.sub(r"\s+", "", text).upper()
+
+
+def read_workbook(path: Path, info: FileInfo | None = None,
+                  kind: str | None = None) -> WorkbookSubmission:
+    """Read one unit workbook (.xlsx, .xlsm, .xls or .ods, told apart by its bytes); raise
+    Refused with a finding when it cannot be used, WrongKind when it is a narrative. The
+    file is read once: hashed, checked and parsed from the same bytes."""
     size = info.size if info else path.stat().st_size
     data = path.read_bytes() if size <= MAX_FILE_BYTES else None  # else refused by size
     info = info or file_info(path, data)
-    package = inspect_package(path, info.name, info.size, "xl/workbook.xml", scan_cells=True,
-                              data=data)
+    if kind is None:
+        head = data or b""
+        kind = "ods" if _is_ods(head) else "xls" if head.startswith(OLE_MAGIC) else "xlsx"
+    part = ODS_CONTENT if kind == "ods" else "xl/workbook.xml"
+    package = inspect_package(path, info.name, info.size, part, scan_cells=True, data=data)
     notes = _Notes(info.name)
+    unit = ""
     if package.has_vba:
         notes.add("macro_ignored")
     for p in package.cell_problems:
@@ -267,41 +317,66 @@ def read_workbook(path: Path, info: FileInfo | None = None) -> WorkbookSubmissio
                 raise Refused(fnd.make("not_a_form", info.name))
             meta: dict[str, str] = {}
             extents = package.extents
-            meta_grid = _grid(wb, META_SHEET, notes, extents)
+            merges: list[tuple[str, str]] = list(package.merges)
+            meta_grid = _grid(wb, META_SHEET, notes, extents, merges)
             for r0, r in enumerate(meta_grid or []):
                 if len(r) >= 3 and _plain(r[0]):
                     meta[_plain(r[0])] = notes.text(r[2], META_SHEET, _a1(r0, 2))
-            unit = meta.get("ma_don_vi", "")
+            unit = unit_code(meta.get("ma_don_vi", ""))
             if not unit:
                 raise Refused(fnd.make("not_a_form", info.name))
-            rows: list[RowInfo] = []
-            cells: list[RawCell] = []
-            lists: list[ListRow] = []
+            out = _SheetsRead()
             for name in worksheets:
-                if name != META_SHEET:
-                    grid = _grid(wb, name, notes, extents)
-                    if grid is None:
-                        continue
-                    mark = next((_plain(r[0]) for r in grid[:LIST_KEY_ROW + 2]
-                                 if r and _plain(r[0]).startswith(LIST_MARK)), "")
-                    if mark:
-                        _read_list_sheet(name, mark[len(LIST_MARK):], grid, lists, notes)
-                    else:
-                        _read_item_sheet(name, grid, rows, cells, notes)
+                if name in (META_SHEET, CHOICES_SHEET):
+                    continue
+                grid = _grid(wb, name, notes, extents, merges)
+                if grid is None:
+                    continue
+                mark = next((_plain(r[0]) for r in grid[:LIST_KEY_ROW + 2]
+                             if r and _plain(r[0]).startswith(LIST_MARK)), "")
+                if mark:
+                    _read_list_sheet(name, mark[len(LIST_MARK):], grid, out, notes)
+                elif not _read_item_sheet(name, grid, out, notes):
+                    filled = sum(1 for r in grid for v in r if v not in ("", None))
+                    if filled:
+                        out.others.append((name, filled))
         finally:
             wb.close()
-    except Refused:
-        raise
+    except Refused as r:
+        if r.finding.unit or not unit:
+            raise
+        raise Refused(replace(r.finding, unit=unit)) from r  # the file is the unit's
     except Exception as e:  # calamine raises several types; all mean "cannot read"
-        raise Refused(fnd.make("file_unreadable", info.name,
+        raise Refused(fnd.make("file_unreadable", info.name, unit=unit,
                                detail=f"{type(e).__name__}: {str(e)[:200]}")) from e
     return WorkbookSubmission(file=info, unit=unit, meta=meta, sheets=tuple(worksheets),
-                              rows=tuple(rows), cells=tuple(cells),
-                              notes=notes.findings(unit), lists=tuple(lists))
+                              rows=tuple(out.rows), cells=tuple(out.cells),
+                              notes=notes.findings(unit), lists=tuple(out.lists), kind=kind,
+                              heads=tuple(out.heads), strays=tuple(out.strays),
+                              loose=tuple(out.loose), others=tuple(out.others),
+                              percent_cells=package.percent_cells, merges=tuple(merges))
 
 
-def _grid(wb, name: str, notes: _Notes,
-          extents: dict[str, tuple[int, int]]) -> list[list[object]] | None:
+def _is_ods(data: bytes) -> bool:
+    """An OpenDocument file starts with its uncompressed 'mimetype' entry."""
+    return data[30:38] == b"mimetype"
+
+
+class _SheetsRead:
+    """What the item and list sheets of one workbook hold, as they are read."""
+
+    def __init__(self) -> None:
+        self.rows: list[RowInfo] = []
+        self.cells: list[RawCell] = []
+        self.heads: list[SheetHead] = []
+        self.strays: list[StrayRow] = []
+        self.lists: list[ListRow] = []
+        self.loose: list[tuple[str, str, object]] = []
+        self.others: list[tuple[str, int]] = []
+
+
+def _grid(wb, name: str, notes: _Notes, extents: dict[str, tuple[int, int]],
+          merges: list[tuple[str, str]]) -> list[list[object]] | None:
     """The sheet's cells from A1, or None (noted) when its used area is out of bounds. The
     extent comes from the XML scan: calamine builds the whole area before it can be asked."""
     rows, cols = extents.get(name, (0, 0))
@@ -313,10 +388,12 @@ def _grid(wb, name: str, notes: _Notes,
         notes.add("sheet_too_large", sheet=name,
                   detail=f"{sheet.height:,} dòng × {sheet.width:,} cột")
         return None
+    for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ():  # None for .ods: see package
+        merges.append((name, f"{_a1(r0, c0)}:{_a1(r1, c1)}"))
     return sheet.to_python(skip_empty_area=False)
 
 
-def _read_list_sheet(name: str, code: str, grid: list[list[object]], out: list[ListRow],
+def _read_list_sheet(name: str, code: str, grid: list[list[object]], out: _SheetsRead,
                      notes: _Notes) -> None:
     key_row = next(i for i, r in enumerate(grid) if r and _plain(r[0]).startswith(LIST_MARK))
     columns = {c: _plain(v) for c, v in enumerate(grid[key_row]) if c > 0 and _plain(v)}
@@ -325,6 +402,11 @@ def _read_list_sheet(name: str, code: str, grid: list[list[object]], out: list[L
         rest = r[1:]  # column A holds the row's number
         if rest.count("") + rest.count(None) == len(rest):  # an empty row (most are)
             continue
+        for c in range(1, len(r)):
+            if c not in columns and r[c] not in ("", None):  # typed beside the list
+                raw = notes.text(r[c], name, _a1(r0, c)) if isinstance(r[c], str) else r[c]
+                if raw != "":
+                    out.loose.append((name, _a1(r0, c), raw))
         found = []
         for c, col in columns.items():
             raw = r[c] if c < len(r) else ""
@@ -333,43 +415,61 @@ def _read_list_sheet(name: str, code: str, grid: list[list[object]], out: list[L
             found.append((col, _a1(r0, c), raw))
         if any(v not in ("", None) for _, _, v in found):
             number = r[0] if r and isinstance(r[0], (int, float)) else r0 - key_row - 1
-            out.append(ListRow(code, name, r0 + 1, int(number), tuple(found)))
+            out.lists.append(ListRow(code, name, r0 + 1, int(number), tuple(found)))
 
 
-def _read_item_sheet(name: str, grid: list[list[object]], rows: list[RowInfo],
-                     cells: list[RawCell], notes: _Notes) -> None:
+def _read_item_sheet(name: str, grid: list[list[object]], out: _SheetsRead,
+                     notes: _Notes) -> bool:
+    """Read a sheet whose header row has HEADER_KEY in column A; False when it has none.
+    Every non-empty cell below the header is kept: keyed rows' cells right of the labels
+    (validation tells years from the form's layout), and rows without a key as strays."""
     header_row = next((i for i, r in enumerate(grid) if r and _plain(r[0]) == HEADER_KEY), None)
     if header_row is None:
-        return
-    header = grid[header_row]
-    year_cols = {c: y for c, v in enumerate(header) if (y := _year(v)) is not None}
-    labels = {_plain(v): c for c, v in enumerate(header)}
+        return False
+    head = tuple((c, _plain(v)) for c, v in enumerate(grid[header_row]) if _plain(v))
+    out.heads.append(SheetHead(name, header_row + 1, head))
+    labels = {text: c for c, text in head}
     status_col = labels.get(STATUS_HEADER)
     note_col = labels.get(NOTE_HEADER)
     letters = [get_column_letter(c + 1) for c in range(max(len(r) for r in grid))]
-    years = [(c, y, letters[c]) for c, y in year_cols.items()]
 
     def text_at(r: list[object], r0: int, col: int | None) -> str:
         if col is None or col >= len(r):
             return ""
         return notes.text(r[col], name, f"{letters[col]}{r0 + 1}")
 
+    rows, cells = out.rows, out.cells
     for r0 in range(header_row + 1, len(grid)):
         r = grid[r0]
         key = _plain(r[0]) if r else ""
+        row = r0 + 1
         if not key:
+            found = []
+            for c in range(1, len(r)):
+                raw = r[c]
+                if type(raw) is str:
+                    raw = notes.text(raw, name, f"{letters[c]}{row}") if raw.strip() else ""
+                if raw != "" and raw is not None:
+                    found.append((c, raw))
+            if found:
+                out.strays.append(StrayRow(name, row, tuple(found)))
             continue
         indicator, part = split_key(key)
-        row = r0 + 1
         rows.append(RowInfo(name, row, indicator, part, text_at(r, r0, status_col),
                             text_at(r, r0, note_col),
                             f"{letters[status_col]}{row}" if status_col is not None else ""))
-        width = len(r)
-        for c, year, letter in years:
-            raw = r[c] if c < width else ""
-            if type(raw) is str and raw:
-                raw = notes.text(raw, name, f"{letter}{row}")
-            cells.append(RawCell(name, f"{letter}{row}", indicator, part, year, raw))
+        for c in range(3, len(r)):
+            raw = r[c]
+            if raw == "" or raw is None or c in (status_col, note_col):
+                continue
+            if type(raw) is str:
+                if c == 3:  # the measure label ("triệu đồng"); a number there is kept
+                    continue
+                raw = notes.text(raw, name, f"{letters[c]}{row}")
+                if not raw:
+                    continue
+            cells.append(RawCell(name, f"{letters[c]}{row}", indicator, part, c, raw))
+    return True
 
 
 # --- narratives ----------------------------------------------------------------------------
@@ -391,10 +491,16 @@ def read_narrative(path: Path, info: FileInfo | None = None) -> NarrativeSubmiss
                 cells = row.cells
                 if len(cells) >= 2 and _plain(cells[0].text) == "Mã đơn vị":
                     unit = _plain(cells[1].text)
+        unit = unit_code(unit)
         if not unit:
             raise Refused(fnd.make("narrative_not_form", info.name))
         if len(doc.tables) > 1:  # the first is the form's own unit table
             notes.add("narrative_table", value=len(doc.tables) - 1)
+        body = doc.element.body
+        pictures = sum(1 for el in body.iter() if isinstance(el.tag, str)
+                       and el.tag.rsplit("}", 1)[-1] in ("drawing", "pict", "object"))
+        if pictures:
+            notes.add("narrative_image", value=pictures)
         sections: list[NarrativeSection] = []
         current: tuple[str, str, int] = ("", "", 0)  # heading, item, subtopic
         paragraphs: list[str] = []
@@ -426,7 +532,8 @@ def read_narrative(path: Path, info: FileInfo | None = None) -> NarrativeSubmiss
 
 
 # --- the inputs folder ---------------------------------------------------------------------
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+NARRATIVE_SUFFIXES = (".docx", ".doc", ".odt", ".rtf")
 Result = WorkbookSubmission | NarrativeSubmission | Finding
 
 
@@ -453,27 +560,91 @@ def narrative_unit(path: Path, info: FileInfo | None = None) -> NarrativeSubmiss
     except (zipfile.BadZipFile, ET.ParseError, KeyError) as e:
         raise Refused(fnd.make("file_unreadable", info.name,
                                detail=f"{type(e).__name__}: {str(e)[:200]}")) from e
+    unit = unit_code(unit)
     if not unit:
         raise Refused(fnd.make("narrative_not_form", info.name))
     return NarrativeSubmission(file=info, unit=unit, sections=())
 
 
-def read_file(path: Path, full_narratives: bool = True, info: FileInfo | None = None) -> Result:
-    """One file: its submission, or a finding naming it. Never raises on the file's content."""
+def read_file(path: Path, full_narratives: bool = True, info: FileInfo | None = None,
+              converted: Path | None = None) -> Result:
+    """One file: its submission, or a finding naming it. Never raises on the file's content.
+
+    The suffix only says what to try first; the bytes decide (a workbook named .docx is read
+    as a workbook). `converted`: the .docx LibreOffice made of this .doc/.odt/.rtf file."""
     name = path.name
     try:
+        if converted is not None:
+            return _narrative(converted, full_narratives, info or file_info(path),
+                              converted_from=path)
         suffix = path.suffix.lower()
         if suffix in WORKBOOK_SUFFIXES:
-            return read_workbook(path, info)
-        if suffix == ".docx":
-            return read_narrative(path, info) if full_narratives else narrative_unit(path, info)
-        return fnd.make("file_not_office", name)
+            first = "xlsx"
+        elif suffix == ".docx":
+            first = "docx"
+        else:
+            first, detail = sniff(_all_bytes(path), suffix)
+            if first not in (*WORKBOOK_KINDS, "docx", *CONVERTIBLE_KINDS):
+                return refusal(first, detail, name)
+        try:
+            return _read_kind(path, first, full_narratives, info)
+        except WrongKind as w:
+            return _read_kind(path, w.kind, full_narratives, info)
+    except WrongKind as w:  # named one kind, holding another that is not read here
+        return fnd.make("file_not_office", name, detail=w.kind)
     except Refused as r:
         return r.finding
     except MemoryError:
         return fnd.make("file_too_large", name, detail="vượt giới hạn bộ nhớ khi đọc")
     except Exception as e:  # a parser bug must not stop the other units' data
         return fnd.make("file_unreadable", name, detail=f"{type(e).__name__}: {str(e)[:200]}")
+
+
+def _read_kind(path: Path, kind: str, full_narratives: bool, info: FileInfo | None) -> Result:
+    if kind in WORKBOOK_KINDS:
+        return read_workbook(path, info, None if kind == "xlsx" else kind)
+    if kind == "docx":
+        return _narrative(path, full_narratives, info)
+    if kind in CONVERTIBLE_KINDS:  # not converted: LibreOffice is missing (or was not asked)
+        return fnd.make("file_legacy_doc", path.name, format=KIND_NAMES[kind])
+    return refusal(kind, "", path.name)
+
+
+def _narrative(path: Path, full: bool, info: FileInfo | None,
+               converted_from: Path | None = None) -> NarrativeSubmission:
+    if converted_from is not None and info is not None:
+        sub = read_narrative(path, info) if full else narrative_unit(path, info)
+        kind = converted_from.suffix.lower().lstrip(".")
+        note = fnd.make("file_converted", info.name, unit=sub.unit,
+                        format=KIND_NAMES.get(kind, kind))
+        return replace(sub, notes=(note, *sub.notes))
+    return read_narrative(path, info) if full else narrative_unit(path, info)
+
+
+def _head_bytes(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(64)
+
+
+def _all_bytes(path: Path) -> bytes:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise Refused(fnd.make("file_too_large", path.name,
+                               detail=f"{size:,} byte > {MAX_FILE_BYTES:,}"))
+    return path.read_bytes()
+
+
+def needs_conversion(path: Path) -> str:
+    """The kind ("doc", "odt", "rtf") of a narrative LibreOffice must turn into .docx before
+    it can be read, or "" — decided by the bytes, whatever the name says."""
+    try:
+        head = _head_bytes(path)
+        if head.startswith(OLE_MAGIC) or _is_ods(head) or head.startswith(b"{\\rtf"):
+            kind, _ = sniff(_all_bytes(path))
+            return kind if kind in CONVERTIBLE_KINDS else ""
+    except (OSError, Refused):
+        return ""  # read_file says what is wrong with it
+    return ""
 
 
 def _vm_size() -> int:
@@ -492,9 +663,12 @@ Outcome = tuple[Result, object]  # a file's result, and what `check` gave (None 
 _check: Check | None = None  # set in each worker by _worker_init (inherited through fork)
 
 
+Job = tuple[Path, "FileInfo | None", "Path | None"]  # a file, its info, its .docx conversion
+
+
 def _read_and_check(path: Path, full_narratives: bool, info: FileInfo | None,
-                    check: Check | None) -> Outcome:
-    result = read_file(path, full_narratives, info)
+                    check: Check | None, converted: Path | None = None) -> Outcome:
+    result = read_file(path, full_narratives, info, converted)
     if check is None or not isinstance(result, WorkbookSubmission):
         return result, None
     try:
@@ -502,7 +676,7 @@ def _read_and_check(path: Path, full_narratives: bool, info: FileInfo | None,
     except Exception as e:  # a checking bug must not lose the file's data silently
         return fnd.make("file_unreadable", path.name,
                         detail=f"{type(e).__name__}: {str(e)[:200]}"), None
-    return replace(result, rows=(), cells=()), checked
+    return replace(result, rows=(), cells=(), heads=(), strays=(), loose=()), checked
 
 
 def _worker_init(memory_mb: int, check: Check | None) -> None:
@@ -522,13 +696,13 @@ def _worker_init(memory_mb: int, check: Check | None) -> None:
             resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def _read_chunk(job: tuple[list[tuple[Path, FileInfo | None]], bool]
-                ) -> list[tuple[Path, Outcome]]:
+def _read_chunk(job: tuple[list[Job], bool]) -> list[tuple[Path, Outcome]]:
     files, full_narratives = job
-    return [(p, _read_and_check(p, full_narratives, info, _check)) for p, info in files]
+    return [(p, _read_and_check(p, full_narratives, info, _check, conv))
+            for p, info, conv in files]
 
 
-def _read_in_workers(files: list[tuple[Path, FileInfo | None]], workers: int, timeout_s: float,
+def _read_in_workers(files: list[Job], workers: int, timeout_s: float,
                      memory_mb: int, full_narratives: bool = True, check: Check | None = None
                      ) -> tuple[dict[Path, Outcome], list[Path]]:
     """Read in a pool, a few files per task; stop waiting when no task finished for
@@ -536,7 +710,7 @@ def _read_in_workers(files: list[tuple[Path, FileInfo | None]], workers: int, ti
     running when the pool was stopped, or queued behind it)."""
     ctx = multiprocessing.get_context("fork")
     done: dict[Path, Outcome] = {}
-    if full_narratives and any(p.suffix.lower() == ".docx" for p, _ in files):
+    if full_narratives and any(p.suffix.lower() in NARRATIVE_SUFFIXES for p, _, _ in files):
         import docx  # noqa: F401  # imported once here, not once in each worker (~0,1 s)
     # Small tasks keep both workers busy to the end; more than one file per task saves the
     # round trip through the pool (~0,1 ms a task).
@@ -553,7 +727,7 @@ def _read_in_workers(files: list[tuple[Path, FileInfo | None]], workers: int, ti
     finally:
         pool.terminate()
         pool.join()
-    return done, [p for p, _ in files if p not in done]
+    return done, [p for p, _, _ in files if p not in done]
 
 
 def _cache_key(info: FileInfo, kind: str) -> str:
@@ -579,7 +753,8 @@ def read_inputs(inputs_dir: Path, workers: int | None = None,
                 progress: Callable[[str], None] | None = None,
                 full_narratives: bool = True, check: Check | None = None,
                 cache: ResultCache | None = None) -> Inputs:
-    """Read every workbook and narrative in inputs_dir (not recursive), in name order.
+    """Read every workbook and narrative in inputs_dir, in name order; a file inside a
+    subfolder is named with a finding, not read.
 
     workers=0 reads in this process (no time or memory limit); by default files are read in
     up to two worker processes, each file within `timeout_s` and `memory_mb`. `check`, when
@@ -588,18 +763,43 @@ def read_inputs(inputs_dir: Path, workers: int | None = None,
     With a `cache`, files read and checked before (same content, name and context) are not
     read again, and what is read is kept for the next run.
     """
-    skipped: list[str] = []
-    paths: list[Path] = []
-    for path in sorted(p for p in inputs_dir.iterdir() if p.is_file()):
-        name = path.name
-        if name.startswith("~$"):
-            skipped.append(f"Bỏ qua '{name}': tệp khóa tạm của Excel/Word (tệp gốc đang mở).")
-        elif not (name.startswith(".") or name.lower() in ("readme.md", "readme.txt")):
-            paths.append(path)
+    paths, skipped, nested = _list_inputs(inputs_dir)
     for path in _still_copying(paths):
         paths.remove(path)
         skipped.append(f"Bỏ qua '{path.name}': tệp đang được chép vào (kích thước còn thay "
                        "đổi); chạy lại sau ít phút.")
+    read = read_files(paths, workers, timeout_s, memory_mb, progress, full_narratives, check,
+                      cache)
+    return replace(read, findings=read.findings + tuple(nested), skipped=tuple(skipped))
+
+
+def _list_inputs(inputs_dir: Path) -> tuple[list[Path], list[str], list[Finding]]:
+    """The files to read, the lines saying what was passed over, and a finding for each file
+    in a subfolder."""
+    skipped: list[str] = []
+    paths: list[Path] = []
+    nested: list[Finding] = []
+    for path in sorted(inputs_dir.iterdir()):
+        name = path.name
+        if path.is_dir() and not path.is_symlink():
+            nested.extend(_nested_files(inputs_dir, path))
+        elif not path.is_file():
+            continue
+        elif name.startswith(("~$", ".~lock.")):
+            skipped.append(f"Bỏ qua '{name}': tệp khóa tạm của Excel/Word/LibreOffice (tệp "
+                           "gốc đang mở).")
+        elif not (name.startswith(".") or name.lower() in ("readme.md", "readme.txt")):
+            paths.append(path)
+    return paths, skipped, nested
+
+
+def read_files(paths: list[Path], workers: int | None = None,
+               timeout_s: float = FILE_TIMEOUT_S, memory_mb: int = WORKER_MEMORY_MB,
+               progress: Callable[[str], None] | None = None,
+               full_narratives: bool = True, check: Check | None = None,
+               cache: ResultCache | None = None) -> Inputs:
+    """Read the given files as read_inputs does (conversion of .doc/.odt, workers with time
+    and memory limits, cache); `make check` reads one file this way."""
     if workers is None:
         workers = min(2, os.cpu_count() or 1)
 
@@ -617,24 +817,16 @@ def read_inputs(inputs_dir: Path, workers: int | None = None,
                 p = keys[key]
                 outcomes[p] = (replace(result, file=infos[p]), checked)  # this run's file times
         from_cache = len(outcomes)
-        todo = [(p, infos[p]) for p in paths if p not in outcomes]
-        if workers == 0:
-            outcomes.update({p: _read_and_check(p, full_narratives, i, check) for p, i in todo})
-        elif todo:
-            done, stuck = _read_in_workers(todo, workers, timeout_s, memory_mb, full_narratives,
-                                           check)
-            outcomes.update(done)
-            for p in stuck:  # retry each alone, to tell the slow file from those queued behind it
-                if progress:
-                    progress(f"Đọc lại riêng tệp '{p.name}'...")
-                one, still = _read_in_workers([(p, infos[p])], 1, timeout_s, memory_mb,
-                                              full_narratives, check)
-                outcomes.update(one)
-                if still:
-                    outcomes[p] = (fnd.make("file_timeout", p.name, seconds=f"{timeout_s:g}"), None)
+        with tempfile.TemporaryDirectory(prefix="khcn-doc-") as work:
+            converted = _convert_narratives([p for p in paths if p not in outcomes],
+                                            Path(work), outcomes, progress)
+            todo: list[Job] = [(p, infos[p], converted.get(p)) for p in paths
+                               if p not in outcomes]
+            _read_todo(todo, outcomes, workers, timeout_s, memory_mb, full_narratives, check,
+                       progress)
     if cache is not None:
         fresh = {}
-        for p, _info in todo:
+        for p, _info, _conv in todo:
             result, _checked = outcomes[p]
             info = infos[p]
             if info and kinds[p] and isinstance(result, (WorkbookSubmission,
@@ -657,8 +849,73 @@ def read_inputs(inputs_dir: Path, workers: int | None = None,
     return Inputs(
         workbooks=tuple(r for r in results if isinstance(r, WorkbookSubmission)),
         narratives=tuple(r for r in results if isinstance(r, NarrativeSubmission)),
-        files=tuple(files), findings=tuple(r for r in results if isinstance(r, Finding)),
-        skipped=tuple(skipped), checks=checks, cached=from_cache)
+        files=tuple(files),
+        findings=tuple(r for r in results if isinstance(r, Finding)), checks=checks,
+        cached=from_cache)
+
+
+MAX_NESTED = 500  # entries of subfolders listed (a whole disk copied in is not walked)
+
+
+def _nested_files(root: Path, folder: Path) -> list[Finding]:
+    """A finding for every file inside a subfolder of inputs/ (links are not followed): units
+    drop folders too, and what is inside is not read, so each file must be named."""
+    found: list[Finding] = []
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        dirnames.sort()
+        for name in sorted(filenames):
+            if name.startswith(("~$", ".~lock.")):
+                continue
+            rel = (Path(dirpath) / name).relative_to(root).as_posix()
+            found.append(fnd.make("file_in_subfolder", rel))
+            if len(found) >= MAX_NESTED:
+                return found
+    return found
+
+
+def _convert_narratives(paths: list[Path], work: Path, outcomes: dict[Path, Outcome],
+                        progress: Callable[[str], None] | None) -> dict[Path, Path]:
+    """Turn every .doc/.odt/.rtf narrative (by its bytes) into .docx with LibreOffice, one
+    at a time; a file that cannot be converted gets its finding in `outcomes`."""
+    from .office import ConversionError, convert_copy, find_soffice
+
+    todo = [(p, kind) for p in paths if (kind := needs_conversion(p))]
+    if not todo:
+        return {}
+    if find_soffice() is None:  # each file says it needs LibreOffice or a .docx
+        return {}
+    done: dict[Path, Path] = {}
+    for i, (p, kind) in enumerate(todo):
+        if progress:
+            progress(f"Chuyển '{p.name}' sang .docx bằng LibreOffice...")
+        try:
+            done[p] = convert_copy(p, kind, work, i)
+        except (ConversionError, OSError) as e:
+            outcomes[p] = (fnd.make("file_convert_failed", p.name, format=KIND_NAMES[kind],
+                                    detail=str(e)), None)
+    return done
+
+
+def _read_todo(todo: list[Job], outcomes: dict[Path, Outcome], workers: int, timeout_s: float,
+               memory_mb: int, full_narratives: bool, check: Check | None,
+               progress: Callable[[str], None] | None) -> None:
+    """Read the files not found in the cache, in this process or in workers."""
+    if workers == 0:
+        outcomes.update({p: _read_and_check(p, full_narratives, i, check, c)
+                         for p, i, c in todo})
+    elif todo:
+        done, stuck = _read_in_workers(todo, workers, timeout_s, memory_mb, full_narratives,
+                                       check)
+        outcomes.update(done)
+        for p in stuck:  # retry each alone, to tell the slow file from those queued behind it
+            if progress:
+                progress(f"Đọc lại riêng tệp '{p.name}'...")
+            job = next(j for j in todo if j[0] == p)
+            one, still = _read_in_workers([job], 1, timeout_s, memory_mb,
+                                          full_narratives, check)
+            outcomes.update(one)
+            if still:
+                outcomes[p] = (fnd.make("file_timeout", p.name, seconds=f"{timeout_s:g}"), None)
 
 
 def _cache_kind(path: Path, full_narratives: bool, check: Check | None) -> str:
@@ -666,7 +923,7 @@ def _cache_kind(path: Path, full_narratives: bool, check: Check | None) -> str:
     suffix = path.suffix.lower()
     if suffix in WORKBOOK_SUFFIXES:
         return "checked" if check is not None else "read"
-    if suffix == ".docx" and full_narratives:
+    if suffix in NARRATIVE_SUFFIXES and full_narratives:
         return "narrative"
     return ""
 

@@ -9,7 +9,7 @@ reports received, the on-time rate the share received by their deadline.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -22,10 +22,11 @@ from . import fmt
 from .cache import open_cache
 from .catalogue import Catalogue
 from .errors import BuildError
-from .feedback import annotate_workbook, feedback_name
+from .feedback import annotate_workbook, feedback_name, refusal_note
 from .findings import Finding
+from .layout import row_key
 from .progress import UnitProgress, progress
-from .read import Inputs, read_inputs
+from .read import Inputs, read_files, read_inputs
 from .reports import PROGRESS_HEADERS, progress_rows, table, write_validation_report
 from .validate import Validation, check_workbook, validate
 
@@ -77,12 +78,29 @@ def check_inputs(cat: Catalogue, inputs: Path, as_of: dt.date,
     return Checked(read, checked, tuple(progress(cat, checked, as_of)))
 
 
-def write_checks(checked: Checked, folder: Path, extra: tuple[Finding, ...] = ()) -> list[Path]:
-    """The validation report (with `extra` findings, e.g. from derive), and an annotated copy
-    of every workbook with a finding."""
+def finding_labels(cat: Catalogue) -> dict[str, str]:
+    """The Vietnamese label of every key a finding can name (`Finding.indicator`): form rows
+    ("chi_khcn.dtpt" -> "Chi ngân sách cho KH&CN – Chi đầu tư phát triển") and list
+    columns ("du_an.ten" -> "Danh mục dự án ... – Tên dự án")."""
+    out: dict[str, str] = {}
+    for item in cat.items:
+        for ind in item.indicators:
+            for part in cat.parts_of(ind):
+                out[row_key(ind.code, part.code)] = cat.row_label(ind.code, part.code)
+    for li in cat.lists:
+        for col in li.columns:
+            out[f"{li.code}.{col.code}"] = f"{li.title} – {col.label}"
+    return out
+
+
+def write_checks(checked: Checked, folder: Path, extra: tuple[Finding, ...] = (),
+                 labels: Mapping[str, str] | None = None) -> list[Path]:
+    """The validation report (with `extra` findings, e.g. from derive), an annotated copy of
+    every workbook with a finding, and a short note for every file that could not be read.
+    `labels` (finding_labels) names indicators in Vietnamese."""
     folder.mkdir(parents=True, exist_ok=True)
     findings = list(checked.validation.findings) + list(extra)
-    write_validation_report(findings, checked.progress, folder / VALIDATION)
+    write_validation_report(findings, checked.progress, folder / VALIDATION, labels)
     written = [folder / VALIDATION]
     by_file: dict[str, list[Finding]] = {}
     for f in findings:
@@ -91,10 +109,42 @@ def write_checks(checked: Checked, folder: Path, extra: tuple[Finding, ...] = ()
         mine = by_file.get(wb.file.name)
         if mine:
             written.append(annotate_workbook(wb.file.path, mine,
-                                             folder / FEEDBACK / feedback_name(wb.file.path)))
+                                             folder / FEEDBACK / feedback_name(wb.file.path),
+                                             labels))
+    read = {s.file.name for s in (*checked.read.workbooks, *checked.read.narratives)}
+    for u in checked.validation.unread:
+        if u.file not in read:
+            written.append(refusal_note(u.file, by_file.get(u.file, []), folder / FEEDBACK))
     return written
 
 
+@dataclass(frozen=True)
+class CheckedFile:
+    """One file checked the way a unit checks it before sending (`make check`)."""
+
+    validation: Validation
+    feedback: Path | None  # annotated copy, or note for a file not read; None: a narrative
+
+    @property
+    def errors(self) -> int:
+        return len(self.validation.errors())
+
+
+def check_file(cat: Catalogue, path: Path, out: Path) -> CheckedFile:
+    """Read and check one file as `make report` would (conversion of .doc/.odt, the same
+    time and memory limits), and write its feedback into `out`."""
+    if not path.is_file():
+        raise BuildError(f"Không có tệp '{path}'. Hãy kiểm tra lại đường dẫn.")
+    read = read_files([path], workers=1, check=partial(check_workbook, cat))
+    validation = validate(cat, read)
+    labels = finding_labels(cat)
+    findings = list(validation.findings)
+    feedback: Path | None = None
+    if read.workbooks:
+        feedback = annotate_workbook(path, findings, out / feedback_name(path), labels)
+    elif not read.narratives:
+        feedback = refusal_note(path.name, findings, out)
+    return CheckedFile(validation, feedback)
 
 
 @dataclass(frozen=True)
@@ -118,7 +168,7 @@ class Rates:
 
 
 def rates(status: tuple[UnitProgress, ...] | list[UnitProgress]) -> Rates:
-    received = [p for p in status if p.workbook or (not p.items and p.narrative)]
+    received = [p for p in status if p.workbook or (not p.items and p.narrative) or p.unread]
     on_time = [p for p in received if p.received is not None and p.received <= p.due]
     return Rates(len(status), len(received), len(on_time))
 

@@ -14,19 +14,37 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import NamedTuple
+
+from openpyxl.utils import get_column_letter
 
 from . import findings as fnd
 from . import fmt
-from .catalogue import TOTAL, Catalogue, Indicator, ListColumn
+from .catalogue import TOTAL, Catalogue, Indicator, Item, ListColumn
 from .findings import Finding, Severity
-from .layout import META_SHEET, form_rows, meta_cell, row_key, sheet_name
+from .layout import (
+    FIRST_DATA_ROW,
+    FIRST_YEAR_COL,
+    HEADER_ROW,
+    LABEL_COLUMNS,
+    LIST_FIRST_ROW,
+    META_SHEET,
+    NOTE_HEADER,
+    STATUS_HEADER,
+    form_rows,
+    form_years,
+    meta_cell,
+    row_key,
+    sheet_name,
+)
 from .read import (
     Inputs,
     NarrativeSubmission,
     RawCell,
     RowInfo,
+    SheetHead,
     WorkbookSubmission,
     parse_date,
 )
@@ -87,12 +105,25 @@ class FileCheck:
 
 
 @dataclass(frozen=True)
+class Unread:
+    """A file that was received but could not be read (or was not looked at), with the unit
+    its name points to: the status says 'received, not readable', never 'not received'."""
+
+    file: str  # file name (path relative to inputs/ for a file in a subfolder)
+    unit: str  # unit code its name points to, "" when none
+    code: str  # code of the finding that says why
+    reason: str  # that finding's message
+    received: dt.date | None  # the file's modification date, when known
+
+
+@dataclass(frozen=True)
 class Validation:
     values: tuple[Value, ...]  # every value that passed
     findings: tuple[Finding, ...]  # read and validation findings, in file order
     workbooks: tuple[WorkbookSubmission, ...]  # one accepted workbook per unit
     narratives: tuple[NarrativeSubmission, ...]  # one accepted narrative per unit
     lists: tuple[ListEntry, ...] = ()  # list rows without an error, in file and row order
+    unread: tuple[Unread, ...] = ()  # files received and not read, one each
 
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity is Severity.ERROR]
@@ -236,68 +267,290 @@ def _check_workbook(cat: Catalogue, wb: WorkbookSubmission) -> Iterator[Finding 
     yield from wb.notes
     if not wb.rows:
         yield fnd.make("no_values", name, unit=wb.unit)
-        return
     flagged = {(f.sheet, f.cell) for f in wb.notes
                if f.code in ("formula_no_value", "error_cell")}
-    rows: dict[tuple[str, str, str], RowInfo] = {(r.sheet, r.indicator, r.part): r
-                                                 for r in wb.rows}
-    cells: dict[tuple[str, str, str, int], RawCell] = {
-        (c.sheet, c.indicator, c.part, c.year): c for c in wb.cells}
+    rows: dict[tuple[str, str, str], RowInfo] = {}
+    for r in wb.rows:
+        first = rows.setdefault((r.sheet, r.indicator, r.part), r)
+        if first is not r:  # a row copied and inserted: its key is the original's
+            yield fnd.make("duplicate_row_key", name, sheet=r.sheet, cell=f"B{r.row}",
+                           unit=wb.unit, indicator=row_key(r.indicator, r.part), row=r.row,
+                           first=first.row)
+    cells: dict[tuple[str, int], dict[int, RawCell]] = {}
+    for c in wb.cells:
+        cells.setdefault((c.sheet, int(c.cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))),
+                         {})[c.col] = c
+    heads = {h.sheet: h for h in wb.heads}
+    own_sheets: set[str] = set()
     for item in cat.data_items_of(wb.unit):
         sheet = sheet_name(item)
+        own_sheets.add(sheet)
         if sheet not in wb.sheets:
             yield fnd.make("missing_sheet", name, sheet=sheet, unit=wb.unit, item=item.code)
             continue
+        if sheet not in heads:  # column A or the header row is gone: no row can be found
+            filled = next((n for s, n in wb.others if s == sheet), 0)
+            yield fnd.make("sheet_without_keys", name, sheet=sheet, unit=wb.unit,
+                           count=filled)
+            continue
+        found: list[Finding] = []
+        year_col, moved = _year_columns(cat, item, heads.get(sheet),
+                                        fingerprint != cat.fingerprint, wb, found)
+        yield from found
+        form_keys = set()
         for frow in form_rows(cat, item):
-            ind = frow.indicator
-            key = row_key(ind.code, frow.part)
-            row = rows.get((sheet, ind.code, frow.part))
+            form_keys.add((frow.indicator.code, frow.part))
+            key = row_key(frow.indicator.code, frow.part)
+            row = rows.get((sheet, frow.indicator.code, frow.part))
             if row is None:
                 yield fnd.make("missing_row", name, sheet=sheet, unit=wb.unit, indicator=key,
-                               label=cat.row_label(ind.code, frow.part), key=key)
+                               label=cat.row_label(frow.indicator.code, frow.part), key=key)
                 continue
-            if row.status and row.status not in cat.data_status:
-                yield fnd.make("unknown_status", name, sheet=sheet, cell=row.status_cell,
-                               unit=wb.unit,
-                               indicator=key, value=row.status,
-                               allowed=", ".join(cat.data_status))
-            for year in cat.years_of(ind):
-                cell = cells.get((sheet, ind.code, frow.part, year))
-                if cell is None:  # the year column is missing: the row check covers it
-                    if ind.required:
-                        yield fnd.make("required_missing", name, sheet=sheet, unit=wb.unit,
-                                       indicator=key, year=year,
-                                       label=cat.row_label(ind.code, frow.part))
-                    continue
-                if (cell.sheet, cell.cell) in flagged:  # already reported by read
-                    continue
-                raw = cell.raw
-                if ((type(raw) is float or type(raw) is int) and ind.low <= raw
-                        and (ind.high is None or raw <= ind.high)
-                        and (ind.type != "integer" or float(raw).is_integer())):
-                    yield _passed(wb, ind, row, cell, float(raw))  # most cells: at once
-                    continue
-                yield from _check_cell(cat, wb, ind, key, row, cell)
+            yield from _check_row(cat, wb, frow.indicator, key, row,
+                                  cells.get((sheet, row.row), {}), year_col, moved, flagged)
+        for r in wb.rows:
+            if r.sheet == sheet and (r.indicator, r.part) not in form_keys and (
+                    cells.get((sheet, r.row)) or r.status or r.note):
+                yield fnd.make("unknown_row_key", name, sheet=sheet, cell=f"B{r.row}",
+                               unit=wb.unit, value=row_key(r.indicator, r.part), row=r.row)
+    yield from _outside_form(cat, wb, own_sheets, cells)
+
+
+def _header_year(text: str) -> int | None:
+    """The year a header cell names: '2019', or text holding one year ('Năm 2019')."""
+    if text.isdigit() and len(text) == 4:
+        return int(text)
+    found = _YEAR_IN_TEXT.findall(text)
+    return int(found[0]) if len(found) == 1 else None
+
+
+_YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_FORM_HEADERS = {*LABEL_COLUMNS, STATUS_HEADER, NOTE_HEADER}
+
+
+def _year_columns(cat: Catalogue, item: Item, head: SheetHead | None, older: bool,
+                  wb: WorkbookSubmission, found: list[Finding]
+                  ) -> tuple[dict[int, int], set[int]]:
+    """Which column holds each year of the item's sheet, and the columns not to read.
+
+    The form's layout decides (the year columns follow the label columns in order); the
+    header only confirms it. A header retyped ("Năm 2019"), emptied or damaged costs nothing
+    but a warning naming it; a header showing another year means columns were deleted,
+    inserted or pasted over, and those columns are refused rather than read one year off.
+    An older form (another catalogue) whose header asks other years is read by its header."""
+    header = dict(head.cells) if head else {}
+    head_row = head.row if head else HEADER_ROW
+    years = form_years(cat, item)
+    if older and {int(t) for t in header.values() if t.isdigit() and len(t) == 4} != set(years):
+        return {y: c for c, text in header.items() if text.isdigit()
+                and (y := int(text)) in years}, set()
+    year_col: dict[int, int] = {}
+    moved: list[tuple[int, int, str]] = []
+    for i, year in enumerate(years):
+        col = FIRST_YEAR_COL - 1 + i
+        text = header.get(col, "")
+        named = _header_year(text)
+        at = f"{get_column_letter(col + 1)}{head_row}"
+        if named == year or (named is None and text not in _FORM_HEADERS):
+            year_col[year] = col
+            if text != str(year):
+                found.append(fnd.make("header_changed", wb.file.name, sheet=sheet_name(item),
+                                      cell=at, unit=wb.unit, year=year,
+                                      value=text or "(trống)"))
+        else:
+            moved.append((year, col, text))
+    if moved:
+        first, last = moved[0][1], moved[-1][1]
+        detail = "; ".join(f"ô {get_column_letter(c + 1)}{head_row} ghi '{t or '(trống)'}' "
+                           f"thay vì {y}" for y, c, t in moved[:4])
+        if len(moved) > 4:
+            detail += f"; và {len(moved) - 4} cột khác"
+        found.append(fnd.make(
+            "year_columns_moved", wb.file.name, sheet=sheet_name(item),
+            cell=f"{get_column_letter(first + 1)}{head_row}:{get_column_letter(last + 1)}"
+                 f"{head_row}", unit=wb.unit, detail=detail,
+            years=", ".join(str(y) for y, _, _ in moved)))
+    return year_col, {c for _, c, _ in moved}
+
+
+def _numeric(raw: object) -> bool:
+    if isinstance(raw, bool):
+        return False
+    if isinstance(raw, (int, float)):
+        return True
+    return isinstance(raw, str) and parse_vi_number(raw) is not None
+
+
+def _check_row(cat: Catalogue, wb: WorkbookSubmission, ind: Indicator, key: str, row: RowInfo,
+               cells: dict[int, RawCell], year_col: dict[int, int], moved: set[int],
+               flagged: set[tuple[str, str]]) -> Iterator[Finding | Value]:
+    name, sheet = wb.file.name, row.sheet
+    asked = cat.years_of(ind)
+    label = cat.row_label(ind.code, row.part)
+    shift = _shifted(asked, cells, year_col, row)
+    if shift:
+        side, year, out_cell, span = shift
+        yield fnd.make("row_shifted", name, sheet=sheet, cell=span, unit=wb.unit,
+                       indicator=key, label=label, side=side, year=year, cell_out=out_cell)
+        return
+    if row.status and row.status not in cat.data_status:
+        yield fnd.make("unknown_status", name, sheet=sheet, cell=row.status_cell,
+                       unit=wb.unit, indicator=key, value=row.status,
+                       allowed=", ".join(cat.data_status))
+    used: set[int] = set()
+    typed: list[tuple[int, float, bool]] = []  # (year, value, typed as a percent)
+    for year in asked:
+        col = year_col.get(year)
+        if col is None:  # the column was moved or deleted: said once for the sheet
+            continue
+        used.add(col)
+        cell = cells.get(col)
+        a1 = cell.cell if cell else f"{get_column_letter(col + 1)}{row.row}"
+        if (sheet, a1) in flagged:  # already reported by read
+            continue
+        raw = cell.raw if cell else ""
+        as_percent = (sheet, a1) in wb.percent_cells
+        if ((type(raw) is float or type(raw) is int) and not as_percent and ind.low <= raw
+                and (ind.high is None or raw <= ind.high)
+                and (ind.type != "integer" or float(raw).is_integer())):
+            yield _passed(wb, ind, row, year, a1, float(raw))  # most cells: at once
+            if ind.type == "percent":
+                typed.append((year, float(raw), False))
+            continue
+        for result in _check_cell(cat, wb, ind, key, row, year, a1, raw, as_percent):
+            yield result
+            if isinstance(result, Value) and ind.type == "percent":
+                typed.append((year, result.value,
+                              as_percent or str(raw).strip().endswith("%")))
+    if typed:
+        yield from _ambiguous_percents(wb, ind, key, label, row, year_col, typed)
+    years_at = {c: y for y, c in year_col.items()}
+    for col, cell in cells.items():
+        if col in used or col in moved:
+            continue
+        if col in years_at:
+            where = f"ô màu xám: năm {years_at[col]} không thu thập cho chỉ tiêu này"
+        elif col == 3:
+            where = "cột Đơn vị tính"
+        else:
+            where = "ngoài các cột của bảng"
+        shown = fmt.plain(cell.raw) if isinstance(cell.raw, (int, float)) else cell.raw
+        yield fnd.make("value_outside_form", name, sheet=sheet, cell=cell.cell, unit=wb.unit,
+                       indicator=key, value=shown, where=where)
+
+
+def _shifted(asked: list[int], cells: dict[int, RawCell], year_col: dict[int, int],
+             row: RowInfo) -> tuple[str, int, str, str] | None:
+    """(side, empty year, cell holding the pushed-out value, row span) when the row's values
+    were pasted one column off: the first (last) asked year empty and a number just right
+    (left) of the asked years, in a grey cell, the status column or the unit column."""
+    first, last = year_col.get(asked[0]), year_col.get(asked[-1])
+    if first is None or last is None or not any(c in cells for c in range(first, last + 2)):
+        return None
+    letter = get_column_letter
+    if first not in cells:
+        right = cells.get(last + 1)
+        status_col = row.status_cell.rstrip("0123456789")
+        if right is not None and _numeric(right.raw):
+            out = right.cell
+        elif status_col == letter(last + 2) and _numeric(row.status):
+            out = row.status_cell
+        else:
+            out = ""
+        if out:
+            return ("phải", asked[0], out,
+                    f"{letter(first + 1)}{row.row}:{letter(last + 2)}{row.row}")
+    if last not in cells:
+        left = cells.get(first - 1)
+        if left is not None and _numeric(left.raw):
+            return ("trái", asked[-1], left.cell,
+                    f"{letter(first)}{row.row}:{letter(last + 1)}{row.row}")
+    return None
+
+
+def _ambiguous_percents(wb: WorkbookSubmission, ind: Indicator, key: str, label: str,
+                        row: RowInfo, year_col: dict[int, int],
+                        typed: list[tuple[int, float, bool]]) -> Iterator[Finding]:
+    """A percent below 1 typed as a plain number (0,5) in a row whose other years are tens
+    (50, 52...): perhaps 50% typed as a fraction. A warning; the value stays as typed."""
+    big = sorted(v for _, v, _ in typed if v >= 1)
+    if len(big) < 2:
+        return
+    typical = big[len(big) // 2]
+    for year, value, as_percent in typed:
+        if not as_percent and 0 < value < 1 and typical >= 5 and (
+                typical / 3 <= value * 100 <= typical * 3):
+            a1 = f"{get_column_letter(year_col[year] + 1)}{row.row}"
+            yield fnd.make("percent_ambiguous", wb.file.name, sheet=row.sheet, cell=a1,
+                           unit=wb.unit, indicator=key, year=year, label=label,
+                           value=fmt.plain(value), typical=fmt.plain(typical),
+                           as_percent=fmt.plain(round(value * 100, 6)))
+
+
+def _outside_form(cat: Catalogue, wb: WorkbookSubmission, own_sheets: set[str],
+                  cells: dict[tuple[str, int], dict[int, RawCell]]) -> Iterator[Finding]:
+    """Whatever the unit typed where the form has no input cell: rows without a key, cells
+    beside a list, sheets that are not the unit's, and merged ranges over input cells."""
+    name = wb.file.name
+    for stray in wb.strays:
+        if stray.sheet not in own_sheets:
+            continue
+        cols = [c for c, _ in stray.cells]
+        label = next((str(v) for c, v in stray.cells if c in (1, 2) and isinstance(v, str)),
+                     "không có tên")
+        numbers = [v for c, v in stray.cells if c >= FIRST_YEAR_COL - 1]
+        span = (f"{get_column_letter(min(cols) + 1)}{stray.row}:"
+                f"{get_column_letter(max(cols) + 1)}{stray.row}")
+        yield fnd.make("row_outside_form", name, sheet=stray.sheet, cell=span, unit=wb.unit,
+                       value=label[:100], row=stray.row, label=f"'{label[:60]}'",
+                       count=len(numbers) or len(stray.cells))
+    for sheet, a1, raw in wb.loose:
+        shown = fmt.plain(raw) if isinstance(raw, (int, float)) else raw
+        yield fnd.make("value_outside_form", name, sheet=sheet, cell=a1, unit=wb.unit,
+                       value=shown, where="ngoài các cột của danh sách")
+    foreign: dict[str, int] = {}
+    for (sheet, _row), row_cells in cells.items():
+        if sheet not in own_sheets:
+            foreign[sheet] = foreign.get(sheet, 0) + len(row_cells)
+    for stray in wb.strays:
+        if stray.sheet not in own_sheets:
+            foreign[stray.sheet] = foreign.get(stray.sheet, 0) + len(stray.cells)
+    for sheet, count in [*foreign.items(), *wb.others]:
+        if sheet not in own_sheets:  # an own sheet without its keys is said above
+            yield fnd.make("extra_sheet", name, sheet=sheet, unit=wb.unit, count=count)
+    list_sheets = {li.sheet for li in cat.lists_of(wb.unit)}
+    for sheet, span in wb.merges:
+        first_row = int(span.split(":")[0].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") or 0)
+        if (sheet in own_sheets and first_row >= FIRST_DATA_ROW) or (
+                sheet in list_sheets and first_row >= LIST_FIRST_ROW):
+            yield fnd.make("merged_cells", name, sheet=sheet, cell=span, unit=wb.unit)
 
 
 def _check_cell(cat: Catalogue, wb: WorkbookSubmission, ind: Indicator, key: str, row: RowInfo,
-                cell: RawCell) -> Iterator[Finding | Value]:
+                year: int, a1: str, raw: object, as_percent: bool
+                ) -> Iterator[Finding | Value]:
     name = wb.file.name
-    where = {"sheet": cell.sheet, "cell": cell.cell, "unit": wb.unit, "indicator": key,
-             "year": cell.year}
-    value, blank = _number(cell.raw, ind)
+    where = {"sheet": row.sheet, "cell": a1, "unit": wb.unit, "indicator": key, "year": year}
+    value, blank = _number(raw, ind)
     if blank:
         if ind.required:
-            yield fnd.make("required_missing", name, label=cat.row_label(ind.code, cell.part),
+            yield fnd.make("required_missing", name, label=cat.row_label(ind.code, row.part),
                            **where)
         return
     if value is None:
-        code = "ambiguous_number" if is_ambiguous(str(cell.raw)) else "not_a_number"
-        yield fnd.make(code, name, value=cell.raw, **where)
+        code = "ambiguous_number" if is_ambiguous(str(raw)) else "not_a_number"
+        yield fnd.make(code, name, value=raw, **where)
         return
+    if as_percent:  # "1,5%" typed in Excel or LibreOffice is stored as 0,015
+        if ind.type != "percent":
+            yield fnd.make("percent_in_number", name, value=fmt.percent(value * 100, 2),
+                           label=cat.row_label(ind.code, row.part), measure=ind.measure,
+                           **where)
+            return
+        value = round(value * 100, 9)
     if ind.type == "integer" and not value.is_integer():
         yield fnd.make("not_an_integer", name, value=fmt.plain(value),
-                       label=cat.row_label(ind.code, cell.part), **where)
+                       label=cat.row_label(ind.code, row.part), **where)
         return
     high = ind.high
     if value < ind.low or (high is not None and value > high):
@@ -305,14 +558,14 @@ def _check_cell(cat: Catalogue, wb: WorkbookSubmission, ind: Indicator, key: str
         yield fnd.make("out_of_range", name, value=fmt.plain(value), low=low_text,
                        high=high_text, measure=ind.measure, **where)
         return
-    yield _passed(wb, ind, row, cell, value)
+    yield _passed(wb, ind, row, year, a1, value)
 
 
-def _passed(wb: WorkbookSubmission, ind: Indicator, row: RowInfo, cell: RawCell,
+def _passed(wb: WorkbookSubmission, ind: Indicator, row: RowInfo, year: int, a1: str,
             value: float) -> Value:
-    return Value(unit=wb.unit, indicator=ind.code, breakdown=cell.part, year=cell.year,
+    return Value(unit=wb.unit, indicator=ind.code, breakdown=row.part, year=year,
                  value=value, status=row.status, note=row.note, file=wb.file.name,
-                 sheet=cell.sheet, cell=cell.cell, file_hash=wb.file.sha256)
+                 sheet=row.sheet, cell=a1, file_hash=wb.file.sha256)
 
 
 _YEAR = re.compile(r"\b(20\d\d)\b")
@@ -373,14 +626,33 @@ def check_workbook(cat: Catalogue, wb: WorkbookSubmission) -> FileCheck:
     return FileCheck.of(values, entries, found)
 
 
+def unit_from_name(cat: Catalogue, name: str) -> str:
+    """The unit a file name points to: exactly one unit code among its words, in any case
+    ('khtc_bieu (1).xls', 'Bieu-TTUD.pdf'); '' when none or several."""
+    words = {w.upper() for w in re.split(r"[^0-9A-Za-z]+", Path(name).stem) if w}
+    codes = [u.code for u in cat.units if u.code in words]
+    return codes[0] if len(codes) == 1 else ""
+
+
 def validate(cat: Catalogue, inputs: Inputs) -> Validation:
-    """Check every submission; keep one per unit; return the values that passed."""
-    found: list[Finding] = list(inputs.findings)
+    """Check every submission; keep one per unit; return the values that passed. A file that
+    could not be read is attributed to the unit its name points to, so that the status says
+    'received, not readable' rather than 'not received'."""
+    found: list[Finding] = [f if f.unit else replace(f, unit=unit_from_name(cat, f.file))
+                            for f in inputs.findings]
+    dates = {i.name: i.modified.date() for i in inputs.files}
+    unread: dict[str, Unread] = {}
+    for f in found:
+        if f.file not in unread and f.severity is not Severity.INFO:
+            unread[f.file] = Unread(f.file, f.unit, f.code, f.message, dates.get(f.file))
     known = [w for w in inputs.workbooks if w.unit in cat.unit_by_code]
     for w in inputs.workbooks:
         if w.unit not in cat.unit_by_code:
-            found.append(fnd.make("unknown_unit", w.file.name, sheet=META_SHEET,
-                                  cell=meta_cell("ma_don_vi"), value=w.unit))
+            f = fnd.make("unknown_unit", w.file.name, sheet=META_SHEET,
+                         cell=meta_cell("ma_don_vi"), value=w.unit,
+                         unit=unit_from_name(cat, w.file.name))
+            found.append(f)
+            unread[f.file] = Unread(f.file, f.unit, f.code, f.message, dates.get(f.file))
     workbooks, dupes = _select(known)
     found.extend(dupes)
 
@@ -395,7 +667,10 @@ def validate(cat: Catalogue, inputs: Inputs) -> Validation:
     known_narr = []
     for n in inputs.narratives:
         if n.unit not in cat.unit_by_code:
-            found.append(fnd.make("unknown_unit", n.file.name, value=n.unit))
+            f = fnd.make("unknown_unit", n.file.name, value=n.unit,
+                         unit=unit_from_name(cat, n.file.name))
+            found.append(f)
+            unread[f.file] = Unread(f.file, f.unit, f.code, f.message, dates.get(f.file))
         else:
             known_narr.append(n)
     narratives, dupes = _select(known_narr)
@@ -410,4 +685,5 @@ def validate(cat: Catalogue, inputs: Inputs) -> Validation:
                 found.append(fnd.make("narrative_unknown_heading", n.file.name, unit=n.unit,
                                       value=s.heading or "(đầu văn bản)"))
     return Validation(tuple(values), tuple(found), tuple(sorted(workbooks, key=lambda w: w.unit)),
-                      tuple(sorted(narratives, key=lambda n: n.unit)), tuple(entries))
+                      tuple(sorted(narratives, key=lambda n: n.unit)), tuple(entries),
+                      tuple(unread.values()))

@@ -94,3 +94,17 @@ def column(table, header: str) -> int:
     first_data = next(i for i, r in enumerate(table.rows) if r.cells[0].text[:4].isdigit())
     leaf = [c.text for c in table.rows[first_data - 1].cells]
     return leaf.index(header)
+
+
+def cells_by_year(cat: Catalogue, wb) -> dict[tuple[str, int], object]:
+    """A read workbook's cells as {(row key, year): raw}, the year of each column taken from
+    the form's layout (the year columns follow the label columns, in order)."""
+    from pipeline.layout import FIRST_YEAR_COL, form_years, row_key
+
+    out: dict[tuple[str, int], object] = {}
+    for c in wb.cells:
+        years = form_years(cat, cat.item_of_indicator[c.indicator])
+        i = c.col - (FIRST_YEAR_COL - 1)
+        if 0 <= i < len(years):
+            out[(row_key(c.indicator, c.part), years[i])] = c.raw
+    return out

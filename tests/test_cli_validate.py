@@ -14,7 +14,6 @@ from pipeline.cache import CACHE_DIR
 from pipeline.catalogue import Catalogue
 from pipeline.cli import main
 from pipeline.feedback import FEEDBACK_SHEET
-from pipeline.findings import MESSAGES
 from pipeline.layout import cell_of
 
 from .conftest import CATALOGUE, TEMPLATE, write_unit_workbook
@@ -79,8 +78,9 @@ def test_validate_with_a_broken_file_and_an_error(runner: CliRunner, tmp_path: P
     assert f"[Lỗi] {BROKEN}: Không mở được tệp (" in out
     ttra = next(line for line in out.splitlines() if line.startswith("  TTRA "))
     assert "lỗi   1" in ttra
-    assert "tệp góp ý: 1." in out
+    assert "tệp góp ý: 2." in out  # TTRA's annotated copy, and a note about the broken file
     assert (outputs / CHECK_FOLDER / FEEDBACK / "TTRA_so_lieu_mau_gop_y.xlsx").is_file()
+    assert (outputs / CHECK_FOLDER / FEEDBACK / "hong_gop_y.xlsx").is_file()
 
 
 def test_validate_json(runner: CliRunner, tmp_path: Path, inputs: Path, cat: Catalogue):
@@ -135,7 +135,8 @@ def test_check_a_workbook_with_an_error(runner: CliRunner, tmp_path: Path, cat: 
     assert "TTRA_bieu.xlsx: 1 lỗi, 0 cảnh báo/thông tin." in result.output
     ws = load_workbook(out / "TTRA_bieu_gop_y.xlsx")[FEEDBACK_SHEET]
     row = [ws.cell(5, c).value for c in range(1, 9)]
-    assert row[:7] == [1, "Lỗi", sheet, cell, "tt_tien_phat", 2015, "abc"]
+    assert row[:7] == [1, "Lỗi", sheet, cell, "Số tiền xử phạt vi phạm hành chính", 2015,
+                       "abc"]
     assert row[7].startswith(ABC)
     assert ws.cell(6, 1).value is None  # one finding, one row
     assert ws.cell(5, 4).hyperlink.location == f"'{sheet}'!{cell}"
@@ -149,10 +150,19 @@ def test_check_a_file_that_is_not_office(runner: CliRunner, tmp_path: Path):
     result = runner.invoke(main, ["check", "--catalogue", str(CATALOGUE), str(path),
                                   "--out", str(out)])
     assert result.exit_code == 1
-    assert f"[Lỗi] ghi_chu.txt: {MESSAGES['file_not_office'][1]}" in result.output
+    assert ("[Lỗi] ghi_chu.txt: Tệp văn bản thuần (.txt) không giữ được biểu mẫu (mã đơn vị, "
+            "mã chỉ tiêu). Hãy nhập số liệu vào biểu mẫu .xlsx do Phòng Kế hoạch Tài chính "
+            "gửi.") in result.output
     assert "ghi_chu.txt: 1 lỗi" in result.output
     assert "Traceback" not in result.output
-    assert not out.exists()  # no annotated copy of a file that is not a workbook
+    # no annotated copy of a file that is not a workbook: a short note saying what to do
+    note = out / "ghi_chu_txt_gop_y.xlsx"
+    assert f"Tệp góp ý (mở trang 'Lỗi' để đến từng ô): {note}" in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["ghi_chu_txt_gop_y.xlsx"]
+    ws = load_workbook(note)[FEEDBACK_SHEET]
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "TỆP 'ghi_chu.txt' CHƯA ĐỌC ĐƯỢC" in texts[0]
+    assert any(t.startswith("Tệp văn bản thuần (.txt)") for t in texts)
 
 
 def test_check_a_missing_file_is_a_usage_error(runner: CliRunner, tmp_path: Path):

@@ -8,9 +8,12 @@ of the good workbook. Codes observed (python-calamine 0.9.1):
 - encrypted OOXML in an OLE container (pass_protected, 60320-protected, protect,
   protected_passtika, protected_sha512, password.xlsx, bug53475-password-is-pass.docx)
   -> file_encrypted
-- BIFF .xls, including password.xls, xor-encryption-abc.xls and the OOM_alloc crashers
-  -> file_legacy_xls (sniffed as OLE before any parser runs); too_small.xls -> file_not_office
-- .ods / .xlsb (issue_594_dos.ods, issue_666_panic.xlsb) -> file_not_office, never parsed
+- BIFF .xls are read (calamine values, xlrd formats): most -> not_a_form; password.xls and
+  xor-encryption-abc.xls (BIFF's own encryption) -> file_encrypted; OOM_alloc3 and
+  gh548_incorrect_sst_unique_count -> file_unreadable ("tệp .xls bị hỏng"); too_small.xls
+  (no OLE container) -> file_not_office
+- issue_594_dos.ods -> file_unreadable (calamine cannot parse it); issue_666_panic.xlsb
+  -> file_xlsb, never parsed
 - Strict OOXML (SimpleStrict, sample.strict, strict_iso_paths) -> not_a_form: calamine reads
   them, they just are not our form (test_hostile checks a Strict form reads in full)
 - poc-xmlbomb, poc-xmlbomb-empty (DTD in sharedStrings.xml), ExternalEntityInText.docx (XXE)
@@ -38,11 +41,10 @@ from pathlib import Path
 import pytest
 
 from pipeline.findings import MESSAGES, Finding
-from pipeline.layout import row_key
-from pipeline.read import WORKBOOK_SUFFIXES, read_inputs
+from pipeline.read import read_inputs
 from pipeline.samples import sample_values
 
-from .conftest import SHARED, write_unit_workbook
+from .conftest import SHARED, cells_by_year, write_unit_workbook
 
 CORPUS = Path(SHARED) / "corpus"
 GOOD = "VP_good.xlsx"
@@ -59,6 +61,10 @@ MUST = {
     "poi/protected_passtika.xlsx": "file_encrypted",
     "poi/protected_sha512.xlsx": "file_encrypted",
     "python-calamine/password.xlsx": "file_encrypted",
+    "poi/password.xls": "file_encrypted",
+    "poi/xor-encryption-abc.xls": "file_encrypted",
+    "python-calamine/password.xls": "file_encrypted",
+    "calamine/issue_666_panic.xlsb": "file_xlsb",
     "poi/bug53475-password-is-pass.docx": "file_encrypted",
     "poi/poc-xmlbomb.xlsx": "file_unreadable",
     "poi/poc-xmlbomb-empty.xlsx": "file_unreadable",
@@ -123,7 +129,7 @@ def test_corpus_file_ends_in_a_clear_finding(tmp_path, cat, good_workbook, row):
     # The good workbook is read with its values.
     [good] = [w for w in inputs.workbooks if w.file.name == GOOD]
     assert good.unit == GOOD_UNIT
-    got = {(row_key(c.indicator, c.part), c.year): c.raw for c in good.cells}
+    got = cells_by_year(cat, good)
     expected = sample_values(cat, cat.unit_by_code[GOOD_UNIT])
     assert {k: got.get(k) for k in expected} == expected
 
@@ -143,10 +149,10 @@ def test_corpus_file_ends_in_a_clear_finding(tmp_path, cat, good_workbook, row):
     assert name in f.line()
 
     suffix = src.suffix.lower()
-    if suffix not in (*WORKBOOK_SUFFIXES, ".docx"):  # .ods, .xlsb: never parsed
-        assert f.code == "file_not_office"
-    elif suffix == ".xls":  # an OLE container is refused before any parser sees it
-        assert f.code in ("file_legacy_xls", "file_encrypted", "file_not_office")
+    if suffix == ".xlsb":  # never parsed
+        assert f.code == "file_xlsb"
+    elif suffix in (".xls", ".ods"):  # read, and none of them is our form
+        assert f.code in ("not_a_form", "file_encrypted", "file_unreadable", "file_not_office")
     if row["file"] in MUST:
         assert f.code == MUST[row["file"]]
     if row["file"] in DOCTYPE_FILES:

@@ -14,6 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pipeline.catalogue import ALL_UNITS, Catalogue
 from pipeline.forms import FormFiles, write_forms
 from pipeline.layout import (
+    CHOICES_SHEET,
     FIRST_DATA_ROW,
     HEADER_KEY,
     HEADER_ROW,
@@ -103,7 +104,10 @@ def test_metadata_sheet_names_unit_version_and_fingerprint(forms, cat: Catalogue
 def test_a_sheet_per_data_item_named_by_item_code(forms, cat: Catalogue, unit: str):
     wb = _book(forms, unit)
     lists = [li.sheet for li in cat.lists_of(unit)]
-    assert wb.sheetnames == [META_SHEET, OWN_ITEM[unit], *lists]
+    # The dropdowns' options come last, on a hidden sheet.
+    assert wb.sheetnames == [META_SHEET, OWN_ITEM[unit], *lists, "Danh sách chọn"]
+    assert [ws.title for ws in wb.worksheets if ws.sheet_state != "visible"] == [
+        "Danh sách chọn"]
     ws = wb[OWN_ITEM[unit]]
     item = next(it for it in cat.items if it.code == OWN_ITEM[unit])
     assert ws["B1"].value == f"Mục {item.code}. {item.title}"
@@ -210,12 +214,16 @@ def test_status_column_is_a_dropdown_of_the_catalogue_statuses(forms, cat: Catal
     for key in ("chi_nsdp", "chi_khcn.dtpt", "csvc_thiet_bi"):
         [dv] = _validations(ws, _cell(ws, key, STATUS_HEADER).coordinate)
         assert dv.type == "list"
-        assert dv.formula1 == '"Chính thức,Ước tính,Sơ bộ"'
+        # A range of the hidden sheet, whose first column is this list.
+        assert dv.formula1 == "'Danh sách chọn'!$A$2:$A$4"
         assert dv.showInputMessage
         assert dv.promptTitle == "Tính chất số liệu"
         assert dv.prompt == "Chọn: Chính thức, Ước tính, Sơ bộ"
         assert dv.error == "Chọn một giá trị trong danh sách."
     assert cat.data_status == ["Chính thức", "Ước tính", "Sơ bộ"]
+    choices = _book(forms, "KHTC")["Danh sách chọn"]
+    assert [c.value for c in choices["A"] if c.value] == [
+        "data_status", "Chính thức", "Ước tính", "Sơ bộ"]
 
 
 # --- Word narrative form -------------------------------------------------------------------
@@ -273,16 +281,19 @@ def test_blank_workbook_reads_back_as_the_unit_with_no_values(forms, cat: Catalo
     assert sub.meta["ma_danh_muc"] == cat.fingerprint
     assert sub.meta["phien_ban_bieu_mau"] == "1.0"
     assert sub.meta["ngay_gui"] == ""
-    assert sub.sheets == (META_SHEET, OWN_ITEM[unit], *[li.sheet for li in cat.lists_of(unit)])
+    # The hidden sheet of dropdown options holds no data (the reader may list it or not).
+    assert tuple(s for s in sub.sheets if s != CHOICES_SHEET) == (
+        META_SHEET, OWN_ITEM[unit], *[li.sheet for li in cat.lists_of(unit)])
     assert sub.lists == ()  # no row typed in the list sheets
     item = next(it for it in cat.items if it.code == OWN_ITEM[unit])
     n_rows = sum(len(cat.parts_of(ind)) for ind in item.indicators)
     years = {y for ind in item.indicators for y in cat.years_of(ind)}
     assert len(sub.rows) == n_rows
-    assert len(sub.cells) == n_rows * len(years)
-    assert {c.raw for c in sub.cells} == {""}
+    assert len(years) == 11
+    # No value is read from a blank form.
+    assert [c for c in sub.cells if c.raw != ""] == []
     assert {r.status for r in sub.rows} == {""}
-    assert {c.indicator for c in sub.cells} == {ind.code for ind in item.indicators}
+    assert {r.indicator for r in sub.rows} == {ind.code for ind in item.indicators}
 
 
 def test_blank_narrative_reads_back_as_the_unit_with_no_text(forms):

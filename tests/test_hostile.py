@@ -24,13 +24,13 @@ from pipeline import read as read_mod
 from pipeline.build import MERGED_CSV, MERGED_XLSX, run_build
 from pipeline.findings import MESSAGES, Finding, Severity
 from pipeline.forms import build_narrative_form
-from pipeline.layout import cell_of, row_key
+from pipeline.layout import cell_of
 from pipeline.read import Inputs, WorkbookSubmission, read_inputs, read_workbook
 from pipeline.samples import fill_workbook, sample_values
 from pipeline.text import MAX_CELL_CHARS
 from pipeline.validate import validate
 
-from .conftest import TEMPLATE, write_unit_workbook
+from .conftest import TEMPLATE, cells_by_year, write_unit_workbook
 
 GOOD = "VP_good.xlsx"  # the well-behaved unit: every test checks it is still read
 GOOD_UNIT = "VP"
@@ -119,7 +119,7 @@ def _assert_good_read(inputs: Inputs, cat) -> None:
     [wb] = [w for w in inputs.workbooks if w.file.name == GOOD]
     assert wb.unit == GOOD_UNIT
     assert wb.notes == ()
-    got = {(row_key(c.indicator, c.part), c.year): c.raw for c in wb.cells}
+    got = cells_by_year(cat, wb)
     expected = sample_values(cat, cat.unit_by_code[GOOD_UNIT])
     assert len(expected) > 20
     assert {k: got.get(k) for k in expected} == expected
@@ -364,7 +364,7 @@ def test_xlsm_with_vba_project_is_read_and_the_macro_ignored(tmp_path, cat, fold
     assert inputs.findings == ()
     wb = _submission(inputs, name)
     assert wb.unit == UNIT
-    got = {(row_key(c.indicator, c.part), c.year): c.raw for c in wb.cells}
+    got = cells_by_year(cat, wb)
     expected = sample_values(cat, cat.unit_by_code[UNIT])
     assert {k: got[k] for k in expected} == expected
     assert len(wb.notes) == 1
@@ -549,10 +549,10 @@ def test_a_file_that_hangs_the_parser_times_out_alone(tmp_path, cat, folder, mon
     _form(cat, folder / "TTUD_tot.xlsx", unit="TTUD")
     real = read_mod.read_workbook
 
-    def slow(path: Path, info=None):
+    def slow(path: Path, info=None, kind=None):
         if path.name == hang:
             time.sleep(30)
-        return real(path, info)
+        return real(path, info, kind)
 
     monkeypatch.setattr(read_mod, "read_workbook", slow)  # workers fork: they see the patch
     lines: list[str] = []
@@ -576,11 +576,11 @@ def test_a_file_that_exhausts_memory_is_too_large(tmp_path, cat, folder, monkeyp
     _form(cat, folder / "TTUD_tot.xlsx", unit="TTUD")
     real = read_mod.read_workbook
 
-    def greedy(path: Path, info=None):
+    def greedy(path: Path, info=None, kind=None):
         if path.name == big:
             blob = bytearray(8 * 1024**3)
             blob[-1] = 1
-        return real(path, info)
+        return real(path, info, kind)
 
     monkeypatch.setattr(read_mod, "read_workbook", greedy)
     t0 = time.monotonic()

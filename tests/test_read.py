@@ -59,31 +59,37 @@ def test_filled_workbook_reads_back_unit_meta_and_cells(tmp_path, cat):
     assert wb.meta["ngay_gui"] == "20/03/2020"
     assert wb.meta["du_lieu_mau"] == "Có"
     assert wb.is_sample is True
-    assert wb.sheets == ("Thông tin", "I.7", *[li.sheet for li in cat.lists_of("TTRA")])
+    assert wb.sheets[:2] == ("Thông tin", "I.7")
+    assert set(wb.sheets) == {"Thông tin", "I.7", "Danh sách chọn",
+                              *[li.sheet for li in cat.lists_of("TTRA")]}
+    assert wb.kind == "xlsx"
 
-    cells = {(c.sheet, c.indicator, c.part, c.year): c for c in wb.cells}
+    cells = {(c.sheet, c.cell): c for c in wb.cells}
 
     sheet, row, a1 = _place(cat, "TTRA", "tt_tien_phat", 2017)
-    assert cells[(sheet, "tt_tien_phat", "total", 2017)] == RawCell(
-        sheet=sheet, cell=a1, indicator="tt_tien_phat", part="total", year=2017, raw=1234.5)
+    col = FIRST_YEAR_COL - 1 + form_years(cat, cat.item_of_indicator["tt_tien_phat"]).index(2017)
+    assert cells[(sheet, a1)] == RawCell(
+        sheet=sheet, cell=a1, indicator="tt_tien_phat", part="total", col=col, raw=1234.5)
     item = cat.item_of_indicator["tt_tien_phat"]
     status_col = get_column_letter(FIRST_YEAR_COL + len(form_years(cat, item)))
     assert RowInfo(sheet, row, "tt_tien_phat", "total", "", "", f"{status_col}{row}") in wb.rows
 
     sheet, row, a1 = _place(cat, "TTRA", "tt_cuoc.kiem_tra", 2013)
-    got = cells[(sheet, "tt_cuoc", "kiem_tra", 2013)]
-    assert got.cell == a1
+    got = cells[(sheet, a1)]
+    assert (got.indicator, got.part) == ("tt_cuoc", "kiem_tra")
     assert got.raw == 17
 
     # Text typed into a number cell is passed on as it is: read judges nothing.
     sheet, _, a1 = _place(cat, "TTRA", "tt_co_so", 2014)
-    got = cells[(sheet, "tt_co_so", "total", 2014)]
-    assert (got.cell, got.raw) == (a1, "abc")
+    got = cells[(sheet, a1)]
+    assert (got.indicator, got.raw) == ("tt_co_so", "abc")
 
-    # One cell per keyed row and year column.
+    # One row per keyed row; a cell for each non-empty cell right of the labels, here each
+    # asked year (the sample fills them all).
     item = cat.data_items_of("TTRA")[0]
     assert len(wb.rows) == len(form_rows(cat, item))
-    assert len(wb.cells) == len(form_rows(cat, item)) * len(form_years(cat, item))
+    assert len(wb.cells) == sum(len(cat.years_of(r.indicator)) for r in form_rows(cat, item))
+    assert wb.strays == () and wb.others == () and wb.loose == ()
 
 
 def test_status_and_note_columns_are_read_per_row(tmp_path, cat):
@@ -190,11 +196,11 @@ def folder_with_good(tmp_path, cat) -> tuple[Path, Path]:
     (_text_as_xlsx, "file_not_office", "Excel"),
     (_truncated, "file_unreadable", "Lưu thành"),
     (_encrypted, "file_encrypted", "mật khẩu"),
-    (_legacy, "file_legacy_xls", "97-2003"),
+    (_legacy, "file_unreadable", ".xls bị hỏng"),
     (_zip_bomb, "file_too_large", "giải nén"),
     (_doctype, "file_unreadable", "DOCTYPE"),
-    (_pdf, "file_not_office", "Excel"),
-    (_txt, "file_not_office", "Excel"),
+    (_pdf, "file_pdf", "PDF"),
+    (_txt, "file_csv", "văn bản thuần"),
 ], ids=["foreign_xlsx", "text_as_xlsx", "truncated", "encrypted", "legacy_xls", "zip_bomb",
         "doctype", "pdf", "txt"])
 def test_bad_file_is_a_finding_and_the_good_workbook_is_still_read(
@@ -236,7 +242,7 @@ def test_several_bad_files_in_one_folder_each_named_once(folder_with_good):
     folder, good = folder_with_good
     names = {make(folder, good): code for make, code in [
         (_truncated, "file_unreadable"), (_encrypted, "file_encrypted"),
-        (_foreign_xlsx, "not_a_form"), (_pdf, "file_not_office")]}
+        (_foreign_xlsx, "not_a_form"), (_pdf, "file_pdf")]}
 
     inputs = read_inputs(folder)
 
