@@ -171,11 +171,13 @@ def refusal(kind: str, detail: str, name: str) -> Finding:
 
 
 def inspect_package(path: Path, name: str, size: int, expected_part: str,
-                    scan_cells: bool = False, data: bytes | None = None) -> Package:
+                    scan_cells: bool = False, data: bytes | None = None,
+                    skip_sheets: tuple[str, ...] = ()) -> Package:
     """Raise Refused with a finding, or describe the package. `data`, when given, is the
     file's content already read (the file is then not opened again). `expected_part` names
     the part the kind needs: "xl/workbook.xml", "content.xml" (.ods) or "word/document.xml";
-    a legacy .xls (OLE) is scanned with xlrd when `data` is given."""
+    a legacy .xls (OLE) is scanned with xlrd when `data` is given. `skip_sheets` are not
+    scanned for cells (sheets the reader never reads; their XML is still checked)."""
     if size > MAX_FILE_BYTES:
         raise Refused(fnd.make("file_too_large", name,
                                detail=f"{size:,} byte > {MAX_FILE_BYTES:,}"))
@@ -225,7 +227,7 @@ def inspect_package(path: Path, name: str, size: int, expected_part: str,
                 for e in xml_parts:
                     if e.filename in (WORKBOOK_PART, WORKBOOK_RELS):
                         _check_prolog(zf, e, name)
-                sheets = _sheet_parts(zf)
+                sheets = {k: v for k, v in _sheet_parts(zf).items() if k not in skip_sheets}
             scanned = set(sheets.values())  # the scan checks their prolog on what it reads
             for e in xml_parts:
                 if e.filename not in scanned:

@@ -90,6 +90,7 @@ class RawCell(NamedTuple):
     cell: str  # A1 address
     indicator: str  # indicator code from column A
     part: str  # breakdown part, or TOTAL
+    row: int  # 1-based row
     col: int  # 0-based column
     raw: object  # as calamine returned it: float, int, str (normalised), bool or date
 
@@ -301,7 +302,8 @@ def read_workbook(path: Path, info: FileInfo | None = None,
         head = data or b""
         kind = "ods" if _is_ods(head) else "xls" if head.startswith(OLE_MAGIC) else "xlsx"
     part = ODS_CONTENT if kind == "ods" else "xl/workbook.xml"
-    package = inspect_package(path, info.name, info.size, part, scan_cells=True, data=data)
+    package = inspect_package(path, info.name, info.size, part, scan_cells=True, data=data,
+                              skip_sheets=(CHOICES_SHEET,))
     notes = _Notes(info.name)
     unit = ""
     if package.has_vba:
@@ -468,7 +470,7 @@ def _read_item_sheet(name: str, grid: list[list[object]], out: _SheetsRead,
                 raw = notes.text(raw, name, f"{letters[c]}{row}")
                 if not raw:
                     continue
-            cells.append(RawCell(name, f"{letters[c]}{row}", indicator, part, c, raw))
+            cells.append(RawCell(name, f"{letters[c]}{row}", indicator, part, row, c, raw))
     return True
 
 

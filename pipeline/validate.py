@@ -278,8 +278,7 @@ def _check_workbook(cat: Catalogue, wb: WorkbookSubmission) -> Iterator[Finding 
                            first=first.row)
     cells: dict[tuple[str, int], dict[int, RawCell]] = {}
     for c in wb.cells:
-        cells.setdefault((c.sheet, int(c.cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))),
-                         {})[c.col] = c
+        cells.setdefault((c.sheet, c.row), {})[c.col] = c
     heads = {h.sheet: h for h in wb.heads}
     own_sheets: set[str] = set()
     for item in cat.data_items_of(wb.unit):
@@ -297,6 +296,7 @@ def _check_workbook(cat: Catalogue, wb: WorkbookSubmission) -> Iterator[Finding 
         year_col, moved = _year_columns(cat, item, heads.get(sheet),
                                         fingerprint != cat.fingerprint, wb, found)
         yield from found
+        layouts: dict[str, _RowLayout] = {}  # by the indicator's `years` (actual, target...)
         form_keys = set()
         for frow in form_rows(cat, item):
             form_keys.add((frow.indicator.code, frow.part))
@@ -306,8 +306,12 @@ def _check_workbook(cat: Catalogue, wb: WorkbookSubmission) -> Iterator[Finding 
                 yield fnd.make("missing_row", name, sheet=sheet, unit=wb.unit, indicator=key,
                                label=cat.row_label(frow.indicator.code, frow.part), key=key)
                 continue
-            yield from _check_row(cat, wb, frow.indicator, key, row,
-                                  cells.get((sheet, row.row), {}), year_col, moved, flagged)
+            ind = frow.indicator
+            layout = layouts.get(ind.years)
+            if layout is None:
+                layout = layouts[ind.years] = _RowLayout.of(cat.years_of(ind), year_col)
+            yield from _check_row(cat, wb, ind, key, row, cells.get((sheet, row.row), {}),
+                                  layout, year_col, moved, flagged)
         for r in wb.rows:
             if r.sheet == sheet and (r.indicator, r.part) not in form_keys and (
                     cells.get((sheet, r.row)) or r.status or r.note):
@@ -381,35 +385,44 @@ def _numeric(raw: object) -> bool:
     return isinstance(raw, str) and parse_vi_number(raw) is not None
 
 
+class _RowLayout(NamedTuple):
+    """Where a row's asked years are: (year, column) for each asked year with a column."""
+
+    asked: list[int]  # the indicator's years, in order
+    places: tuple[tuple[int, int], ...]  # (year, 0-based column), columns moved left out
+    columns: frozenset[int]  # the columns of `places`
+
+    @staticmethod
+    def of(asked: list[int], year_col: dict[int, int]) -> _RowLayout:
+        places = tuple((y, year_col[y]) for y in asked if y in year_col)
+        return _RowLayout(asked, places, frozenset(c for _, c in places))
+
+
 def _check_row(cat: Catalogue, wb: WorkbookSubmission, ind: Indicator, key: str, row: RowInfo,
-               cells: dict[int, RawCell], year_col: dict[int, int], moved: set[int],
-               flagged: set[tuple[str, str]]) -> Iterator[Finding | Value]:
+               cells: dict[int, RawCell], layout: _RowLayout, year_col: dict[int, int],
+               moved: set[int], flagged: set[tuple[str, str]]) -> Iterator[Finding | Value]:
     name, sheet = wb.file.name, row.sheet
-    asked = cat.years_of(ind)
-    label = cat.row_label(ind.code, row.part)
+    asked = layout.asked
     shift = _shifted(asked, cells, year_col, row)
     if shift:
         side, year, out_cell, span = shift
         yield fnd.make("row_shifted", name, sheet=sheet, cell=span, unit=wb.unit,
-                       indicator=key, label=label, side=side, year=year, cell_out=out_cell)
+                       indicator=key, label=cat.row_label(ind.code, row.part), side=side,
+                       year=year, cell_out=out_cell)
         return
     if row.status and row.status not in cat.data_status:
         yield fnd.make("unknown_status", name, sheet=sheet, cell=row.status_cell,
                        unit=wb.unit, indicator=key, value=row.status,
                        allowed=", ".join(cat.data_status))
-    used: set[int] = set()
     typed: list[tuple[int, float, bool]] = []  # (year, value, typed as a percent)
-    for year in asked:
-        col = year_col.get(year)
-        if col is None:  # the column was moved or deleted: said once for the sheet
-            continue
-        used.add(col)
+    percents = wb.percent_cells
+    for year, col in layout.places:  # a moved or deleted column is said once for the sheet
         cell = cells.get(col)
         a1 = cell.cell if cell else f"{get_column_letter(col + 1)}{row.row}"
         if (sheet, a1) in flagged:  # already reported by read
             continue
         raw = cell.raw if cell else ""
-        as_percent = (sheet, a1) in wb.percent_cells
+        as_percent = bool(percents) and (sheet, a1) in percents
         if ((type(raw) is float or type(raw) is int) and not as_percent and ind.low <= raw
                 and (ind.high is None or raw <= ind.high)
                 and (ind.type != "integer" or float(raw).is_integer())):
@@ -423,7 +436,11 @@ def _check_row(cat: Catalogue, wb: WorkbookSubmission, ind: Indicator, key: str,
                 typed.append((year, result.value,
                               as_percent or str(raw).strip().endswith("%")))
     if typed:
-        yield from _ambiguous_percents(wb, ind, key, label, row, year_col, typed)
+        yield from _ambiguous_percents(wb, ind, key, cat.row_label(ind.code, row.part), row,
+                                       year_col, typed)
+    used = layout.columns
+    if cells.keys() <= used:
+        return  # nothing typed outside the asked years (most rows)
     years_at = {c: y for y, c in year_col.items()}
     for col, cell in cells.items():
         if col in used or col in moved:
@@ -445,7 +462,9 @@ def _shifted(asked: list[int], cells: dict[int, RawCell], year_col: dict[int, in
     were pasted one column off: the first (last) asked year empty and a number just right
     (left) of the asked years, in a grey cell, the status column or the unit column."""
     first, last = year_col.get(asked[0]), year_col.get(asked[-1])
-    if first is None or last is None or not any(c in cells for c in range(first, last + 2)):
+    if first is None or last is None or (first in cells and last in cells):
+        return None  # both ends typed (most rows): nothing was pushed out
+    if not any(c in cells for c in range(first, last + 2)):
         return None
     letter = get_column_letter
     if first not in cells:

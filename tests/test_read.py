@@ -69,7 +69,8 @@ def test_filled_workbook_reads_back_unit_meta_and_cells(tmp_path, cat):
     sheet, row, a1 = _place(cat, "TTRA", "tt_tien_phat", 2017)
     col = FIRST_YEAR_COL - 1 + form_years(cat, cat.item_of_indicator["tt_tien_phat"]).index(2017)
     assert cells[(sheet, a1)] == RawCell(
-        sheet=sheet, cell=a1, indicator="tt_tien_phat", part="total", col=col, raw=1234.5)
+        sheet=sheet, cell=a1, indicator="tt_tien_phat", part="total", row=row, col=col,
+        raw=1234.5)
     item = cat.item_of_indicator["tt_tien_phat"]
     status_col = get_column_letter(FIRST_YEAR_COL + len(form_years(cat, item)))
     assert RowInfo(sheet, row, "tt_tien_phat", "total", "", "", f"{status_col}{row}") in wb.rows
