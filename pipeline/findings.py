@@ -295,6 +295,11 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
         "này chưa được dùng để không đọc nhầm năm. Hãy dùng biểu mẫu gốc, không xóa hay chèn "
         "cột.",
     ),
+    "sheet_renamed": (
+        Severity.WARNING,
+        "Trang mục {item} đã bị đổi tên thành '{sheet}'; số liệu vẫn được đọc theo mã chỉ tiêu. "
+        "Hãy trả lại tên trang '{expected}'.",
+    ),
     "sheet_without_keys": (
         Severity.ERROR,
         "Trang '{sheet}' không còn cột Mã (cột A, ẩn) hoặc dòng tiêu đề có chữ 'Mã' nên không "

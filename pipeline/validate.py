@@ -281,8 +281,13 @@ def _check_workbook(cat: Catalogue, wb: WorkbookSubmission) -> Iterator[Finding 
         cells.setdefault((c.sheet, c.row), {})[c.col] = c
     heads = {h.sheet: h for h in wb.heads}
     own_sheets: set[str] = set()
+    renamed = _renamed_sheets(cat, wb)
     for item in cat.data_items_of(wb.unit):
         sheet = sheet_name(item)
+        if sheet not in wb.sheets and item.code in renamed:  # found by its row keys
+            sheet = renamed[item.code]
+            yield fnd.make("sheet_renamed", name, sheet=sheet, unit=wb.unit,
+                           expected=sheet_name(item), item=item.code)
         own_sheets.add(sheet)
         if sheet not in wb.sheets:
             yield fnd.make("missing_sheet", name, sheet=sheet, unit=wb.unit, item=item.code)
@@ -318,6 +323,24 @@ def _check_workbook(cat: Catalogue, wb: WorkbookSubmission) -> Iterator[Finding 
                 yield fnd.make("unknown_row_key", name, sheet=sheet, cell=f"B{r.row}",
                                unit=wb.unit, value=row_key(r.indicator, r.part), row=r.row)
     yield from _outside_form(cat, wb, own_sheets, cells)
+
+
+def _renamed_sheets(cat: Catalogue, wb: WorkbookSubmission) -> dict[str, str]:
+    """Item code -> the sheet that holds its rows under another name: a unit renamed the
+    sheet ("I.1" -> "Đầu tư KH&CN"). Only a sheet whose keys all belong to one missing item."""
+    missing = {it.code: it for it in cat.data_items_of(wb.unit)
+               if sheet_name(it) not in wb.sheets}
+    if not missing:
+        return {}
+    keys_of: dict[str, set[tuple[str, str]]] = {}
+    for r in wb.rows:
+        keys_of.setdefault(r.sheet, set()).add((r.indicator, r.part))
+    found: dict[str, str] = {}
+    for sheet, keys in keys_of.items():
+        owners = {cat.item_of_indicator[i].code for i, _ in keys if i in cat.item_of_indicator}
+        if len(owners) == 1 and (code := owners.pop()) in missing and code not in found:
+            found[code] = sheet
+    return found
 
 
 def _header_year(text: str) -> int | None:

@@ -263,3 +263,18 @@ def test_deleting_the_key_column_is_one_finding_for_the_sheet(cat, tmp_path):
     sheet = cat.data_items_of("TDC")[0].code
     assert _where(v)[:2] == [("no_values", "", ""), ("sheet_without_keys", sheet, "")]
     assert not [f for f in v.findings if f.code in ("missing_row", "extra_sheet")]
+
+
+def test_a_renamed_item_sheet_is_found_by_its_keys(cat, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    path = write_unit_workbook(cat, "KHTC", folder / "khtc.xlsx")
+
+    def rename(wb):
+        wb["I.1"].title = "Đầu tư KH&CN"
+    _edit(path, rename)
+    v = _validate(cat, folder)
+    assert _where(v) == [("sheet_renamed", "Đầu tư KH&CN", "")]
+    assert "Hãy trả lại tên trang 'I.1'" in v.findings[0].message
+    nsdp = next(x for x in v.values if x.indicator == "chi_nsdp" and x.year == 2011)
+    assert (nsdp.sheet, nsdp.cell, nsdp.value) == ("Đầu tư KH&CN", "E6", 7850000)
