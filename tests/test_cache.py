@@ -17,7 +17,7 @@ from pipeline.build import run_build
 from pipeline.cache import CACHE_DIR, CACHE_FILE, ResultCache, context_of, open_cache
 from pipeline.catalogue import load_catalogue
 from pipeline.layout import form_rows
-from pipeline.merge import merge, merge_columns
+from pipeline.merge import merge_columns
 from pipeline.read import read_inputs
 from pipeline.validate import Validation, check_workbook, validate
 
@@ -70,14 +70,26 @@ def test_checking_in_the_readers_finds_what_validate_finds_alone(cat, inputs):
     assert {"not_a_number", "ambiguous_number", "out_of_range"} <= codes
 
 
-def test_merge_of_columns_is_merge_of_values(cat, inputs):
+def test_values_sent_back_as_columns_merge_into_the_right_rows(cat, inputs):
+    # The workers send each workbook's values as columns; the merged table must hold each
+    # value once, with its unit, labels and cell (figures from samples.py, by hand).
     read = read_inputs(inputs, check=partial(check_workbook, cat))
-    values = validate(cat, read).values
-    by_columns = merge_columns(cat, [c.columns for c in read.checks.values()])
-    assert len(values) > 300
-    assert by_columns.to_dict("records") == merge(cat, values).to_dict("records")
-    assert merge_columns(cat, []).empty and list(merge(cat, []).columns) == list(
-        by_columns.columns)
+    table = merge_columns(cat, [c.columns for c in read.checks.values()])
+    rows = {(r["unit"], r["indicator"], r["breakdown"], r["year"]): r
+            for r in table.to_dict("records")}
+    assert len(rows) == len(table)  # no value twice
+    nsdp = rows[("KHTC", "chi_nsdp", "total", 2011)]
+    assert (nsdp["value"], nsdp["sheet"], nsdp["cell"]) == (7_850_000, "I.1", "E6")
+    assert nsdp["indicator_label"] == "Tổng chi ngân sách địa phương"
+    assert nsdp["measure"] == "triệu đồng"
+    dtpt = rows[("KHTC", "chi_khcn", "dtpt", 2011)]
+    assert (dtpt["value"], dtpt["cell"], dtpt["breakdown_label"]) == (
+        14_500, "E7", "Chi đầu tư phát triển")
+    labour = rows[("TTUD", "ld_qua_dao_tao", "total", 2019)]
+    assert (labour["value"], labour["cell"]) == (66.6, "M6")
+    assert sorted({r[0] for r in rows}) == sorted(u.code for u in cat.units)
+    assert merge_columns(cat, []).empty
+    assert list(merge_columns(cat, []).columns) == list(table.columns)
 
 
 def test_a_second_read_takes_unchanged_files_from_the_cache(tmp_path, cat, inputs):

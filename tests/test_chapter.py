@@ -9,12 +9,13 @@ import subprocess
 
 import pytest
 from docx import Document
+from docxtpl import DocxTemplate
 
 from pipeline.build import run_build
 from pipeline.errors import TemplateError
 from pipeline.forms import build_narrative_form
 from pipeline.read import read_inputs
-from pipeline.render import check_tags, jinja_env
+from pipeline.render import check_tags, jinja_env, preflight
 from pipeline.validate import validate
 
 from .conftest import TEMPLATE, chapter_blocks
@@ -68,9 +69,17 @@ def test_template_preflight_names_the_paragraph(texts, expected):
     assert str(e.value).startswith("Mẫu 'mau.docx': " + expected)
 
 
-def test_the_shipped_template_passes_preflight():
+def test_the_shipped_template_passes_the_whole_preflight(tmp_path):
+    # Tags, variables and styles of the real template: preflight raises on any problem.
+    preflight(DocxTemplate(str(TEMPLATE)), TEMPLATE.name)
+    # ...and it does see a variable the context lacks, in a copy of that same template.
     doc = Document(str(TEMPLATE))
-    check_tags([p.text for p in doc.paragraphs], TEMPLATE.name)
+    doc.add_paragraph("{{ bien_khong_co }}")
+    broken = tmp_path / "mau.docx"
+    doc.save(str(broken))
+    with pytest.raises(TemplateError) as e:
+        preflight(DocxTemplate(str(broken)), "mau.docx")
+    assert str(e.value) == "Mẫu 'mau.docx' dùng biến không có trong dữ liệu: bien_khong_co."
 
 
 def test_number_filters_are_vietnamese():

@@ -49,7 +49,7 @@ from .conftest import SHARED, cells_by_year, write_unit_workbook
 CORPUS = Path(SHARED) / "corpus"
 GOOD = "VP_good.xlsx"
 GOOD_UNIT = "VP"
-WALL_S = 20.0  # a bound on one hostile file, not a performance target
+WALL_S = 20.0  # the reader's time limit for one hostile file (injected), not a test timer
 MAX_RSS_KIB = int(1.5 * 1024 * 1024)  # ru_maxrss is in KiB on Linux
 VI_LETTERS = re.compile("[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]")
 
@@ -119,11 +119,7 @@ def test_corpus_file_ends_in_a_clear_finding(tmp_path, cat, good_workbook, row):
     shutil.copy2(good_workbook, folder / GOOD)
     shutil.copy2(src, folder / name)
 
-    t0 = time.monotonic()
-    inputs = read_inputs(folder, timeout_s=WALL_S)
-    elapsed = time.monotonic() - t0
-
-    assert elapsed < WALL_S, f"{row['file']}: {elapsed:.1f} s"
+    inputs = read_inputs(folder, timeout_s=WALL_S)  # a hang would be a file_timeout finding
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss < MAX_RSS_KIB
 
     # The good workbook is read with its values.
@@ -142,6 +138,7 @@ def test_corpus_file_ends_in_a_clear_finding(tmp_path, cat, good_workbook, row):
         pytest.fail(f"{row['file']} was read as a submission of unit '{subs[0].unit}'")
     [f] = mine
     assert isinstance(f, Finding)
+    assert f.code != "file_timeout", f"{row['file']} hung the reader for {WALL_S:g} s"
     assert f.code in MESSAGES
     assert f.message.strip()
     assert VI_LETTERS.search(f.message.lower())
