@@ -8,7 +8,7 @@ ASOF   ?=
 ASOF_OPT := $(if $(ASOF),--as-of $(ASOF),)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv forms samples fixtures template report report-nopdf validate check status weekly monthly bench test lint clean
+.PHONY: help venv forms samples fixtures template report report-nopdf validate check status weekly monthly bench test lint typecheck clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -67,5 +67,8 @@ test: $(STAMP) ## Run the test suite
 lint: $(STAMP) ## Run ruff on the package and tests
 	$(BIN)/ruff check pipeline tests
 
+typecheck: $(STAMP) ## Type-check the package (mypy, strict)
+	$(BIN)/mypy
+
 clean: ## Remove the virtual environment and caches (keeps the builds in outputs/)
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info outputs/.cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache *.egg-info outputs/.cache

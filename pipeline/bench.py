@@ -21,8 +21,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
 
 from . import fmt
 from .cache import ResultCache, context_of
@@ -32,6 +34,8 @@ from .samples import fill_workbook, sample_values
 from .validate import check_workbook
 
 SIZES = (9, 100, 1000)
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def make_files(cat: Catalogue, folder: Path, n: int, variants: int = 6) -> list[Path]:
@@ -90,14 +94,15 @@ def _pipeline(cat: Catalogue, folder: Path, workers: int | None,
     read = read_inputs(folder, workers=workers, check=partial(check_workbook, cat),
                        cache=cache)
     t1 = time.perf_counter()
-    columns = [c.columns for c in read.checks.values()]  # type: ignore[attr-defined]
+    columns = [c.columns for c in read.checks.values()]
     rows = len(merge_columns(cat, columns))
     stages = {"read_validate_s": round(t1 - t0, 3),
               "merge_s": round(time.perf_counter() - t1, 3)}
     return rows, read.cached, stages
 
 
-def _second_build(cat: Catalogue, folder: Path, files: list[Path], tmp: Path) -> dict:
+def _second_build(cat: Catalogue, folder: Path, files: list[Path],
+                  tmp: Path) -> dict[str, float]:
     """A first build with an empty cache, one file changed, then a second build."""
     with ResultCache(tmp / "cache", context_of(cat)) as cache:
         t_first, _ = _timed(_pipeline, cat, folder, None, cache)
@@ -108,25 +113,26 @@ def _second_build(cat: Catalogue, folder: Path, files: list[Path], tmp: Path) ->
         fill_workbook(cat, unit, values, {"ngay_gui": "21/03/2020"}).save(changed)
         old = time.time() - 3600
         os.utime(changed, (old, old))
-        assert changed.read_bytes() != before
+        if changed.read_bytes() == before:
+            raise RuntimeError("bench: the changed file is the same as before")
         os.sync()
         t_second, (_rows, cached, _stages) = _timed(_pipeline, cat, folder, None, cache)
     return {"first_s": round(t_first, 3), "second_s": round(t_second, 3),
             "second_vs_first": round(t_second / t_first, 3), "reparsed": len(files) - cached}
 
 
-def _timed(fn, *args) -> tuple[float, object]:
+def _timed(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> tuple[float, T]:
     t = time.perf_counter()
-    out = fn(*args)
+    out = fn(*args, **kwargs)
     return time.perf_counter() - t, out
 
 
 REPEATS = 3  # each reader is timed this many times on the same files; the best time counts
 
 
-def _best(fn, *args) -> tuple[float, object]:
+def _best(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> tuple[float, T]:
     """The shortest of REPEATS runs (as timeit does: the others measure the machine's noise)."""
-    runs = [_timed(fn, *args) for _ in range(REPEATS)]
+    runs = [_timed(fn, *args, **kwargs) for _ in range(REPEATS)]
     return min(runs, key=lambda run: run[0])  # with that run's result (and stage times)
 
 
@@ -145,7 +151,7 @@ def _x(ratio: float) -> str:
 
 
 # Issue 8's targets: (result key, label, test)
-TARGETS = (
+TARGETS: tuple[tuple[str, str, Callable[[float], bool]], ...] = (
     ("pipeline_vs_calamine", "đọc + kiểm tra + gộp 1.000 tệp ≤ 2,5× chỉ đọc bằng calamine",
      lambda v: v <= 2.5),
     ("pandas_vs_pipeline", "nhanh hơn pandas + openpyxl ≥ 10×", lambda v: v >= 10),
@@ -165,10 +171,12 @@ TARGETS = (
 
 
 def run(catalogue: Path, template: Path, inputs: Path, out: Path,
-        sizes: tuple[int, ...] = SIZES, log=print) -> dict:
+        sizes: tuple[int, ...] = SIZES,
+        log: Callable[[str], None] = print) -> dict[str, Any]:
+    """Run the benchmark; the results (a JSON document, also written to `out`)."""
     cat = load_catalogue(catalogue)
-    results: dict = {"sizes": {}, "cpus": os.cpu_count(), "date": dt.datetime.now().isoformat(
-        timespec="seconds")}
+    results: dict[str, Any] = {"sizes": {}, "cpus": os.cpu_count(),
+                               "date": dt.datetime.now().isoformat(timespec="seconds")}
     with tempfile.TemporaryDirectory(prefix="khcn-bench-") as tmp:
         for n in sizes:
             folder = Path(tmp) / f"n{n}"
@@ -221,9 +229,9 @@ def run(catalogue: Path, template: Path, inputs: Path, out: Path,
             manifest = json.loads((Path(tmp) / "latest" / "manifest.json").read_text(
                 encoding="utf-8"))
             results[key.replace("_s", "_stages_s")] = manifest["timings_s"]
-            stages = ", ".join(f"{k} {_s(v)}" for k, v in manifest["timings_s"].items())
+            spent = ", ".join(f"{k} {_s(v)}" for k, v in manifest["timings_s"].items())
             log(f"make report (9 đơn vị mẫu, không PDF, tiến trình mới, {when}): {_s(t)} "
-                f"({stages})")
+                f"({spent})")
     own, children = _peak_mb()
     results["peak_rss_mb"] = {"main": own, "workers": children}
     results["peak_rss_max_mb"] = max(own, children)

@@ -20,11 +20,15 @@ import hashlib
 import pickle
 import sqlite3
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .catalogue import Catalogue
+
+if TYPE_CHECKING:  # read imports this module
+    from .read import Cached
 
 CACHE_DIR = ".cache"  # under outputs/
 CACHE_FILE = "doc-tep.sqlite"
@@ -63,13 +67,13 @@ class ResultCache:
         self.db.execute("DELETE FROM entry WHERE context != ?", (context,))
         self.db.commit()
 
-    def get_many(self, keys: Iterable[str]) -> dict[str, object]:
+    def get_many(self, keys: Iterable[str]) -> dict[str, Cached]:
         """The entries found for `keys` (missing, stale or unreadable ones left out)."""
-        out: dict[str, object] = {}
-        keys = list(keys)
+        out: dict[str, Cached] = {}
+        wanted = list(keys)
         try:
-            for i in range(0, len(keys), 500):  # SQLite's limit on bound parameters
-                chunk = keys[i:i + 500]
+            for i in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
+                chunk = wanted[i:i + 500]
                 marks = ",".join("?" * len(chunk))
                 rows = self.db.execute(f"SELECT key, data FROM entry WHERE context = ? AND "
                                        f"key IN ({marks})", (self.context, *chunk))
@@ -79,10 +83,10 @@ class ResultCache:
                     except Exception:  # a damaged entry is a miss; it is written again
                         continue
         except sqlite3.DatabaseError:  # damaged pages: what was found so far, the rest read
-            pass
+            pass  # again (a miss costs one read; the next put rewrites the entries)
         return out
 
-    def put_many(self, items: Mapping[str, object]) -> None:
+    def put_many(self, items: Mapping[str, Cached]) -> None:
         try:
             self.db.executemany(
                 "INSERT OR REPLACE INTO entry (key, context, data) VALUES (?, ?, ?)",
@@ -103,7 +107,8 @@ class ResultCache:
         self.close()
 
 
-def open_cache(outputs: Path, cat: Catalogue, log=print) -> ResultCache | None:
+def open_cache(outputs: Path, cat: Catalogue,
+               log: Callable[[str], None] = print) -> ResultCache | None:
     """The cache of an outputs folder, or None (said in the log) when it cannot be used."""
     folder = outputs / CACHE_DIR
     try:

@@ -11,14 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import CatalogueError
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
 
 TOTAL = "total"
 """Part code of the total row of an indicator that has a breakdown and `with_total`."""
@@ -345,7 +349,7 @@ _PYDANTIC_VI = {
 }
 
 
-def _message_vi(err: dict) -> str:
+def _message_vi(err: ErrorDetails) -> str:
     """pydantic's error in Vietnamese; our own validators already raise Vietnamese text."""
     if err["type"] == "value_error":
         return str(err.get("ctx", {}).get("error", err["msg"]))
@@ -358,7 +362,7 @@ def _message_vi(err: dict) -> str:
         return template
 
 
-def _yaml_path(raw: dict, loc: tuple) -> str:
+def _yaml_path(raw: Mapping[str, object], loc: tuple[int | str, ...]) -> str:
     """Turn a pydantic error location into a YAML key path, naming list entries by code."""
     out = ""
     node: object = raw
@@ -381,7 +385,7 @@ INDICATOR_FORM_KEYS = ("code", "label", "measure", "type", "min", "max", "decima
                        "breakdown", "with_total", "required", "hint")
 
 
-def _fingerprint(raw: dict) -> str:
+def _fingerprint(raw: Mapping[str, object]) -> str:
     """Hash of what shapes the units' forms (not the chapter's tables, texts or formulas),
     so editing a table title does not make every unit's form look outdated."""
     shape = {k: raw.get(k) for k in FORM_KEYS}
@@ -484,8 +488,8 @@ def _cross_check(cat: Catalogue) -> list[str]:
                     p.code for p in cat.periods}:
                 problems.append(f"{where}.current_period: không có giai đoạn "
                                 f"'{row.current_period}'")
-            ind = cat.indicator_by_code.get(row.indicator)
-            if ind is not None and ind.years == "actual":
+            target = cat.indicator_by_code.get(row.indicator)
+            if target is not None and target.years == "actual":
                 problems.append(
                     f"{where}.indicator: '{row.indicator}' không hỏi số liệu năm mục tiêu")
             if row.current is not None and row.current not in cat.derived_by_code:

@@ -10,6 +10,7 @@ Word, keep the Jinja tags each in its own paragraph; `make template` rewrites it
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -19,6 +20,13 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
+
+if TYPE_CHECKING:
+    from docx.document import Document as WordDocument
+    from docx.enum.text import WD_PARAGRAPH_ALIGNMENT
+    from docx.section import Section
+    from docx.styles.style import CharacterStyle, ParagraphStyle
+    from docx.table import Table
 
 FONT = "Times New Roman"
 
@@ -35,7 +43,7 @@ STYLE_FIGURE = "Hình"  # the paragraph holding a chart
 STYLE_CAPTION = "Hình - tên hình"
 
 
-def _font(style, size: float, bold: bool = False, italic: bool = False) -> None:
+def _font(style: CharacterStyle, size: float, bold: bool = False, italic: bool = False) -> None:
     style.font.name = FONT
     style.font.size = Pt(size)
     style.font.bold = bold
@@ -51,10 +59,12 @@ def _font(style, size: float, bold: bool = False, italic: bool = False) -> None:
         fonts.attrib.pop(qn(attr), None)  # a theme font would win over Times New Roman
 
 
-def _paragraph_style(doc, name: str, size: float, *, bold=False, italic=False,
-                     align=WD_ALIGN_PARAGRAPH.LEFT, before=0, after=0, indent=0.0,
-                     keep_next=False):
-    style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+def _paragraph_style(doc: WordDocument, name: str, size: float, *, bold: bool = False,
+                     italic: bool = False,
+                     align: WD_PARAGRAPH_ALIGNMENT = WD_ALIGN_PARAGRAPH.LEFT,
+                     before: float = 0, after: float = 0, indent: float = 0.0,
+                     keep_next: bool = False) -> ParagraphStyle:
+    style: ParagraphStyle = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
     style.base_style = doc.styles["Normal"]
     _font(style, size, bold, italic)
     pf = style.paragraph_format
@@ -67,7 +77,7 @@ def _paragraph_style(doc, name: str, size: float, *, bold=False, italic=False,
     return style
 
 
-def _page_number_header(section) -> None:
+def _page_number_header(section: Section) -> None:
     section.different_first_page_header_footer = True
     p = section.header.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -88,7 +98,7 @@ def _page_number_header(section) -> None:
         run._r.append(el)
 
 
-def _no_borders(table) -> None:
+def _no_borders(table: Table) -> None:
     tbl_pr = table._tbl.tblPr
     borders = OxmlElement("w:tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
@@ -98,7 +108,7 @@ def _no_borders(table) -> None:
     tbl_pr.append(borders)
 
 
-def new_document():  # -> docx.Document
+def new_document() -> WordDocument:
     """An empty document in the Decree 30/2020 layout with the package's styles."""
     doc = Document()
     section = doc.sections[0]
@@ -159,7 +169,8 @@ def new_document():  # -> docx.Document
     return doc
 
 
-def agency_block(doc, parent: str, agency: str, number: str = "", subject: str = "") -> None:
+def agency_block(doc: WordDocument, parent: str, agency: str, number: str = "",
+                 subject: str = "") -> None:
     """The agency (left) and national motto (right) block of page one; for an official
     letter, its number ("Số: ...") and subject ("V/v ...") under the agency."""
     head = doc.add_table(rows=1, cols=2)
@@ -189,7 +200,7 @@ def agency_block(doc, parent: str, agency: str, number: str = "", subject: str =
             r.italic = i >= 2 and cell is left and i == len(lines) - 1 and bool(subject)
 
 
-def build_template():  # -> docx.Document
+def build_template() -> WordDocument:
     doc = new_document()
     agency_block(doc, "{{ parent_agency }}", "{{ agency }}")
     place = doc.add_paragraph("{{ place }}, {{ date_long }}")

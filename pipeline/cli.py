@@ -5,38 +5,45 @@ no traceback) and exit code 1."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from .errors import PipelineError
 
+if TYPE_CHECKING:
+    from .status import Checked
+
+F = TypeVar("F", bound=Callable[..., Any])  # a command function, as click's decorators take it
+
 
 class UserError(click.ClickException):
     """A PipelineError shown to the user: 'Lỗi: ...' on stderr, exit code 1."""
 
-    def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
+    def show(self, file: IO[Any] | None = None) -> None:  # click's signature
         click.echo(f"Lỗi: {self.format_message()}", err=True)
 
 
-def _catalogue_option(f):
+def _catalogue_option(f: F) -> F:
     return click.option("--catalogue", type=click.Path(path_type=Path, dir_okay=False),
                         default=Path("templates/catalogue.yaml"), show_default=True,
                         help="Danh mục chỉ tiêu (YAML).")(f)
 
 
-def _inputs_option(f):
+def _inputs_option(f: F) -> F:
     return click.option("--inputs", type=click.Path(path_type=Path, file_okay=False),
                         default=Path("inputs"), show_default=True,
                         help="Thư mục tệp của các đơn vị.")(f)
 
 
-def _outputs_option(help_text: str = "Thư mục kết quả."):
+def _outputs_option(help_text: str = "Thư mục kết quả.") -> Callable[[F], F]:
     return click.option("--outputs", type=click.Path(path_type=Path, file_okay=False),
                         default=Path("outputs"), show_default=True, help=help_text)
 
 
-def _date(ctx, param, value: str | None) -> dt.date | None:
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
     if value is None:
         return None
     try:
@@ -128,7 +135,7 @@ def report(catalogue: Path, inputs: Path, outputs: Path, template_path: Path,
                    "cho đơn vị sửa.")
 
 
-def _summary(checked, fmt_: str) -> None:
+def _summary(checked: Checked, fmt_: str) -> None:
     """Per unit: files, errors, warnings, status; then every finding (text or JSON)."""
     import json
     from dataclasses import asdict

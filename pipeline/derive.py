@@ -19,14 +19,16 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TypedDict
 
 import pandas as pd
 
 from . import findings as fnd
 from . import fmt
-from .catalogue import TOTAL, Catalogue, Period, TargetRow
+from .catalogue import TOTAL, Catalogue, Item, Period, TargetRow
 from .findings import Finding
 from .formula import MissingInput, Ref, evaluate, parse_formula
+from .merge import rows_of
 
 DERIVED_COLUMNS = ["derived", "year", "value", "sources", "note"]
 PERIOD_COLUMNS = ["key", "kind", "period", "method", "value", "cagr", "sources", "note"]
@@ -36,8 +38,41 @@ SOURCE = "(tính toán)"  # the `file` of findings about computed values
 Series = dict[int, tuple[float, tuple[str, ...]]]  # year -> (value, source cells)
 
 
+class YearlyRow(TypedDict):
+    """A row of Derivation.yearly (DERIVED_COLUMNS)."""
+
+    derived: str
+    year: int
+    value: float | None
+    sources: tuple[str, ...]
+    note: str
+
+
+class PeriodRow(TypedDict):
+    """A row of Derivation.periods (PERIOD_COLUMNS)."""
+
+    key: str
+    kind: str  # "indicator" or "derived"
+    period: str
+    method: str
+    value: float | None
+    cagr: float | None
+    sources: tuple[str, ...]
+    note: str
+
+
+class GrowthRow(TypedDict):
+    """A row of Derivation.growth (GROWTH_COLUMNS)."""
+
+    indicator: str
+    breakdown: str
+    year: int
+    growth: float
+
+
 @dataclass(frozen=True)
 class TargetStatus:
+    item: str  # code of the content item whose targets table holds this row
     label: str  # Vietnamese label (with part and reference)
     measure: str
     decimals: int
@@ -66,9 +101,9 @@ class Derivation:
 
 def _series_of(merged: pd.DataFrame) -> dict[Ref, Series]:
     out: dict[Ref, Series] = defaultdict(dict)
-    for row in merged.itertuples(index=False):
-        out[(row.indicator, row.breakdown)][int(row.year)] = (
-            float(row.value), (f"{row.file} › {row.sheet}!{row.cell}",))
+    for indicator, breakdown, year, value, file, sheet, cell in rows_of(
+            merged, "indicator", "breakdown", "year", "value", "file", "sheet", "cell"):
+        out[(indicator, breakdown)][int(year)] = (float(value), (f"{file} › {sheet}!{cell}",))
     return out
 
 
@@ -84,9 +119,10 @@ def _reason(m: MissingInput, labels: dict[str, str], when: str) -> str:
             else f"thiếu số liệu '{name}' {when}")
 
 
-def _yearly(cat: Catalogue, series: dict[Ref, Series], labels: dict[str, str]) -> list[dict]:
+def _yearly(cat: Catalogue, series: dict[Ref, Series],
+            labels: dict[str, str]) -> list[YearlyRow]:
     """Every derived indicator for every actual year; results join `series` for later ones."""
-    out = []
+    out: list[YearlyRow] = []
     for d in cat.derived:
         formula = parse_formula(d.formula)
         for year in cat.years.actual:
@@ -131,12 +167,13 @@ def cagr(first: float, last: float, years: int) -> float | None:
     """Compound annual growth in % from `first` to `last` over `years` steps."""
     if years <= 0 or first <= 0 or last <= 0:
         return None
-    return ((last / first) ** (1 / years) - 1) * 100
+    ratio: float = (last / first) ** (1 / years)  # a positive base: a real root
+    return (ratio - 1) * 100
 
 
 def _period_rows(cat: Catalogue, series: dict[Ref, Series],
-                 labels: dict[str, str]) -> list[dict]:
-    rows: list[dict] = []
+                 labels: dict[str, str]) -> list[PeriodRow]:
+    rows: list[PeriodRow] = []
     figures: dict[tuple[str, str], tuple[float, tuple[str, ...]]] = {}  # (code, period)
     for period in cat.periods:
         years = list(range(period.first, period.last + 1))
@@ -149,9 +186,9 @@ def _period_rows(cat: Catalogue, series: dict[Ref, Series],
                 s = series.get(ref, {})
                 missing = [y for y in years if y not in s]
                 key = ind.code if part.code == TOTAL else f"{ind.code}.{part.code}"
-                row = {"key": key, "kind": "indicator", "period": period.code,
-                       "method": method, "value": None, "cagr": None, "sources": (),
-                       "note": ""}
+                row: PeriodRow = {"key": key, "kind": "indicator", "period": period.code,
+                                  "method": method, "value": None, "cagr": None,
+                                  "sources": (), "note": ""}
                 if missing:
                     row["note"] = "thiếu năm " + ", ".join(map(str, missing))
                 else:
@@ -174,11 +211,12 @@ def _period_rows(cat: Catalogue, series: dict[Ref, Series],
 
 def _derived_period(cat: Catalogue, code: str, period: Period, series: dict[Ref, Series],
                     figures: dict[tuple[str, str], tuple[float, tuple[str, ...]]],
-                    labels: dict[str, str]) -> dict:
+                    labels: dict[str, str]) -> PeriodRow:
     d = cat.derived_by_code[code]
     years = list(range(period.first, period.last + 1))
-    row = {"key": code, "kind": "derived", "period": period.code, "method": d.period,
-           "value": None, "cagr": None, "sources": (), "note": ""}
+    row: PeriodRow = {"key": code, "kind": "derived", "period": period.code,
+                      "method": d.period, "value": None, "cagr": None, "sources": (),
+                      "note": ""}
     if d.period == "mean":
         s = series.get((code, TOTAL), {})
         missing = [y for y in years if y not in s]
@@ -210,8 +248,8 @@ def _derived_period(cat: Catalogue, code: str, period: Period, series: dict[Ref,
     return row
 
 
-def _growth_rows(cat: Catalogue, series: dict[Ref, Series]) -> list[dict]:
-    rows = []
+def _growth_rows(cat: Catalogue, series: dict[Ref, Series]) -> list[GrowthRow]:
+    rows: list[GrowthRow] = []
     for (code, part), s in series.items():
         ind = cat.indicator_by_code.get(code)
         if ind is None or ind.period_method not in ("sum", "last"):
@@ -238,7 +276,7 @@ def trend(points: list[tuple[int, float]], years: list[int]) -> list[tuple[int, 
     return [(yr, my + slope * (yr - mx)) for yr in years]
 
 
-def _target(cat: Catalogue, row: TargetRow, series: dict[Ref, Series],
+def _target(cat: Catalogue, item: Item, row: TargetRow, series: dict[Ref, Series],
             periods: dict[tuple[str, str], float]) -> TargetStatus:
     ind = cat.indicator_by_code[row.indicator]
     part = row.part or TOTAL
@@ -265,7 +303,8 @@ def _target(cat: Catalogue, row: TargetRow, series: dict[Ref, Series],
     goals = tuple((y, series.get((ind.code, part), {}).get(y, (None,))[0])
                   for y in cat.years.target)
     verdict = _verdict(ind.measure, ind.decimals, current, last_year, goals, projection)
-    return TargetStatus(label=label, measure=ind.measure, decimals=ind.decimals,
+    return TargetStatus(item=item.code, label=label, measure=ind.measure,
+                        decimals=ind.decimals,
                         current=current, current_when=when, targets=goals,
                         projection=tuple(projection), verdict=verdict)
 
@@ -304,15 +343,16 @@ def _verdict(measure: str, decimals: int, current: float | None, year: int,
     return " ".join(parts)
 
 
-def _findings(cat: Catalogue, yearly: list[dict], periods: list[dict]) -> list[Finding]:
+def _findings(cat: Catalogue, yearly: list[YearlyRow],
+              periods: list[PeriodRow]) -> list[Finding]:
     """One finding per derived indicator that could not be computed somewhere."""
     gaps: dict[str, list[str]] = defaultdict(list)
-    for r in yearly:
-        if r["value"] is None:
-            gaps[r["derived"]].append(r["note"])
-    for r in periods:
-        if r["kind"] == "derived" and r["value"] is None:
-            gaps[r["key"]].append(r["note"])
+    for y in yearly:
+        if y["value"] is None:
+            gaps[y["derived"]].append(y["note"])
+    for p in periods:
+        if p["kind"] == "derived" and p["value"] is None:
+            gaps[p["key"]].append(p["note"])
     out = []
     for code, notes in gaps.items():
         d = cat.derived_by_code[code]
@@ -331,9 +371,10 @@ def land_demand(projects: pd.DataFrame) -> pd.DataFrame:
     """Land asked for by the proposed projects, in ha: one row per location, one column per
     land type to convert, with row and column totals."""
     if projects.empty:
-        return pd.DataFrame()
-    table = projects.pivot_table(index=LAND_PLACE, columns=LAND_TYPE, values=LAND_AREA,
-                                 aggfunc="sum", fill_value=0.0)
+        empty: pd.DataFrame = pd.DataFrame()
+        return empty
+    table: pd.DataFrame = projects.pivot_table(index=LAND_PLACE, columns=LAND_TYPE,
+                                               values=LAND_AREA, aggfunc="sum", fill_value=0.0)
     table[TOTAL_LABEL] = table.sum(axis=1)
     table.loc[TOTAL_LABEL] = table.sum(axis=0)
     return table
@@ -348,7 +389,7 @@ def derive(cat: Catalogue, merged: pd.DataFrame,
     yearly = _yearly(cat, series, labels)
     periods = _period_rows(cat, series, labels)
     figures = {(r["key"], r["period"]): r["value"] for r in periods if r["value"] is not None}
-    targets = tuple(_target(cat, row, series, figures)
+    targets = tuple(_target(cat, item, row, series, figures)
                     for item in cat.items for row in item.targets)
     return Derivation(
         yearly=pd.DataFrame(yearly, columns=DERIVED_COLUMNS),

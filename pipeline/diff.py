@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .merge import rows_of
+
 Key = tuple[str, str, str, int]
 
 
@@ -57,9 +59,10 @@ class BuildDiff:
 
 
 def _index(df: pd.DataFrame) -> dict[Key, tuple[float, str, str, str]]:
-    return {(str(r.unit), str(r.indicator), str(r.breakdown), int(r.year)):
-            (float(r.value), str(r.file), str(r.sheet), str(r.cell))
-            for r in df.itertuples(index=False)}
+    return {(str(unit), str(indicator), str(breakdown), int(year)):
+            (float(value), str(file), str(sheet), str(cell))
+            for unit, indicator, breakdown, year, value, file, sheet, cell in rows_of(
+                df, "unit", "indicator", "breakdown", "year", "value", "file", "sheet", "cell")}
 
 
 def load_previous(build: Path | None) -> tuple[str, pd.DataFrame | None, tuple[str, ...]]:

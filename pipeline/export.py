@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from . import fmt
 from .catalogue import PERIOD_METHOD_VI, Catalogue
 from .derive import Derivation
+from .merge import rows_of
 from .reports import FORMULA_START, table
 
 MERGED_HEADERS = {
@@ -36,8 +37,7 @@ def write_merged(merged: pd.DataFrame, derivation: Derivation, cat: Catalogue,
     and growth) and .csv (the long table)."""
     derived = derivation.yearly
     wb = Workbook()
-    ws = wb.active
-    assert ws is not None
+    ws = wb.worksheets[0]  # a new workbook holds one sheet
     ws.title = "Số liệu"
     cols = list(merged.columns)
     table(ws, [MERGED_HEADERS.get(c, c) for c in cols],
@@ -46,31 +46,34 @@ def write_merged(merged: pd.DataFrame, derivation: Derivation, cat: Catalogue,
     ws2 = wb.create_sheet("Tính toán")
     labels = {d.code: (d.label, d.measure) for d in cat.derived}
     table(ws2, ["Mã", "Chỉ tiêu", "Đơn vị tính", "Năm", "Giá trị", "Ô nguồn", "Ghi chú"],
-           ([r.derived, labels[r.derived][0], labels[r.derived][1], int(r.year),
-             None if pd.isna(r.value) else float(r.value), "; ".join(r.sources), r.note]
-            for r in derived.itertuples(index=False)),
+           ([code, labels[code][0], labels[code][1], int(year),
+             None if pd.isna(value) else float(value), "; ".join(sources), note]
+            for code, year, value, sources, note in rows_of(
+                derived, "derived", "year", "value", "sources", "note")),
            [22, 45, 12, 7, 14, 60, 40])
     ws3 = wb.create_sheet("Giai đoạn")
     method_vi = {**PERIOD_METHOD_VI, "inputs": "công thức trên số liệu cả giai đoạn",
                  "mean": "bình quân các năm"}
     table(ws3, ["Mã", "Loại", "Giai đoạn", "Cách tính", "Giá trị",
                  "Tăng bình quân/năm (%)", "Ghi chú"],
-           ([r.key, "chỉ tiêu" if r.kind == "indicator" else "tính toán", r.period,
-             method_vi.get(r.method, r.method), _num(r.value), _num(r.cagr), r.note]
-            for r in derivation.periods.itertuples(index=False)),
+           ([key, "chỉ tiêu" if kind == "indicator" else "tính toán", period,
+             method_vi.get(method, method), _num(value), _num(cagr), note]
+            for key, kind, period, method, value, cagr, note in rows_of(
+                derivation.periods, "key", "kind", "period", "method", "value", "cagr", "note")),
            [26, 10, 11, 34, 14, 14, 30])
     ws4 = wb.create_sheet("Tăng trưởng")
     table(ws4, ["Mã chỉ tiêu", "Mã phân tổ", "Năm", "Tăng so với năm trước (%)"],
-           ([r.indicator, r.breakdown, int(r.year), _num(r.growth)]
-            for r in derivation.growth.itertuples(index=False)),
+           ([indicator, breakdown, int(year), _num(growth)]
+            for indicator, breakdown, year, growth in rows_of(
+                derivation.growth, "indicator", "breakdown", "year", "growth")),
            [26, 20, 7, 16])
     for li in cat.lists:
         df = (lists or {}).get(li.code)
         if df is None:
             continue
-        labels = {c.code: c.label for c in li.columns}
+        column_labels = {c.code: c.label for c in li.columns}
         ws5 = wb.create_sheet(li.sheet)
-        table(ws5, [LIST_HEADERS.get(c, labels.get(c, c)) for c in df.columns],
+        table(ws5, [LIST_HEADERS.get(c, column_labels.get(c, c)) for c in df.columns],
               ([_cell(v) for v in r] for r in df.itertuples(index=False)))
     wb.save(xlsx)
     out = merged.copy()
@@ -91,8 +94,7 @@ def write_dictionary(cat: Catalogue, path: Path) -> Path:
     """The data dictionary for the consultants: every indicator, derived value, merged-table
     column and list column, from the catalogue."""
     wb = Workbook()
-    ws = wb.active
-    assert ws is not None
+    ws = wb.worksheets[0]  # a new workbook holds one sheet
     ws.title = "Chỉ tiêu"
     rows = []
     for item in cat.items:
@@ -144,11 +146,11 @@ def write_pack(folder: Path, files: list[Path], name: str) -> Path:
     return archive
 
 
-def _num(value: object) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
+def _num(value: float | None) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
 
 
-def _py_row(row: tuple) -> list[object]:
+def _py_row(row: tuple[object, ...]) -> list[object]:
     return [v.item() if hasattr(v, "item") else v for v in row]
 
 

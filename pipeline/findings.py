@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import TypedDict
 
 
 class Severity(str, Enum):
@@ -27,6 +28,12 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
         Severity.ERROR,
         "Không mở được tệp ({detail}). Hãy mở tệp bằng Excel (biểu số liệu) hoặc Word "
         "(thuyết minh), chọn Lưu thành (Save As) đúng dạng .xlsx hoặc .docx rồi gửi lại.",
+    ),
+    "internal_error": (
+        Severity.ERROR,
+        "Phần mềm gặp lỗi khi {step} tệp này ({detail}). Đây là lỗi của phần mềm, không phải "
+        "của đơn vị: số liệu của tệp chưa được dùng. Hãy báo cho người phụ trách phần mềm và "
+        "gửi kèm tệp.",
     ),
     "file_not_office": (
         Severity.ERROR,
@@ -366,6 +373,16 @@ class Finding:
 
     def line(self) -> str:
         return f"[{self.severity.label}] {self.place}: {self.message}"
+
+
+class Place(TypedDict, total=False):
+    """Where a finding is, as keyword arguments of `make` (a dict built once, given to many)."""
+
+    sheet: str
+    cell: str
+    unit: str
+    indicator: str
+    year: int | None
 
 
 def make(code: str, file: str, *, sheet: str = "", cell: str = "", unit: str = "",

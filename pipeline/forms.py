@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
@@ -45,6 +46,9 @@ from .layout import (
     sheet_name,
 )
 from .reports import print_setup, row_height, wrapped_lines
+
+if TYPE_CHECKING:
+    from docx.document import Document as WordDocument
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # light yellow: type here
 LOCKED_FILL = PatternFill("solid", fgColor="D9D9D9")  # grey: year not asked
@@ -96,8 +100,7 @@ def write_forms(cat: Catalogue, out_dir: Path, today: dt.date | None = None) -> 
 # --- Excel ---------------------------------------------------------------------------------
 def build_workbook(cat: Catalogue, unit: Unit, today: dt.date, sample: bool = False) -> Workbook:
     wb = Workbook()
-    meta = wb.active
-    assert meta is not None
+    meta = wb.worksheets[0]  # a new workbook holds one sheet
     meta.title = META_SHEET
     _write_meta(meta, cat, unit, today, sample)
     items = [(wb.create_sheet(sheet_name(item)), item) for item in cat.data_items_of(unit.code)]
@@ -380,7 +383,8 @@ def subtopic_heading(item: Item, index: int, title: str) -> str:
 
 
 def build_narrative_form(cat: Catalogue, unit: Unit,
-                         texts: dict[tuple[str, int], list[str]] | None = None):
+                         texts: dict[tuple[str, int], list[str]] | None = None
+                         ) -> WordDocument:
     """The Word narrative form; `texts` ((item, sub-topic) -> paragraphs) fills it in."""
     texts = texts or {}
     doc = Document()

@@ -65,7 +65,7 @@ def _check(node: ast.expr, text: str, refs: list[Ref]) -> None:
     elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         _check(node.operand, text, refs)
     elif isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        pass
+        pass  # a plain number: nothing to check
     else:
         raise FormulaError(f"công thức '{text}' dùng phép toán không được phép "
                            f"('{ast.unparse(node)}'); chỉ dùng + - * / và mã chỉ tiêu")
@@ -95,8 +95,10 @@ def evaluate(node: ast.expr, lookup: Callable[[Ref], float | None]) -> float:
     if isinstance(node, ast.UnaryOp):
         value = evaluate(node.operand, lookup)
         return -value if isinstance(node.op, ast.USub) else value
-    assert isinstance(node, ast.Constant)
-    return float(node.value)
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        return float(node.value)
+    raise FormulaError(f"biểu thức '{ast.unparse(node)}' không được phép; chỉ dùng + - * / "
+                       "và mã chỉ tiêu")  # parse_formula refuses it first
 
 
 def check_formulas(cat: Catalogue) -> list[str]:

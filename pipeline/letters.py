@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
@@ -33,6 +34,9 @@ from .layout import form_rows
 from .progress import UnitProgress
 from .status import Checked, rates
 
+if TYPE_CHECKING:
+    from docx.document import Document as WordDocument
+
 MAX_CHANGES_LISTED = 40
 
 
@@ -42,14 +46,14 @@ class Written:
     reminders: tuple[Path, ...]  # one letter per unit that needs one
 
 
-def _place_date(doc, cat: Catalogue, day: dt.date) -> None:
+def _place_date(doc: WordDocument, cat: Catalogue, day: dt.date) -> None:
     p = doc.add_paragraph(f"{cat.place}, {fmt.long_date(day)}")
     p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     p.paragraph_format.first_line_indent = Cm(0)
     p.runs[0].italic = True
 
 
-def _centered(doc, text: str, bold: bool = True, size: int = 14) -> None:
+def _centered(doc: WordDocument, text: str, bold: bool = True, size: int = 14) -> None:
     p = doc.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.paragraph_format.first_line_indent = Cm(0)
@@ -59,7 +63,7 @@ def _centered(doc, text: str, bold: bool = True, size: int = 14) -> None:
     run.font.size = Pt(size)
 
 
-def _table(doc, headers: Sequence[str], rows: Sequence[Sequence[str]],
+def _table(doc: WordDocument, headers: Sequence[str], rows: Sequence[Sequence[str]],
            widths: Sequence[float]) -> None:
     grid = doc.add_table(rows=1 + len(rows), cols=len(headers))
     grid.style = "Table Grid"
@@ -81,7 +85,7 @@ def _table(doc, headers: Sequence[str], rows: Sequence[Sequence[str]],
             p.alignment = WD_ALIGN_PARAGRAPH.LEFT
 
 
-def _signature(doc, recipients: Sequence[str], title: str) -> None:
+def _signature(doc: WordDocument, recipients: Sequence[str], title: str) -> None:
     grid = doc.add_table(rows=1, cols=2)
     grid.autofit = False
     left, right = grid.rows[0].cells

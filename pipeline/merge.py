@@ -7,7 +7,9 @@ receive.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from itertools import chain
+from typing import Any
 
 import pandas as pd
 
@@ -21,6 +23,12 @@ MERGED_COLUMNS = [
 ]
 
 
+def rows_of(df: pd.DataFrame, *columns: str) -> Iterator[tuple[Any, ...]]:
+    """The rows of `df` as tuples of the named columns' cells (as itertuples gives them; a
+    cell's type is the column's, which the table's own module documents)."""
+    return zip(*(df[c] for c in columns))
+
+
 def merge(cat: Catalogue, values: tuple[Value, ...] | list[Value]) -> pd.DataFrame:
     """Long table of every value, in catalogue order (indicator, then part), then year."""
     return merge_columns(cat, [tuple(zip(*values))])
@@ -30,7 +38,8 @@ def merge_columns(cat: Catalogue, parts: list[Columns]) -> pd.DataFrame:
     """merge() of values held as columns (FileCheck.columns), one entry per workbook."""
     parts = [p for p in parts if p and p[0]]
     if not parts:
-        return pd.DataFrame(columns=MERGED_COLUMNS)
+        empty: pd.DataFrame = pd.DataFrame(columns=MERGED_COLUMNS)
+        return empty
     df = pd.DataFrame({name: list(chain.from_iterable(p[i] for p in parts))
                        for i, name in enumerate(VALUE_FIELDS)})
     # Labels and order come from the catalogue, once per indicator row of the forms, joined
@@ -45,7 +54,8 @@ def merge_columns(cat: Catalogue, parts: list[Columns]) -> pd.DataFrame:
     df = df.merge(labels, on=["indicator", "breakdown"], how="left", validate="many_to_one")
     df["unit_name"] = df["unit"].map({u.code: u.name for u in cat.units})
     df = df.sort_values(["_order", "_part", "year"], kind="stable")
-    return df[MERGED_COLUMNS].reset_index(drop=True)
+    out: pd.DataFrame = df[MERGED_COLUMNS].reset_index(drop=True)
+    return out
 
 
 def merge_lists(cat: Catalogue, entries: tuple[ListEntry, ...] | list[ListEntry]

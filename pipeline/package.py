@@ -22,8 +22,10 @@ import posixpath
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from . import findings as fnd
 from .findings import Finding
@@ -354,7 +356,7 @@ _CELL_REF = re.compile(rb"r\s*=\s*[\"']([A-Z]{1,3})([0-9]{1,7})[\"']")
 
 def _scan_workbook(zf: zipfile.ZipFile, sheets: dict[str, str],
                    extents: dict[str, tuple[int, int]], name: str, styles: frozenset[int],
-                   percent: set[tuple[str, str]]):
+                   percent: set[tuple[str, str]]) -> Iterator[CellProblem]:
     names = set(zf.namelist())
     for sheet, part in sheets.items():
         if part not in names:
@@ -433,7 +435,8 @@ def _rowcol(ref: str) -> tuple[int, int]:
     return row, col
 
 
-def _scan_sheet(sheet: str, fh, extents: dict[str, tuple[int, int]]):
+def _scan_sheet(sheet: str, fh: IO[bytes], extents: dict[str, tuple[int, int]]
+                ) -> Iterator[CellProblem]:
     """Formula cells without a cached value and error cells, streaming the sheet XML; and
     the sheet's extent, so that no reader is asked to build an enormous grid."""
     max_row = max_col = 0

@@ -73,9 +73,10 @@ def progress(cat: Catalogue, validation: Validation, as_of: dt.date) -> list[Uni
     wbs = {w.unit: w for w in validation.workbooks}
     narrs = {n.unit: n for n in validation.narratives}
     plans: dict[str, list[tuple[dt.date, str]]] = {}
-    for e in validation.lists:
-        if e.list == WORK_PLAN and isinstance(e.values.get("han"), dt.date):
-            plans.setdefault(e.unit, []).append((e.values["han"], str(e.values["trang_thai"])))
+    for entry in validation.lists:
+        han = entry.values.get("han")
+        if entry.list == WORK_PLAN and isinstance(han, dt.date):
+            plans.setdefault(entry.unit, []).append((han, str(entry.values["trang_thai"])))
     filled: dict[str, set[tuple[str, str, int]]] = {}
     for v in validation.values:
         filled.setdefault(v.unit, set()).add((v.indicator, v.breakdown, v.year))

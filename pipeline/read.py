@@ -27,10 +27,10 @@ import re
 import resource
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypedDict
 
 import python_calamine
 from openpyxl.utils import get_column_letter
@@ -63,14 +63,21 @@ from .package import (
 )
 from .text import MAX_CELL_CHARS, normalise
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # validate imports this module: its types are for the type checker only
+    from typing_extensions import Unpack
+
     from .cache import ResultCache
+    from .validate import FileCheck
 
 MAX_SHEET_ROWS = 5_000  # a form sheet has ~50 rows
 MAX_FILE_CHARS = 2_000_000  # text kept from one file (shared-string amplification)
 MAX_SHEET_COLS = 200  # and ~20 columns
 FILE_TIMEOUT_S = 60.0  # per file, in a worker
 WORKER_MEMORY_MB = 1_024  # address space a worker may add while reading one file
+
+
+# A cell as python-calamine returns it (the reader keeps text normalised, see _Notes.text).
+Raw = int | float | str | bool | dt.time | dt.date | dt.datetime | dt.timedelta
 
 
 @dataclass(frozen=True)
@@ -92,7 +99,7 @@ class RawCell(NamedTuple):
     part: str  # breakdown part, or TOTAL
     row: int  # 1-based row
     col: int  # 0-based column
-    raw: object  # as calamine returned it: float, int, str (normalised), bool or date
+    raw: Raw  # as calamine returned it: float, int, str (normalised), bool or date
 
 
 class SheetHead(NamedTuple):
@@ -109,7 +116,7 @@ class StrayRow(NamedTuple):
 
     sheet: str
     row: int  # 1-based row number
-    cells: tuple[tuple[int, object], ...]  # (0-based column, raw) of its non-empty cells
+    cells: tuple[tuple[int, Raw], ...]  # (0-based column, raw) of its non-empty cells
 
 
 class RowInfo(NamedTuple):
@@ -130,7 +137,7 @@ class ListRow:
     sheet: str
     row: int  # 1-based row number in the sheet
     number: int  # the row's STT (1, 2, ...) as shown to the unit
-    cells: tuple[tuple[str, str, object], ...]  # (column code, A1, raw value)
+    cells: tuple[tuple[str, str, Raw], ...]  # (column code, A1, raw value)
 
 
 @dataclass(frozen=True)
@@ -146,7 +153,7 @@ class WorkbookSubmission:
     kind: str = "xlsx"  # "xlsx" (also .xlsm), "xls" or "ods", from the file's bytes
     heads: tuple[SheetHead, ...] = ()  # header row of each item sheet (() once checked)
     strays: tuple[StrayRow, ...] = ()  # unkeyed rows with content in item sheets (idem)
-    loose: tuple[tuple[str, str, object], ...] = ()  # (sheet, A1, raw) outside list columns
+    loose: tuple[tuple[str, str, Raw], ...] = ()  # (sheet, A1, raw) outside list columns
     others: tuple[tuple[str, int], ...] = ()  # (sheet, non-empty cells) of unknown sheets
     percent_cells: frozenset[tuple[str, str]] = frozenset()  # (sheet, A1) shown as percent
     merges: tuple[tuple[str, str], ...] = ()  # (sheet, "E6:F6") merged ranges
@@ -186,7 +193,7 @@ class Inputs:
     skipped: tuple[str, ...] = field(default=())  # Vietnamese lines: files passed over and why
     # What `check` gave for each workbook, by file name, when read_inputs was given one;
     # those workbooks then come without their rows and cells (the check has used them).
-    checks: Mapping[str, object] = field(default_factory=dict)
+    checks: Mapping[str, FileCheck] = field(default_factory=dict)
     cached: int = 0  # files whose result came from the cache
 
 
@@ -235,12 +242,24 @@ def _plain(value: object) -> str:
     return str(value).strip()
 
 
+class _NoteFields(TypedDict, total=False):
+    """What a note carries besides its code: its place, value and message fields."""
+
+    sheet: str
+    cell: str
+    value: object
+    detail: str
+    encoding: str
+    converted: str
+    limit: int
+
+
 class _Notes:
     """Collects what reading changed, to become findings once the unit is known."""
 
     def __init__(self, file: str):
         self.file = file
-        self.items: list[tuple[str, dict]] = []
+        self.items: list[tuple[str, _NoteFields]] = []
         self.chars = 0  # text kept so far in this file
 
     def _count(self, text: str) -> str:
@@ -250,7 +269,7 @@ class _Notes:
                                    detail=f"hơn {MAX_FILE_CHARS:,} ký tự văn bản"))
         return text
 
-    def add(self, code: str, **kw: object) -> None:
+    def add(self, code: str, **kw: Unpack[_NoteFields]) -> None:
         self.items.append((code, kw))
 
     def text(self, value: object, sheet: str = "", cell: str = "") -> str:
@@ -271,7 +290,7 @@ class _Notes:
         return self._count(text.strip())
 
     def findings(self, unit: str) -> tuple[Finding, ...]:
-        return tuple(fnd.make(code, self.file, unit=unit, **kw)  # type: ignore[arg-type]
+        return tuple(fnd.make(code, self.file, unit=unit, **kw)
                      for code, kw in self.items)
 
 
@@ -373,12 +392,13 @@ class _SheetsRead:
         self.heads: list[SheetHead] = []
         self.strays: list[StrayRow] = []
         self.lists: list[ListRow] = []
-        self.loose: list[tuple[str, str, object]] = []
+        self.loose: list[tuple[str, str, Raw]] = []
         self.others: list[tuple[str, int]] = []
 
 
-def _grid(wb, name: str, notes: _Notes, extents: dict[str, tuple[int, int]],
-          merges: list[tuple[str, str]]) -> list[list[object]] | None:
+def _grid(wb: python_calamine.CalamineWorkbook, name: str, notes: _Notes,
+          extents: dict[str, tuple[int, int]], merges: list[tuple[str, str]]
+          ) -> Sequence[Sequence[Raw]] | None:
     """The sheet's cells from A1, or None (noted) when its used area is out of bounds. The
     extent comes from the XML scan: calamine builds the whole area before it can be asked."""
     rows, cols = extents.get(name, (0, 0))
@@ -395,7 +415,7 @@ def _grid(wb, name: str, notes: _Notes, extents: dict[str, tuple[int, int]],
     return sheet.to_python(skip_empty_area=False)
 
 
-def _read_list_sheet(name: str, code: str, grid: list[list[object]], out: _SheetsRead,
+def _read_list_sheet(name: str, code: str, grid: Sequence[Sequence[Raw]], out: _SheetsRead,
                      notes: _Notes) -> None:
     key_row = next(i for i, r in enumerate(grid) if r and _plain(r[0]).startswith(LIST_MARK))
     columns = {c: _plain(v) for c, v in enumerate(grid[key_row]) if c > 0 and _plain(v)}
@@ -420,7 +440,7 @@ def _read_list_sheet(name: str, code: str, grid: list[list[object]], out: _Sheet
             out.lists.append(ListRow(code, name, r0 + 1, int(number), tuple(found)))
 
 
-def _read_item_sheet(name: str, grid: list[list[object]], out: _SheetsRead,
+def _read_item_sheet(name: str, grid: Sequence[Sequence[Raw]], out: _SheetsRead,
                      notes: _Notes) -> bool:
     """Read a sheet whose header row has HEADER_KEY in column A; False when it has none.
     Every non-empty cell below the header is kept: keyed rows' cells right of the labels
@@ -435,7 +455,7 @@ def _read_item_sheet(name: str, grid: list[list[object]], out: _SheetsRead,
     note_col = labels.get(NOTE_HEADER)
     letters = [get_column_letter(c + 1) for c in range(max(len(r) for r in grid))]
 
-    def text_at(r: list[object], r0: int, col: int | None) -> str:
+    def text_at(r: Sequence[Raw], r0: int, col: int | None) -> str:
         if col is None or col >= len(r):
             return ""
         return notes.text(r[col], name, f"{letters[col]}{r0 + 1}")
@@ -598,8 +618,9 @@ def read_file(path: Path, full_narratives: bool = True, info: FileInfo | None = 
         return r.finding
     except MemoryError:
         return fnd.make("file_too_large", name, detail="vượt giới hạn bộ nhớ khi đọc")
-    except Exception as e:  # a parser bug must not stop the other units' data
-        return fnd.make("file_unreadable", name, detail=f"{type(e).__name__}: {str(e)[:200]}")
+    except Exception as e:  # parsers' own errors became findings above: this is a fault
+        return fnd.make("internal_error", name, step="đọc",  # of this software
+                        detail=f"{type(e).__name__}: {str(e)[:200]}")
 
 
 def _read_kind(path: Path, kind: str, full_narratives: bool, info: FileInfo | None) -> Result:
@@ -656,12 +677,13 @@ def _vm_size() -> int:
                 if line.startswith("VmSize:"):
                     return int(line.split()[1]) * 1024
     except OSError:
-        pass
+        pass  # no /proc (not Linux): no memory limit, said by returning 0
     return 0
 
 
-Check = Callable[[WorkbookSubmission], object]
-Outcome = tuple[Result, object]  # a file's result, and what `check` gave (None if not run)
+Check = Callable[[WorkbookSubmission], "FileCheck"]  # validate.check_workbook, partly applied
+Outcome = tuple[Result, "FileCheck | None"]  # a file's result, what `check` gave (None: not run)
+Cached = tuple[WorkbookSubmission | NarrativeSubmission, "FileCheck | None"]  # what is cached
 _check: Check | None = None  # set in each worker by _worker_init (inherited through fork)
 
 
@@ -675,8 +697,8 @@ def _read_and_check(path: Path, full_narratives: bool, info: FileInfo | None,
         return result, None
     try:
         checked = check(result)
-    except Exception as e:  # a checking bug must not lose the file's data silently
-        return fnd.make("file_unreadable", path.name,
+    except Exception as e:  # a fault of this software, never the unit's: said as such
+        return fnd.make("internal_error", path.name, step="kiểm tra",
                         detail=f"{type(e).__name__}: {str(e)[:200]}"), None
     return replace(result, rows=(), cells=(), heads=(), strays=(), loose=()), checked
 
@@ -737,7 +759,7 @@ def _cache_key(info: FileInfo, kind: str) -> str:
 
 
 @contextlib.contextmanager
-def _no_collection():
+def _no_collection() -> Iterator[None]:
     """Garbage collection paused: results arrive by the thousand (unpickled from workers or
     from the cache) and hold no cycles, but every few hundred objects the collector would walk
     the whole heap again (a build's heap holds pandas and the documents)."""
@@ -814,10 +836,7 @@ def read_files(paths: list[Path], workers: int | None = None,
     outcomes: dict[Path, Outcome] = {}
     with _no_collection():  # results arrive by the thousand: see _no_collection
         if cache is not None:
-            keys = {_cache_key(i, kinds[p]): p for p, i in infos.items() if i and kinds[p]}
-            for key, (result, checked) in cache.get_many(keys).items():  # type: ignore[misc]
-                p = keys[key]
-                outcomes[p] = (replace(result, file=infos[p]), checked)  # this run's file times
+            _from_cache(cache, infos, kinds, outcomes)
         from_cache = len(outcomes)
         with tempfile.TemporaryDirectory(prefix="khcn-doc-") as work:
             converted = _convert_narratives([p for p in paths if p not in outcomes],
@@ -827,33 +846,49 @@ def read_files(paths: list[Path], workers: int | None = None,
             _read_todo(todo, outcomes, workers, timeout_s, memory_mb, full_narratives, check,
                        progress)
     if cache is not None:
-        fresh = {}
-        for p, _info, _conv in todo:
-            result, _checked = outcomes[p]
-            info = infos[p]
-            if info and kinds[p] and isinstance(result, (WorkbookSubmission,
-                                                          NarrativeSubmission)):
-                fresh[_cache_key(info, kinds[p])] = outcomes[p]
-        if fresh:
-            cache.put_many(fresh)
+        _to_cache(cache, [p for p, _info, _conv in todo], infos, kinds, outcomes)
 
-    files = []
+    files: list[FileInfo] = []
+    checks: dict[str, FileCheck] = {}
     for p in paths:
-        result = outcomes[p][0]
+        result, checked = outcomes[p]
         if isinstance(result, (WorkbookSubmission, NarrativeSubmission)):
             files.append(result.file)
         else:
             with contextlib.suppress(OSError):
                 files.append(infos[p] or file_info(p))
+        if isinstance(result, WorkbookSubmission) and checked is not None:
+            checks[result.file.name] = checked
     results = [outcomes[p][0] for p in paths]
-    checks = {r.file.name: outcomes[p][1] for p, r in zip(paths, results)
-              if isinstance(r, WorkbookSubmission) and outcomes[p][1] is not None}
     return Inputs(
         workbooks=tuple(r for r in results if isinstance(r, WorkbookSubmission)),
         narratives=tuple(r for r in results if isinstance(r, NarrativeSubmission)),
         files=tuple(files),
         findings=tuple(r for r in results if isinstance(r, Finding)), checks=checks,
         cached=from_cache)
+
+
+def _from_cache(cache: ResultCache, infos: Mapping[Path, FileInfo | None],
+                kinds: Mapping[Path, str], outcomes: dict[Path, Outcome]) -> None:
+    """Put in `outcomes` what the cache holds for these files."""
+    keys = {_cache_key(i, kinds[p]): (p, i) for p, i in infos.items() if i and kinds[p]}
+    for key, (result, checked) in cache.get_many(keys).items():
+        p, info = keys[key]
+        outcomes[p] = (replace(result, file=info), checked)  # this run's file times
+
+
+def _to_cache(cache: ResultCache, read: list[Path], infos: Mapping[Path, FileInfo | None],
+              kinds: Mapping[Path, str], outcomes: Mapping[Path, Outcome]) -> None:
+    """Keep in the cache what was read (and checked) of these files, when it is kept."""
+    fresh: dict[str, Cached] = {}
+    for p in read:
+        result, checked = outcomes[p]
+        info = infos[p]
+        if info and kinds[p] and isinstance(result, (WorkbookSubmission,
+                                                      NarrativeSubmission)):
+            fresh[_cache_key(info, kinds[p])] = (result, checked)
+    if fresh:
+        cache.put_many(fresh)
 
 
 MAX_NESTED = 500  # entries of subfolders listed (a whole disk copied in is not walked)

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict
 
 import jinja2
 import pandas as pd
@@ -26,7 +27,16 @@ from docxtpl import DocxTemplate, InlineImage
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 
 from . import charts, fmt
-from .catalogue import ALL_UNITS, PERIOD_METHOD_VI, TOTAL, Catalogue, ColumnRef, Item, Table
+from .catalogue import (
+    ALL_UNITS,
+    PERIOD_METHOD_VI,
+    TOTAL,
+    Catalogue,
+    ColumnRef,
+    Item,
+    ListInput,
+    Table,
+)
 from .chapter_template import (
     STYLE_CAPTION,
     STYLE_FIGURE,
@@ -41,7 +51,15 @@ from .chapter_template import (
 )
 from .derive import LAND_LIST, Derivation
 from .errors import TemplateError
+from .merge import rows_of
 from .read import NarrativeSubmission, WorkbookSubmission
+
+if TYPE_CHECKING:
+    from docx.document import Document as WordDocument
+    from docx.table import Table as WordTable
+    from docx.table import _Cell, _Row
+    from docx.text.paragraph import Paragraph
+    from docxtpl.subdoc import Subdoc
 
 PART_TITLES = {
     "I": "ĐÁNH GIÁ THỰC TRẠNG KH&CN TỈNH BẮC GIANG GIAI ĐOẠN 2011-2019",
@@ -74,6 +92,43 @@ def jinja_env() -> jinja2.Environment:
     return env
 
 
+class Figure(TypedDict):
+    """A chart as the template shows it."""
+
+    image: InlineImage
+    caption: str
+
+
+class Section(TypedDict):
+    """A content item as the template shows it."""
+
+    heading: str  # "" in Part IV
+    body: Subdoc
+    charts: list[Figure]
+
+
+class Part(TypedDict):
+    label: str  # "PHẦN I"
+    title: str
+    sections: list[Section]
+
+
+class Context(TypedDict):
+    """What the chapter template is rendered with (CONTEXT_KEYS)."""
+
+    parent_agency: str
+    agency: str
+    place: str
+    date_long: str
+    title: str
+    build_line: str
+    missing_line: str
+    part1: Part
+    part2: Part
+    part4: Part
+    appendix: Subdoc
+
+
 class _Lookup:
     """Values by (indicator, part, year), derived values by (code, year), and period figures
     by (key, period), with the cells they came from."""
@@ -81,18 +136,19 @@ class _Lookup:
     def __init__(self, data: ChapterData):
         self.values: dict[tuple[str, str, int], float] = {}
         self.cells: dict[tuple[str, str], list[tuple[str, str, str, int]]] = {}
-        for r in data.merged.itertuples(index=False):
-            self.values[(r.indicator, r.breakdown, int(r.year))] = float(r.value)
-            self.cells.setdefault((r.indicator, r.breakdown), []).append(
-                (r.file, r.sheet, r.cell, int(r.year)))
+        for indicator, breakdown, year, value, file, sheet, cell in rows_of(
+                data.merged, "indicator", "breakdown", "year", "value", "file", "sheet", "cell"):
+            self.values[(indicator, breakdown, int(year))] = float(value)
+            self.cells.setdefault((indicator, breakdown), []).append(
+                (file, sheet, cell, int(year)))
         self.derived: dict[tuple[str, int], float] = {}
-        for r in data.derivation.yearly.itertuples(index=False):
-            if r.value is not None and not pd.isna(r.value):
-                self.derived[(r.derived, int(r.year))] = float(r.value)
+        for code, year, value in rows_of(data.derivation.yearly, "derived", "year", "value"):
+            if value is not None and not pd.isna(value):
+                self.derived[(code, int(year))] = float(value)
         self.periods: dict[tuple[str, str], float] = {}
-        for r in data.derivation.periods.itertuples(index=False):
-            if r.value is not None and not pd.isna(r.value):
-                self.periods[(r.key, r.period)] = float(r.value)
+        for key, period, value in rows_of(data.derivation.periods, "key", "period", "value"):
+            if value is not None and not pd.isna(value):
+                self.periods[(key, period)] = float(value)
 
     def get(self, col: ColumnRef, year: int) -> float | None:
         if col.derived is not None:
@@ -112,10 +168,10 @@ class _Styles:
     name in python-docx walks every style of the document twice per paragraph (seconds for
     a chapter); the template's names are checked by preflight()."""
 
-    def __init__(self, doc):
+    def __init__(self, doc: WordDocument):
         self.ids = {s.name: s.style_id for s in doc.styles}
 
-    def apply(self, paragraph, name: str):
+    def apply(self, paragraph: Paragraph, name: str) -> Paragraph:
         p = paragraph._p
         pPr = p.find(qn("w:pPr"))
         if pPr is None:
@@ -128,10 +184,11 @@ class _Styles:
         style.set(qn("w:val"), self.ids[name])
         return paragraph
 
-    def para(self, container, text: str, name: str):
+    def para(self, container: Subdoc, text: str, name: str) -> Paragraph:
         return self.apply(container.add_paragraph(text), name)
 
-    def grid(self, container, rows: int, cols: int, center: bool = True):
+    def grid(self, container: Subdoc, rows: int, cols: int,
+             center: bool = True) -> tuple[WordTable, list[list[_Cell]]]:
         """A new "Table Grid" table, and its cells as a list of rows (python-docx's
         table.cell() rebuilds the list of every cell on each call)."""
         grid = container.add_table(rows=rows, cols=cols)
@@ -201,7 +258,7 @@ class _Renderer:
         parts = [f"{method} ({', '.join(cols)})" for method, cols in groups.items()]
         return "Dòng giai đoạn: " + "; ".join(parts) + "."
 
-    def _add_table(self, sd, number: str, item: Item, table: Table) -> None:
+    def _add_table(self, sd: Subdoc, number: str, item: Item, table: Table) -> None:
         measures = [self._column_measure(c) for c in table.columns]
         mixed = len(set(measures)) > 1
         years = list(self.cat.years.actual) if table.rows != "periods" else []
@@ -284,11 +341,11 @@ class _Renderer:
                 formula = self.cat.derived_by_code[col.derived].formula
                 where = f"tính toán: {formula}"
             else:
-                where = _cell_span(self.lookup.cells.get((col.indicator, col.part or TOTAL),
-                                                         []))
+                where = _cell_span(self.lookup.cells.get(
+                    (col.indicator or "", col.part or TOTAL), []))
             self.sources.append((f"Bảng {number}", header, owner.name, where, sent))
 
-    def _narrative(self, sd, item: Item) -> None:
+    def _narrative(self, sd: Subdoc, item: Item) -> None:
         """Paragraphs of the owner (or of every unit) under the item and its sub-topics."""
         units = ([u.code for u in self.cat.units] if item.unit == ALL_UNITS else [item.unit])
         by_sub: dict[int, list[str]] = {}
@@ -327,13 +384,13 @@ class _Renderer:
                          f"{fmt.date(item.due)}).")
         return lines
 
-    def _targets(self, sd, item: Item, number: str) -> None:
+    def _targets(self, sd: Subdoc, item: Item, number: str) -> None:
         targets = list(self.cat.years.target)
         self.styles.para(sd, f"Bảng {number}. Một số chỉ tiêu phát triển KH&CN đến năm "
                          f"{max(targets)}", STYLE_TABLE_TITLE)
         headers = ["Chỉ tiêu", "Đơn vị", "Hiện trạng", *[str(y) for y in targets],
                    "Đánh giá"]
-        rows = [t for t in self.data.derivation.targets]
+        rows = [t for t in self.data.derivation.targets if t.item == item.code]
         grid, at = self.styles.grid(sd, 1 + len(rows), len(headers))
         fixed = 1.4 + 1.9 + 1.4 * len(targets)
         _set_widths(grid, [4.6, 1.4, 1.9] + [1.4] * len(targets)
@@ -360,7 +417,7 @@ class _Renderer:
                          "đoạn). Dự báo theo xu hướng tuyến tính của số liệu 2011-2019 chỉ để "
                          "tham khảo, không phải chỉ tiêu kế hoạch.", STYLE_SOURCE_LINE)
 
-    def _appendix(self):
+    def _appendix(self) -> Subdoc:
         sd = self.tpl.new_subdoc()
         sd.add_paragraph("Nguồn của từng cột số liệu trong chương: đơn vị cung cấp, tệp, trang "
                          "và vùng ô của biểu số liệu (mỗi năm một ô, theo thứ tự cột năm), ngày "
@@ -386,7 +443,7 @@ class _Renderer:
         self._count += 1
         return f"{self._tag}.{self._count}"
 
-    def _list_table(self, sd, li) -> None:
+    def _list_table(self, sd: Subdoc, li: ListInput) -> None:
         """A list input as a table (rows the units added), and for projects the land demand."""
         number = self._next()
         df = self.data.lists.get(li.code)
@@ -400,10 +457,10 @@ class _Renderer:
         if li.unit == ALL_UNITS:
             headers.append("Đơn vị đề xuất")
         body = []
-        for n, r in enumerate(df.itertuples(index=False), start=1):
+        for n, (unit_name, *cells) in enumerate(
+                rows_of(df, "unit_name", *[c.code for c in cols]), start=1):
             row = [str(n)]
-            for c in cols:
-                v = getattr(r, c.code)
+            for c, v in zip(cols, cells):
                 if v is None or (isinstance(v, float) and pd.isna(v)):
                     row.append(fmt.MISSING)
                 elif c.type in ("number", "integer"):
@@ -413,7 +470,7 @@ class _Renderer:
                 else:
                     row.append(str(v))
             if li.unit == ALL_UNITS:
-                row.append(r.unit_name)
+                row.append(unit_name)
             body.append(row)
         _text_table(sd, self.styles, headers, body)
         units = ", ".join(dict.fromkeys(df["unit_name"]))
@@ -455,7 +512,7 @@ class _Renderer:
                 chart.y_label, chart.decimals, chart.reference, chart.reference_label)))
         return out
 
-    def _figures(self, item: Item) -> list[dict]:
+    def _figures(self, item: Item) -> list[Figure]:
         """The item's charts as the template shows them (drawn by draw_charts)."""
         return [{"image": InlineImage(self.tpl, str(chart.out), width=Mm(160)),
                  "caption": caption} for caption, chart in self.planned.get(item.code, [])]
@@ -477,7 +534,7 @@ class _Renderer:
         # ("Bảng II.4.1"), so that no two tables of the chapter share a number.
         return str(number) if item.part == "I" else f"{item.part}.{number}"
 
-    def section(self, item: Item, number: int) -> dict:
+    def section(self, item: Item, number: int) -> Section:
         sd = self.tpl.new_subdoc()
         self._count = 0  # tables numbered so far in this section
         if item.unit != ALL_UNITS:
@@ -499,9 +556,9 @@ class _Renderer:
         return {"heading": f"{number}. {title}" if item.part != "IV" else "", "body": sd,
                 "charts": self._figures(item)}
 
-    def context(self) -> dict:
+    def context(self) -> Context:
         cat = self.cat
-        parts: dict[str, list[dict]] = {"I": [], "II": [], "IV": []}
+        parts: dict[str, list[Section]] = {"I": [], "II": [], "IV": []}
         for item in cat.items:
             parts[item.part].append(self.section(item, len(parts[item.part]) + 1))
         received = [u for u in cat.units if u.code in self.workbooks or u.code in self.narratives]
@@ -542,8 +599,8 @@ def _cell_span(cells: list[tuple[str, str, str, int]]) -> str:
     return f"{', '.join(files)} › {', '.join(sheets)}!{span}"
 
 
-def _text_table(sd, styles: _Styles, headers: list[str], rows: list[list[str]],
-                first_is_head: bool = False):
+def _text_table(sd: Subdoc, styles: _Styles, headers: list[str], rows: list[list[str]],
+                first_is_head: bool = False) -> WordTable:
     """A table of ready-made texts: header row repeated on each page, widths to fit, text
     left-aligned and numbers right-aligned; the first column bold when it names the rows."""
     grid, at = styles.grid(sd, 1 + len(rows), len(headers))
@@ -564,7 +621,7 @@ def _text_table(sd, styles: _Styles, headers: list[str], rows: list[list[str]],
     return grid
 
 
-def _set_text(paragraph, text: str) -> None:
+def _set_text(paragraph: Paragraph, text: str) -> None:
     """paragraph.text = text, for the empty paragraph of a new table cell: one run written
     with lxml (python-docx's setter costs ~10× more); text with line breaks or tabs goes
     through python-docx, which turns them into <w:br/> and <w:tab/>."""
@@ -581,13 +638,13 @@ def _set_text(paragraph, text: str) -> None:
     p.append(r)
 
 
-def _head(styles: _Styles, cell, text: str) -> None:
+def _head(styles: _Styles, cell: _Cell, text: str) -> None:
     _set_text(cell.paragraphs[0], text)
     styles.apply(cell.paragraphs[0], STYLE_TABLE_HEAD)
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
 
-def _repeat_header(row) -> None:
+def _repeat_header(row: _Row) -> None:
     """Repeat this row at the top of each page the table runs over."""
     tr_pr = row._tr.get_or_add_trPr()
     el = OxmlElement("w:tblHeader")
@@ -618,16 +675,16 @@ def _widths(headers: list[str], rows: list[list[str]]) -> list[float]:
     return [n + spare * w / total for n, w in zip(need, weight)]
 
 
-def _set_widths(grid, widths_cm: list[float]) -> None:
+def _set_widths(grid: WordTable, widths_cm: list[float]) -> None:
     """Fixed column widths that Word and LibreOffice both respect (grid and every cell)."""
     grid.autofit = False
     for col, w in zip(grid.columns, widths_cm):
         col.width = Cm(w)
     twips = [str(Cm(w).twips) for w in widths_cm]
     for tr in grid._tbl.tr_lst:  # a new table: one w:tc per column, each with tcPr/tcW
-        for tc, w in zip(tr.tc_lst, twips):
+        for tc, tw in zip(tr.tc_lst, twips):
             tcW = tc.get_or_add_tcPr().get_or_add_tcW()
-            tcW.set(qn("w:w"), w)
+            tcW.set(qn("w:w"), tw)
             tcW.set(qn("w:type"), "dxa")
 
 
@@ -643,7 +700,7 @@ _OPENERS = {"for": "endfor", "if": "endif", "macro": "endmacro", "with": "endwit
 _CLOSERS = {v: k for k, v in _OPENERS.items()}
 
 
-def _template_paragraphs(doc) -> list[str]:
+def _template_paragraphs(doc: WordDocument) -> list[str]:
     """Texts of every paragraph of the body, tables included, in reading order."""
     texts = [p.text for p in doc.paragraphs]
     for table in doc.tables:
@@ -710,7 +767,8 @@ class PendingChapter:
     def finish(self) -> Path:
         try:
             context = self._renderer.context()
-            assert set(context) == set(CONTEXT_KEYS)
+            if set(context) != set(CONTEXT_KEYS):  # a fault of this code, not of the inputs
+                raise RuntimeError(f"chapter context keys {sorted(context)} != CONTEXT_KEYS")
             self._charts_drawn()
             self._tpl.render(context, jinja_env(), autoescape=True)
         except TemplateError:

@@ -110,8 +110,7 @@ def write_validation_report(findings: Sequence[Finding], progress: Sequence[Unit
     stays in the last column "Mã chỉ tiêu" (and stands for a label it lacks)."""
     labels = labels or {}
     wb = Workbook()
-    ws = wb.active
-    assert ws is not None
+    ws = wb.worksheets[0]  # a new workbook holds one sheet
     ws.title = "Tóm tắt"
     table(ws, ["Mã đơn vị", "Đơn vị", "Tệp số liệu", "Tệp thuyết minh", "Lỗi", "Cảnh báo",
                 "Tình trạng"],

@@ -93,7 +93,7 @@ def check_rule(cat: Catalogue, rule: Rule, values: dict[Key, Value]) -> Iterator
             (v for (c, p, _y), v in values.items() if (c, p) in refs), None)
         yield fnd.make(
             "rule_failed", anchor.file if anchor else "", severity=SEVERITY[rule.importance],
-            sheet=anchor.sheet if anchor else "", cell=anchor.cell if have else "",
+            sheet=anchor.sheet if anchor else "", cell=have[0].cell if have else "",
             unit=anchor.unit if anchor else "", indicator=rule.code, year=year,
             value=fmt.plain(round(lv, 6)),
             left_label=rule.left_label or _side_label(cat, left),
@@ -157,10 +157,10 @@ def check_series(cat: Catalogue, values: Iterable[Value]) -> Iterator[Finding]:
         ind = cat.indicator_by_code[code]
         series = [v for v in series if v.year in actual]
         if ind.cumulative:
-            for prev, cur in zip(series, series[1:]):
-                if cur.value < prev.value:
+            for before, after in zip(series, series[1:]):
+                if after.value < before.value:
                     yield _pair_finding("cumulative_decrease", ind, _label(cat, code, part),
-                                        prev, cur)
+                                        before, after)
         if not ind.outliers or ind.low < 0 or len(series) < 3:
             continue
         if max(v.value for v in series) < conf.outlier_min:

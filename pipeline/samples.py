@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -68,7 +69,7 @@ SERIES: dict[str, tuple[float, float] | dict[int, float]] = {
                       2017: 1.2, 2018: 1.3, 2019: 1.1},
     "dn_ho_tro_doi_moi": (6, 21),
     "dn_khcn": {2011: 0, 2012: 0, 2013: 1, 2014: 1, 2015: 2, 2016: 3, 2017: 4, 2018: 6, 2019: 8},
-    "bm_don_vi": {y: 7 for y in range(2011, 2016)} | {y: 8 for y in range(2016, 2020)},
+    "bm_don_vi": {y: 7 if y < 2016 else 8 for y in range(2011, 2020)},
     "bm_nhan_luc.tren_dai_hoc": (6, 14),
     "bm_nhan_luc.dai_hoc": (42, 51),
     "bm_nhan_luc.khac": (19, 12),
@@ -331,14 +332,16 @@ def sample_values(cat: Catalogue, unit: Unit, seed: int = 2020) -> dict[tuple[st
                     continue
                 if row.key in DERIVED_ROWS:
                     parts = [out.get((k, year)) for k in DERIVED_ROWS[row.key]]
-                    if all(p is not None for p in parts):
-                        out[(row.key, year)] = round(100 - sum(parts), 1)  # type: ignore[arg-type]
+                    known = [p for p in parts if p is not None]
+                    if len(known) == len(parts):
+                        out[(row.key, year)] = round(100 - sum(known), 1)
                     continue
                 if row.part == TOTAL and ind.breakdown is not None:
                     parts = [out.get((f"{ind.code}.{p.code}", year))
                              for p in cat.parts_of(ind) if p.code != TOTAL]
-                    if all(p is not None for p in parts):
-                        out[(row.key, year)] = round(sum(parts), ind.decimals)  # type: ignore
+                    known = [p for p in parts if p is not None]
+                    if len(known) == len(parts):
+                        out[(row.key, year)] = round(sum(known), ind.decimals)
                     continue
                 v = _series_value(row.key, year, actual, rng, ind)
                 if v is not None:
@@ -346,8 +349,8 @@ def sample_values(cat: Catalogue, unit: Unit, seed: int = 2020) -> dict[tuple[st
     return out
 
 
-def fill_workbook(cat: Catalogue, unit: Unit, values: dict[tuple[str, int], object],
-                  meta: dict[str, object] | None = None, today: dt.date | None = None,
+def fill_workbook(cat: Catalogue, unit: Unit, values: Mapping[tuple[str, int], object],
+                  meta: Mapping[str, object] | None = None, today: dt.date | None = None,
                   sample: bool = True) -> Workbook:
     """A unit's form with `values` ((row key, year) -> cell value) typed in, as a unit would."""
     wb = build_workbook(cat, unit, today or dt.date(2020, 3, 1), sample=sample)
@@ -369,7 +372,8 @@ def fill_workbook(cat: Catalogue, unit: Unit, values: dict[tuple[str, int], obje
     return wb
 
 
-def fill_lists(cat: Catalogue, wb: Workbook, rows: dict[str, list[dict[str, object]]]) -> None:
+def fill_lists(cat: Catalogue, wb: Workbook,
+               rows: Mapping[str, Sequence[Mapping[str, object]]]) -> None:
     """Type rows into the workbook's list sheets ({list code: [{column code: value}]})."""
     for li in cat.lists:
         if li.code not in rows or li.sheet not in wb.sheetnames:

@@ -111,7 +111,8 @@ def write_checks(checked: Checked, folder: Path, extra: tuple[Finding, ...] = ()
             written.append(annotate_workbook(wb.file.path, mine,
                                              folder / FEEDBACK / feedback_name(wb.file.path),
                                              labels))
-    read = {s.file.name for s in (*checked.read.workbooks, *checked.read.narratives)}
+    read = ({w.file.name for w in checked.read.workbooks}
+            | {n.file.name for n in checked.read.narratives})
     for u in checked.validation.unread:
         if u.file not in read:
             written.append(refusal_note(u.file, by_file.get(u.file, []), folder / FEEDBACK))
@@ -192,8 +193,7 @@ def write_status(status: tuple[UnitProgress, ...] | list[UnitProgress], path: Pa
     """The progress table as .xlsx, with the reporting and on-time rates under it; with
     `changes`, a sheet "Thay đổi" listing every value changed since the previous build."""
     wb = Workbook()
-    ws = wb.active
-    assert ws is not None
+    ws = wb.worksheets[0]  # a new workbook holds one sheet
     ws.title = "Tiến độ"
     rows = [r + [p.last_change.strftime("%d/%m/%Y %H:%M") if p.last_change else "-"]
             for p, r in zip(status, progress_rows(status))]

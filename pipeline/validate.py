@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from openpyxl.utils import get_column_letter
 
@@ -68,12 +68,15 @@ class Value(NamedTuple):
     file_hash: str  # sha256 of the file
 
 
+ListValue = str | float | dt.date | None  # a list cell, typed by its column; None when empty
+
+
 @dataclass(frozen=True)
 class ListEntry:
     list: str  # list input code
     unit: str  # unit whose workbook holds the row
     number: int  # the row's STT in the form
-    values: Mapping[str, object]  # column code -> text, float, or date; None when empty
+    values: Mapping[str, ListValue]  # column code -> text, float, or date; None when empty
     file: str
     sheet: str
     row: int  # 1-based row in the sheet
@@ -185,12 +188,16 @@ def _range_text(ind: Indicator) -> tuple[str, str]:
 
 
 # --- checks --------------------------------------------------------------------------------
-def _select(items: list) -> tuple[list, list[Finding]]:
+Submission = TypeVar("Submission", bound=WorkbookSubmission | NarrativeSubmission)
+
+
+def _select(items: list[Submission]) -> tuple[list[Submission], list[Finding]]:
     """One submission per unit: the newest (by modification time) wins, with a warning."""
-    by_unit: dict[str, list] = {}
+    by_unit: dict[str, list[Submission]] = {}
     for sub in items:
         by_unit.setdefault(sub.unit, []).append(sub)
-    kept, found = [], []
+    kept: list[Submission] = []
+    found: list[Finding] = []
     for unit, subs in by_unit.items():
         subs.sort(key=lambda s: (s.file.modified, s.file.name), reverse=True)
         kept.append(subs[0])
@@ -200,7 +207,7 @@ def _select(items: list) -> tuple[list, list[Finding]]:
     return kept, found
 
 
-def _list_value(cat: Catalogue, col: ListColumn, raw: object) -> tuple[object, str]:
+def _list_value(cat: Catalogue, col: ListColumn, raw: object) -> tuple[ListValue, str]:
     """(typed value, problem) of one list cell; problem "" when it is fine."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None, ""
@@ -208,7 +215,9 @@ def _list_value(cat: Catalogue, col: ListColumn, raw: object) -> tuple[object, s
         return (fmt.plain(raw) if isinstance(raw, float) else str(raw)), ""
     if col.type == "choice":
         options = cat.choices.get(col.choices or "", [])
-        return (raw, "") if raw in options else (None, "không có trong danh sách chọn")
+        if isinstance(raw, str) and raw in options:  # options are text: nothing else equals
+            return raw, ""
+        return None, "không có trong danh sách chọn"
     if col.type == "date":
         if isinstance(raw, dt.datetime):
             return raw.date(), ""
@@ -237,12 +246,12 @@ def _check_lists(cat: Catalogue, wb: WorkbookSubmission) -> Iterator[Finding | L
             continue
         columns = {c.code: c for c in li.columns}
         raw = {code: (cell, v) for code, cell, v in lr.cells}
-        typed: dict[str, object] = {}
+        typed: dict[str, ListValue] = {}
         bad = False
         for code, col in columns.items():
             cell, value = raw.get(code, ("", None))
-            where = {"sheet": lr.sheet, "cell": cell, "unit": wb.unit,
-                     "indicator": f"{li.code}.{code}"}
+            where: fnd.Place = {"sheet": lr.sheet, "cell": cell, "unit": wb.unit,
+                                "indicator": f"{li.code}.{code}"}
             typed[code], problem = _list_value(cat, col, value)
             if problem:
                 bad = True
@@ -572,7 +581,8 @@ def _check_cell(cat: Catalogue, wb: WorkbookSubmission, ind: Indicator, key: str
                 year: int, a1: str, raw: object, as_percent: bool
                 ) -> Iterator[Finding | Value]:
     name = wb.file.name
-    where = {"sheet": row.sheet, "cell": a1, "unit": wb.unit, "indicator": key, "year": year}
+    where: fnd.Place = {"sheet": row.sheet, "cell": a1, "unit": wb.unit, "indicator": key,
+                        "year": year}
     value, blank = _number(raw, ind)
     if blank:
         if ind.required:
@@ -641,9 +651,9 @@ def check_narrative_numbers(cat: Catalogue, narratives: list[NarrativeSubmission
                         continue
                     unit_re = re.escape(ind.measure) if ind.measure != "%" else ""
                     pattern = _NUMBER + (r"\s*%" if ind.measure == "%" else rf"\s+{unit_re}\b")
-                    quoted = [parse_vi_number(t) for t in re.findall(pattern, sentence,
+                    parsed = [parse_vi_number(t) for t in re.findall(pattern, sentence,
                                                                       flags=re.IGNORECASE)]
-                    quoted = [q for q in quoted if q is not None]
+                    quoted = [q for q in parsed if q is not None]
                     tolerance = 0.5 * 10 ** -ind.decimals + 1e-9
                     if quoted and not any(abs(q - v.value) <= tolerance for q in quoted):
                         yield fnd.make("narrative_number", n.file.name, sheet=section.heading,
@@ -659,10 +669,16 @@ def check_workbook(cat: Catalogue, wb: WorkbookSubmission) -> FileCheck:
     values: list[Value] = []
     found: list[Finding] = []
     for result in _check_workbook(cat, wb):
-        (values if isinstance(result, Value) else found).append(result)  # type: ignore[arg-type]
+        if isinstance(result, Value):
+            values.append(result)
+        else:
+            found.append(result)
     entries: list[ListEntry] = []
     for item in _check_lists(cat, wb):
-        (entries if isinstance(item, ListEntry) else found).append(item)  # type: ignore[arg-type]
+        if isinstance(item, ListEntry):
+            entries.append(item)
+        else:
+            found.append(item)
     if wb.unit in cat.unit_by_code:
         found.extend(check_unit(cat, wb.unit, values))
     return FileCheck.of(values, entries, found)

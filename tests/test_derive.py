@@ -258,3 +258,26 @@ def test_chapter_shows_period_figures_tfp_and_target_verdicts(tmp_path, cat, inp
     assert first[0] == "Tỷ lệ lao động qua đào tạo"
     assert first[2] == "66,6 (2019)"
     assert first[-1].startswith("Chưa đạt mục tiêu năm 2025 (còn thiếu 8,4 điểm %).")
+
+
+def test_each_targets_table_holds_only_its_own_items_targets(tmp_path, inputs):
+    # Two items with targets: II.2 gets the technology-level target, II.3 keeps the others.
+    raw = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
+    items = {it["code"]: it for it in raw["items"]}
+    moved = [t for t in items["II.3"]["targets"] if t["indicator"] == "da_cn_tien_tien"]
+    items["II.3"]["targets"] = [t for t in items["II.3"]["targets"] if t not in moved]
+    items["II.2"]["targets"] = moved
+    cat2 = parse_catalogue(raw)
+    d = derive(cat2, merge(cat2, []))
+    assert [t.item for t in d.targets].count("II.2") == 1
+
+    result = run_build(inputs, tmp_path / "out", cat2, TEMPLATE, pdf=False, log=lambda _: None)
+    blocks = chapter_blocks(result.chapter)
+    tables = [v for k, v in blocks if k == "t"
+              and v.rows[0].cells[0].text == "Chỉ tiêu" and v.rows[0].cells[-1].text == "Đánh giá"]
+    firsts = [[r.cells[0].text for r in t.rows[1:]] for t in tables]
+    assert len(firsts) == 2
+    assert firsts[0] == ["Tỷ lệ dự án đầu tư có công nghệ tiên tiến trở lên"]  # II.2
+    assert "Tỷ lệ dự án đầu tư có công nghệ tiên tiến trở lên" not in firsts[1]
+    assert firsts[1][0] == "Tỷ lệ lao động qua đào tạo"  # II.3, as before
+    assert len(firsts[1]) == 7

@@ -278,3 +278,22 @@ def test_a_renamed_item_sheet_is_found_by_its_keys(cat, tmp_path):
     assert "Hãy trả lại tên trang 'I.1'" in v.findings[0].message
     nsdp = next(x for x in v.values if x.indicator == "chi_nsdp" and x.year == 2011)
     assert (nsdp.sheet, nsdp.cell, nsdp.value) == ("Đầu tư KH&CN", "E6", 7850000)
+
+
+# --- a fault of the software is said as such, never as the unit's ----------------------------
+def test_a_fault_in_checking_is_an_internal_error_not_the_units(cat, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_unit_workbook(cat, "TTRA", folder / "TTRA_bieu.xlsx")
+
+    def broken_check(_wb):
+        raise KeyError("mã lạ")
+
+    read = read_inputs(folder, workers=0, check=broken_check)
+    [f] = read.findings
+    assert (f.code, f.file, f.severity.value) == ("internal_error", "TTRA_bieu.xlsx", "error")
+    assert f.message == (
+        "Phần mềm gặp lỗi khi kiểm tra tệp này (KeyError: 'mã lạ'). Đây là lỗi của phần "
+        "mềm, không phải của đơn vị: số liệu của tệp chưa được dùng. Hãy báo cho người phụ "
+        "trách phần mềm và gửi kèm tệp.")
+    assert "Lưu thành" not in f.message  # never "re-save your file"
