@@ -409,91 +409,134 @@ def _fingerprint(raw: Mapping[str, object]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
 
 
+def _dupes(codes: list[str], where: str) -> list[str]:
+    """A problem for each code that repeats an earlier one."""
+    problems: list[str] = []
+    seen: set[str] = set()
+    for c in codes:
+        if c in seen:
+            problems.append(f"{where}: mã '{c}' bị trùng")
+        seen.add(c)
+    return problems
+
+
+def _section_dupes(cat: Catalogue) -> list[str]:
+    """Repeated codes among units, items, indicators, rules, lists and sheet names."""
+    return (_dupes([u.code for u in cat.units], "units")
+            + _dupes([i.code for i in cat.items], "items")
+            + _dupes([i.code for it in cat.items for i in it.indicators]
+                     + [d.code for d in cat.derived], "items[].indicators / derived")
+            + _dupes([r.code for r in cat.rules], "rules")
+            + _dupes([li.code for li in cat.lists], "lists")
+            + _dupes([li.sheet for li in cat.lists] + [it.code for it in cat.items],
+                     "lists[].sheet"))
+
+
+def _list_problems(cat: Catalogue, li: ListInput) -> list[str]:
+    """A list input's unit, item, columns, choices and chapter columns."""
+    problems: list[str] = []
+    base = f"lists[{li.code}]"
+    if li.unit != ALL_UNITS and li.unit not in cat.unit_by_code:
+        problems.append(f"{base}.unit: không có đơn vị '{li.unit}'")
+    if li.item not in {it.code for it in cat.items}:
+        problems.append(f"{base}.item: không có mục '{li.item}'")
+    problems += _dupes([c.code for c in li.columns], f"{base}.columns")
+    problems += [f"{base}.columns[{c.code}].choices: không có danh sách '{c.choices}' trong "
+                 "'choices'" for c in li.columns
+                 if c.type == "choice" and c.choices not in cat.choices]
+    codes = {c.code for c in li.columns}
+    problems += [f"{base}.chapter_columns: không có cột '{code}'"
+                 for code in li.chapter_columns if code not in codes]
+    return problems
+
+
+def _breakdown_problems(name: str, parts: list[Part]) -> list[str]:
+    """A breakdown's repeated part codes, and a part that takes the total's code."""
+    problems = _dupes([p.code for p in parts], f"breakdowns.{name}")
+    if any(p.code == TOTAL for p in parts):
+        problems.append(f"breakdowns.{name}: mã '{TOTAL}' dành cho dòng tổng số")
+    return problems
+
+
+def _ref_problems(cat: Catalogue, where: str, indicator: str, part: str | None) -> list[str]:
+    """A reference to an indicator (and its part) that the catalogue does not have."""
+    ind = cat.indicator_by_code.get(indicator)
+    if ind is None:
+        return [f"{where}.indicator: không có chỉ tiêu '{indicator}'"]
+    problems: list[str] = []
+    if part is not None and part not in {p.code for p in cat.parts_of(ind)}:
+        problems.append(f"{where}.part: chỉ tiêu '{indicator}' không có phân tổ '{part}'")
+    if part is None and ind.breakdown is not None:
+        problems.append(f"{where}.part: chỉ tiêu '{indicator}' có phân tổ, cần ghi 'part'")
+    return problems
+
+
+def _indicator_problems(cat: Catalogue, where: str, ind: Indicator) -> list[str]:
+    """An indicator's breakdown, with_total and min/max range."""
+    problems: list[str] = []
+    if ind.breakdown is not None and ind.breakdown not in cat.breakdowns:
+        problems.append(f"{where}.breakdown: không có danh mục phân tổ '{ind.breakdown}'")
+    if ind.with_total and ind.breakdown is None:
+        problems.append(f"{where}.with_total: chỉ dùng khi có 'breakdown'")
+    if ind.high is not None and ind.low > ind.high:
+        problems.append(f"{where}: 'min' lớn hơn 'max'")
+    return problems
+
+
+def _column_problems(cat: Catalogue, base: str, it: Item) -> list[str]:
+    """References of an item's table columns, then of its chart series."""
+    columns = [(f"{base}.tables[{t_i}].columns[{c_i}]", col)
+               for t_i, table in enumerate(it.tables) for c_i, col in enumerate(table.columns)]
+    columns += [(f"{base}.charts[{c_i}].series[{s_i}]", col)
+                for c_i, chart in enumerate(it.charts) for s_i, col in enumerate(chart.series)]
+    problems: list[str] = []
+    for where, col in columns:
+        if col.derived is None:
+            problems += _ref_problems(cat, where, col.indicator or "", col.part)
+        elif col.derived not in cat.derived_by_code:
+            problems.append(f"{where}.derived: không có chỉ tiêu tính toán '{col.derived}'")
+    return problems
+
+
+def _target_problems(cat: Catalogue, where: str, row: TargetRow) -> list[str]:
+    """A target row's indicator, period, target years and current-value source."""
+    problems = _ref_problems(cat, where, row.indicator, row.part)
+    if row.current_period is not None and row.current_period not in {
+            p.code for p in cat.periods}:
+        problems.append(f"{where}.current_period: không có giai đoạn '{row.current_period}'")
+    target = cat.indicator_by_code.get(row.indicator)
+    if target is not None and target.years == "actual":
+        problems.append(f"{where}.indicator: '{row.indicator}' không hỏi số liệu năm mục tiêu")
+    if row.current is not None and row.current not in cat.derived_by_code:
+        problems.append(f"{where}.current: không có chỉ tiêu tính toán '{row.current}'")
+    return problems
+
+
+def _item_problems(cat: Catalogue, it: Item) -> list[str]:
+    """An item's unit, indicators, table and chart columns, and target rows."""
+    problems: list[str] = []
+    base = f"items[{it.code}]"
+    if it.unit != ALL_UNITS and it.unit not in cat.unit_by_code:
+        problems.append(f"{base}.unit: không có đơn vị '{it.unit}'")
+    if it.indicators and it.unit == ALL_UNITS:
+        problems.append(f"{base}.unit: mục có chỉ tiêu phải do một đơn vị chủ trì")
+    for ind in it.indicators:
+        problems += _indicator_problems(cat, f"{base}.indicators[{ind.code}]", ind)
+    problems += _column_problems(cat, base, it)
+    for r_i, row in enumerate(it.targets):
+        problems += _target_problems(cat, f"{base}.targets[{r_i}]", row)
+    return problems
+
+
 def _cross_check(cat: Catalogue) -> list[str]:
     """References between sections; each problem names its YAML key."""
-    problems: list[str] = []
-
-    def dupes(codes: list[str], where: str) -> None:
-        seen: set[str] = set()
-        for c in codes:
-            if c in seen:
-                problems.append(f"{where}: mã '{c}' bị trùng")
-            seen.add(c)
-
-    dupes([u.code for u in cat.units], "units")
-    dupes([i.code for i in cat.items], "items")
-    dupes([i.code for it in cat.items for i in it.indicators] + [d.code for d in cat.derived],
-          "items[].indicators / derived")
-    dupes([r.code for r in cat.rules], "rules")
-    dupes([li.code for li in cat.lists], "lists")
-    dupes([li.sheet for li in cat.lists] + [it.code for it in cat.items], "lists[].sheet")
-    item_codes = {it.code for it in cat.items}
+    problems = _section_dupes(cat)
     for li in cat.lists:
-        base = f"lists[{li.code}]"
-        if li.unit != ALL_UNITS and li.unit not in cat.unit_by_code:
-            problems.append(f"{base}.unit: không có đơn vị '{li.unit}'")
-        if li.item not in item_codes:
-            problems.append(f"{base}.item: không có mục '{li.item}'")
-        dupes([c.code for c in li.columns], f"{base}.columns")
-        codes = {c.code for c in li.columns}
-        for c in li.columns:
-            if c.type == "choice" and c.choices not in cat.choices:
-                problems.append(f"{base}.columns[{c.code}].choices: không có danh sách "
-                                f"'{c.choices}' trong 'choices'")
-        for code in li.chapter_columns:
-            if code not in codes:
-                problems.append(f"{base}.chapter_columns: không có cột '{code}'")
+        problems += _list_problems(cat, li)
     for name, parts in cat.breakdowns.items():
-        dupes([p.code for p in parts], f"breakdowns.{name}")
-        if any(p.code == TOTAL for p in parts):
-            problems.append(f"breakdowns.{name}: mã '{TOTAL}' dành cho dòng tổng số")
-
-    def check_ref(where: str, indicator: str, part: str | None) -> None:
-        ind = cat.indicator_by_code.get(indicator)
-        if ind is None:
-            problems.append(f"{where}.indicator: không có chỉ tiêu '{indicator}'")
-            return
-        if part is not None and part not in {p.code for p in cat.parts_of(ind)}:
-            problems.append(f"{where}.part: chỉ tiêu '{indicator}' không có phân tổ '{part}'")
-        if part is None and ind.breakdown is not None:
-            problems.append(f"{where}.part: chỉ tiêu '{indicator}' có phân tổ, cần ghi 'part'")
-
+        problems += _breakdown_problems(name, parts)
     for it in cat.items:
-        base = f"items[{it.code}]"
-        if it.unit != ALL_UNITS and it.unit not in cat.unit_by_code:
-            problems.append(f"{base}.unit: không có đơn vị '{it.unit}'")
-        if it.indicators and it.unit == ALL_UNITS:
-            problems.append(f"{base}.unit: mục có chỉ tiêu phải do một đơn vị chủ trì")
-        for ind in it.indicators:
-            ib = f"{base}.indicators[{ind.code}]"
-            if ind.breakdown is not None and ind.breakdown not in cat.breakdowns:
-                problems.append(f"{ib}.breakdown: không có danh mục phân tổ '{ind.breakdown}'")
-            if ind.with_total and ind.breakdown is None:
-                problems.append(f"{ib}.with_total: chỉ dùng khi có 'breakdown'")
-            if ind.high is not None and ind.low > ind.high:
-                problems.append(f"{ib}: 'min' lớn hơn 'max'")
-        columns = [(f"{base}.tables[{t_i}].columns[{c_i}]", col)
-                   for t_i, table in enumerate(it.tables) for c_i, col in enumerate(table.columns)]
-        columns += [(f"{base}.charts[{c_i}].series[{s_i}]", col)
-                    for c_i, chart in enumerate(it.charts) for s_i, col in enumerate(chart.series)]
-        for where, col in columns:
-            if col.derived is None:
-                check_ref(where, col.indicator or "", col.part)
-            elif col.derived not in cat.derived_by_code:
-                problems.append(f"{where}.derived: không có chỉ tiêu tính toán '{col.derived}'")
-        for r_i, row in enumerate(it.targets):
-            where = f"{base}.targets[{r_i}]"
-            check_ref(where, row.indicator, row.part)
-            if row.current_period is not None and row.current_period not in {
-                    p.code for p in cat.periods}:
-                problems.append(f"{where}.current_period: không có giai đoạn "
-                                f"'{row.current_period}'")
-            target = cat.indicator_by_code.get(row.indicator)
-            if target is not None and target.years == "actual":
-                problems.append(
-                    f"{where}.indicator: '{row.indicator}' không hỏi số liệu năm mục tiêu")
-            if row.current is not None and row.current not in cat.derived_by_code:
-                problems.append(f"{where}.current: không có chỉ tiêu tính toán '{row.current}'")
+        problems += _item_problems(cat, it)
     return problems
 
 

@@ -101,41 +101,55 @@ def evaluate(node: ast.expr, lookup: Callable[[Ref], float | None]) -> float:
                        "và mã chỉ tiêu")  # parse_formula refuses it first
 
 
+def _part_problem(cat: Catalogue, where: str, code: str, part: str,
+                  unknown: str) -> list[str]:
+    """`unknown` when `code` names no indicator, or a problem when it lacks `part`."""
+    ind = cat.indicator_by_code.get(code)
+    if ind is None:
+        return [f"{where}: '{code}' {unknown}"]
+    if part not in {p.code for p in cat.parts_of(ind)}:
+        return [f"{where}: chỉ tiêu '{code}' không có phân tổ '{part}'"]
+    return []
+
+
+def _derived_problems(cat: Catalogue, where: str, text: str, known: set[str]) -> list[str]:
+    """Problems with a derived formula; `known` holds parameters and earlier derived codes."""
+    try:
+        formula = parse_formula(text)
+    except FormulaError as e:
+        return [f"{where}: {e}"]
+    problems: list[str] = []
+    for code, part in formula.refs:
+        if code in known and part == TOTAL:
+            continue
+        problems += _part_problem(cat, where, code, part,
+                                  "không phải chỉ tiêu hay chỉ tiêu tính toán đứng trước")
+    return problems
+
+
+def _rule_side_problems(cat: Catalogue, where: str, text: str) -> list[str]:
+    """Problems with one side of a rule: only the form's indicators may appear."""
+    try:
+        formula = parse_formula(text)
+    except FormulaError as e:
+        return [f"{where}: {e}"]
+    problems: list[str] = []
+    for code, part in formula.refs:
+        problems += _part_problem(cat, where, code, part, "không phải chỉ tiêu của biểu mẫu")
+    return problems
+
+
 def check_formulas(cat: Catalogue) -> list[str]:
     """Problems with the catalogue's formulas, each naming its YAML key."""
-    problems = []
+    problems: list[str] = []
     known: set[str] = set(cat.parameters)
     for d in cat.derived:
-        where = f"derived[{d.code}].formula"
-        try:
-            formula = parse_formula(d.formula)
-        except FormulaError as e:
-            problems.append(f"{where}: {e}")
-            continue
-        for code, part in formula.refs:
-            if code in known and part == TOTAL:
-                continue
-            ind = cat.indicator_by_code.get(code)
-            if ind is None:
-                problems.append(f"{where}: '{code}' không phải chỉ tiêu hay chỉ tiêu tính "
-                                "toán đứng trước")
-            elif part not in {p.code for p in cat.parts_of(ind)}:
-                problems.append(f"{where}: chỉ tiêu '{code}' không có phân tổ '{part}'")
+        problems += _derived_problems(cat, f"derived[{d.code}].formula", d.formula, known)
         known.add(d.code)
     for rule in cat.rules:
         for side in ("left", "right"):
-            where = f"rules[{rule.code}].{side}"
-            try:
-                formula = parse_formula(getattr(rule, side))
-            except FormulaError as e:
-                problems.append(f"{where}: {e}")
-                continue
-            for code, part in formula.refs:
-                ind = cat.indicator_by_code.get(code)
-                if ind is None:
-                    problems.append(f"{where}: '{code}' không phải chỉ tiêu của biểu mẫu")
-                elif part not in {p.code for p in cat.parts_of(ind)}:
-                    problems.append(f"{where}: chỉ tiêu '{code}' không có phân tổ '{part}'")
+            problems += _rule_side_problems(cat, f"rules[{rule.code}].{side}",
+                                            getattr(rule, side))
     return problems
 
 

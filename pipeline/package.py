@@ -96,14 +96,7 @@ def sniff(data: bytes, suffix: str = "") -> tuple[str, str]:
     names inside). `suffix` only words the detail of plain text files."""
     head = data[:8]
     if head.startswith(OLE_MAGIC):
-        streams = _ole_streams(data)
-        if "encryptedpackage" in streams:
-            return "encrypted", ""
-        if "workbook" in streams or "book" in streams:
-            return "xls", ""
-        if "worddocument" in streams:
-            return "doc", ""
-        return "ole", ""
+        return _ole_kind(_ole_streams(data)), ""
     if head.startswith((ZIP_MAGIC, b"PK\x05\x06")):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -112,17 +105,33 @@ def sniff(data: bytes, suffix: str = "") -> tuple[str, str]:
         except (zipfile.BadZipFile, OSError, ValueError, RuntimeError):
             return "damaged", ""
         return _zip_kind(names, mimetype), "zip"
-    if head.startswith(b"%PDF"):
-        return "pdf", ""
+    return _plain_kind(data, suffix)
+
+
+def _ole_kind(streams: set[str]) -> str:
+    """What an OLE container holds, by the names of its streams."""
+    if "encryptedpackage" in streams:
+        return "encrypted"
+    if "workbook" in streams or "book" in streams:
+        return "xls"
+    if "worddocument" in streams:
+        return "doc"
+    return "ole"
+
+
+def _plain_kind(data: bytes, suffix: str) -> tuple[str, str]:
+    """(kind, detail) of a file that is neither zip nor OLE, by its magic bytes."""
+    head = data[:8]
+    magics = ((b"%PDF", ("pdf", "")), (b"{\\rtf", ("rtf", "")), (b"Rar!", ("archive", "rar")),
+              (b"7z\xbc\xaf", ("archive", "7z")))
+    for magic, found in magics:
+        if head.startswith(magic):
+            return found
     for magic, label in _IMAGES:
         if head.startswith(magic):
             return "image", label
     if head.startswith(b"RIFF") and data[8:12] == b"WEBP":
         return "image", "WEBP"
-    if head.startswith(b"{\\rtf"):
-        return "rtf", ""
-    if head.startswith((b"Rar!", b"7z\xbc\xaf")):
-        return "archive", "rar" if head.startswith(b"Rar!") else "7z"
     if suffix in (".csv", ".txt", ".tsv"):
         return "text", suffix
     return "unknown", ""
@@ -183,70 +192,71 @@ def inspect_package(path: Path, name: str, size: int, expected_part: str,
     if size > MAX_FILE_BYTES:
         raise Refused(fnd.make("file_too_large", name,
                                detail=f"{size:,} byte > {MAX_FILE_BYTES:,}"))
-    if data is None:
-        with path.open("rb") as fh:
-            head = fh.read(8)
-    else:
-        head = data[:8]
-    wants_workbook = expected_part in (WORKBOOK_PART, ODS_CONTENT)
-    if head.startswith(OLE_MAGIC):
-        # An OLE container: a legacy .xls is read; a .doc goes to conversion; an encrypted
-        # or other one is refused.
-        kind, detail = sniff(data if data is not None else path.read_bytes())
-        if kind == "xls" and wants_workbook and data is not None:
-            return _scan_xls(data, name) if scan_cells else Package(False, (), {})
-        if kind in READ_KINDS:
-            raise WrongKind(kind)
-        raise Refused(refusal(kind, detail, name))
+    head = _head(path)[:8] if data is None else data[:8]
     if not head.startswith(ZIP_MAGIC):
-        kind, detail = sniff(data if data is not None else _head(path), path.suffix.lower())
-        if kind in READ_KINDS:
-            raise WrongKind(kind)
-        raise Refused(refusal(kind, detail, name))
+        return _not_zip(path, name, head, expected_part, scan_cells, data)
     try:
         with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as zf:
-            entries = zf.infolist()
-            _check_sizes(entries, name)
-            names = {e.filename for e in entries}
-            if expected_part not in names:
-                mimetype = zf.read("mimetype")[:80].strip() if "mimetype" in names else b""
-                kind = _zip_kind(names, mimetype)
-                if kind in READ_KINDS:
-                    raise WrongKind(kind)
-                raise Refused(refusal(kind, "zip", name))
-            if any(n.startswith(("xl/macrosheets/", "xl/dialogsheets/")) for n in names):
-                raise Refused(fnd.make("file_macro_sheet", name))
-            xml_parts = [e for e in entries
-                         if e.filename.lower().endswith((".xml", ".rels", ".vml"))]
-            if expected_part == ODS_CONTENT:  # OpenDocument: every XML part checked, then
-                for e in xml_parts:             # content.xml scanned
-                    _check_prolog(zf, e, name)
-                if not scan_cells:
-                    return Package(False, (), {})
-                return _scan_ods(zf, name)
-            sheets: dict[str, str] = {}
-            if scan_cells:  # the parts that name the sheets are checked before being parsed
-                for e in xml_parts:
-                    if e.filename in (WORKBOOK_PART, WORKBOOK_RELS):
-                        _check_prolog(zf, e, name)
-                sheets = {k: v for k, v in _sheet_parts(zf).items() if k not in skip_sheets}
-            scanned = set(sheets.values())  # the scan checks their prolog on what it reads
-            for e in xml_parts:
-                if e.filename not in scanned:
-                    _check_prolog(zf, e, name)
-            has_vba = any(n.lower().endswith("vbaproject.bin") for n in names)
-            problems: tuple[CellProblem, ...] = ()
-            extents: dict[str, tuple[int, int]] = {}
-            percent: set[tuple[str, str]] = set()
-            if scan_cells:
-                styles = _percent_styles(zf, names)
-                problems = tuple(_scan_workbook(zf, sheets, extents, name, styles, percent))
+            return _inspect_zip(zf, name, expected_part, scan_cells, skip_sheets)
     except zipfile.BadZipFile as e:
         raise Refused(fnd.make("file_unreadable", name,
                                detail=f"tệp nén bị hỏng hoặc chưa chép xong: {e}")) from e
     except (ET.ParseError, KeyError, ValueError) as e:
         raise Refused(fnd.make("file_unreadable", name,
                                detail=f"cấu trúc tệp hỏng: {type(e).__name__}")) from e
+
+
+def _not_zip(path: Path, name: str, head: bytes, expected_part: str, scan_cells: bool,
+             data: bytes | None) -> Package:
+    """An OLE container (a legacy .xls is read, a .doc goes to conversion, an encrypted or
+    other one is refused) or anything else (refused with words that fit its kind)."""
+    if head.startswith(OLE_MAGIC):
+        kind, detail = sniff(data if data is not None else path.read_bytes())
+        if kind == "xls" and expected_part in (WORKBOOK_PART, ODS_CONTENT) and data is not None:
+            return _scan_xls(data, name) if scan_cells else Package(False, (), {})
+    else:
+        kind, detail = sniff(data if data is not None else _head(path), path.suffix.lower())
+    if kind in READ_KINDS:
+        raise WrongKind(kind)
+    raise Refused(refusal(kind, detail, name))
+
+
+def _inspect_zip(zf: zipfile.ZipFile, name: str, expected_part: str, scan_cells: bool,
+                 skip_sheets: tuple[str, ...]) -> Package:
+    """Sizes, kind, macro sheets and every XML prolog of a zip package; then its cells."""
+    entries = zf.infolist()
+    _check_sizes(entries, name)
+    names = {e.filename for e in entries}
+    if expected_part not in names:
+        mimetype = zf.read("mimetype")[:80].strip() if "mimetype" in names else b""
+        kind = _zip_kind(names, mimetype)
+        if kind in READ_KINDS:
+            raise WrongKind(kind)
+        raise Refused(refusal(kind, "zip", name))
+    if any(n.startswith(("xl/macrosheets/", "xl/dialogsheets/")) for n in names):
+        raise Refused(fnd.make("file_macro_sheet", name))
+    xml_parts = [e for e in entries if e.filename.lower().endswith((".xml", ".rels", ".vml"))]
+    if expected_part == ODS_CONTENT:  # OpenDocument: every XML part checked, then content.xml
+        for e in xml_parts:
+            _check_prolog(zf, e, name)
+        return _scan_ods(zf, name) if scan_cells else Package(False, (), {})
+    sheets: dict[str, str] = {}
+    if scan_cells:  # the parts that name the sheets are checked before being parsed
+        for e in xml_parts:
+            if e.filename in (WORKBOOK_PART, WORKBOOK_RELS):
+                _check_prolog(zf, e, name)
+        sheets = {k: v for k, v in _sheet_parts(zf).items() if k not in skip_sheets}
+    scanned = set(sheets.values())  # the scan checks their prolog on what it reads
+    for e in xml_parts:
+        if e.filename not in scanned:
+            _check_prolog(zf, e, name)
+    has_vba = any(n.lower().endswith("vbaproject.bin") for n in names)
+    if not scan_cells:
+        return Package(has_vba, (), {})
+    extents: dict[str, tuple[int, int]] = {}
+    percent: set[tuple[str, str]] = set()
+    styles = _percent_styles(zf, names)
+    problems = tuple(_scan_workbook(zf, sheets, extents, name, styles, percent))
     return Package(has_vba=has_vba, cell_problems=problems, extents=extents,
                    percent_cells=frozenset(percent))
 
@@ -486,52 +496,71 @@ def _scan_ods(zf: zipfile.ZipFile, name: str) -> Package:
     info = zf.getinfo(ODS_CONTENT)
     if info.file_size > MAX_SCANNED_PART_BYTES:
         raise Refused(fnd.make("file_too_large", name, detail="content.xml quá lớn"))
-    problems: list[CellProblem] = []
-    percent: set[tuple[str, str]] = set()
-    merges: list[tuple[str, str]] = []
-    extents: dict[str, tuple[int, int]] = {}
-    sheet, row, col, row_rep, max_row, max_col = "", 0, 0, 1, 0, 0
+    scan = _OdsScan()
     with zf.open(info) as fh:
         for event, el in ET.iterparse(fh, events=("start", "end")):
-            tag = el.tag
             if event == "start":
-                if tag == f"{_T}table":
-                    sheet, row, max_row, max_col = el.get(f"{_T}name", ""), 0, 0, 0
-                elif tag == f"{_T}table-row":
-                    col = 0
-                    row_rep = _count(el.get(f"{_T}number-rows-repeated"))
-                continue
-            if tag in (f"{_T}table-cell", f"{_T}covered-table-cell"):
-                rep = _count(el.get(f"{_T}number-columns-repeated"))
-                typed = el.get(f"{_O}value-type")
-                formula = el.get(f"{_T}formula")
-                if tag == f"{_T}table-cell" and (typed or formula or len(el)):
-                    a1 = _a1(row, col)
-                    if typed == "percentage":
-                        percent.update((sheet, _a1(row, c))
-                                       for c in range(col, col + min(rep, 256)))
-                    if el.get(f"{_CALCEXT}value-type") == "error":
-                        text = "".join(el.itertext()).strip() or "#?"
-                        problems.append(CellProblem(sheet, a1, "error_cell", text[:30]))
-                    elif formula and not any(el.get(a) is not None for a in _VALUE_ATTRS):
-                        problems.append(CellProblem(sheet, a1, "formula_no_value",
-                                                    formula.split(":", 1)[-1][:200]))
-                    spans = (_count(el.get(f"{_T}number-rows-spanned")),
-                             _count(el.get(f"{_T}number-columns-spanned")))
-                    if spans != (1, 1):
-                        end = _a1(row + spans[0] - 1, col + spans[1] - 1)
-                        merges.append((sheet, f"{a1}:{end}"))
-                    max_row = max(max_row, row + min(row_rep, _MAX_REPEAT * 64))
-                    max_col = max(max_col, col + rep)
-                col += rep
-                el.clear()
-            elif tag == f"{_T}table-row":
-                row += row_rep
-                el.clear()
-            elif tag == f"{_T}table":
-                extents[sheet] = (max_row, max_col)
-                el.clear()
-    return Package(False, tuple(problems), extents, frozenset(percent), tuple(merges))
+                scan.start(el)
+            else:
+                scan.end(el)
+    return Package(False, tuple(scan.problems), scan.extents, frozenset(scan.percent),
+                   tuple(scan.merges))
+
+
+class _OdsScan:
+    """The running state of a content.xml scan: the table, row and column being read (rows
+    and cells may be repeated) and what was found so far."""
+
+    def __init__(self) -> None:
+        self.problems: list[CellProblem] = []
+        self.percent: set[tuple[str, str]] = set()
+        self.merges: list[tuple[str, str]] = []
+        self.extents: dict[str, tuple[int, int]] = {}
+        self.sheet, self.row, self.col, self.row_rep = "", 0, 0, 1
+        self.max_row = self.max_col = 0
+
+    def start(self, el: ET.Element) -> None:
+        if el.tag == f"{_T}table":
+            self.sheet, self.row, self.max_row, self.max_col = el.get(f"{_T}name", ""), 0, 0, 0
+        elif el.tag == f"{_T}table-row":
+            self.col = 0
+            self.row_rep = _count(el.get(f"{_T}number-rows-repeated"))
+
+    def end(self, el: ET.Element) -> None:
+        tag = el.tag
+        if tag in (f"{_T}table-cell", f"{_T}covered-table-cell"):
+            rep = _count(el.get(f"{_T}number-columns-repeated"))
+            if tag == f"{_T}table-cell" and (el.get(f"{_O}value-type") or len(el)
+                                            or el.get(f"{_T}formula")):
+                self.cell(el, rep)
+            self.col += rep
+            el.clear()
+        elif tag == f"{_T}table-row":
+            self.row += self.row_rep
+            el.clear()
+        elif tag == f"{_T}table":
+            self.extents[self.sheet] = (self.max_row, self.max_col)
+            el.clear()
+
+    def cell(self, el: ET.Element, rep: int) -> None:
+        """A cell with content (repeated `rep` times across)."""
+        sheet, row, col = self.sheet, self.row, self.col
+        a1 = _a1(row, col)
+        formula = el.get(f"{_T}formula")
+        if el.get(f"{_O}value-type") == "percentage":
+            self.percent.update((sheet, _a1(row, c)) for c in range(col, col + min(rep, 256)))
+        if el.get(f"{_CALCEXT}value-type") == "error":
+            text = "".join(el.itertext()).strip() or "#?"
+            self.problems.append(CellProblem(sheet, a1, "error_cell", text[:30]))
+        elif formula and not any(el.get(a) is not None for a in _VALUE_ATTRS):
+            self.problems.append(CellProblem(sheet, a1, "formula_no_value",
+                                             formula.split(":", 1)[-1][:200]))
+        spans = (_count(el.get(f"{_T}number-rows-spanned")),
+                 _count(el.get(f"{_T}number-columns-spanned")))
+        if spans != (1, 1):
+            self.merges.append((sheet, f"{a1}:{_a1(row + spans[0] - 1, col + spans[1] - 1)}"))
+        self.max_row = max(self.max_row, row + min(self.row_rep, _MAX_REPEAT * 64))
+        self.max_col = max(self.max_col, col + rep)
 
 
 def _count(text: str | None) -> int:

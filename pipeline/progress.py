@@ -82,60 +82,66 @@ def progress(cat: Catalogue, validation: Validation, as_of: dt.date) -> list[Uni
         filled.setdefault(v.unit, set()).add((v.indicator, v.breakdown, v.year))
     out = []
     for unit in cat.units:
-        items = cat.data_items_of(unit.code)
         own = [it for it in cat.items if it.unit == unit.code]
         due = min((it.due for it in own), default=max(it.due for it in cat.items))
-        req_total = req_filled = all_total = all_filled = 0
-        have = filled.get(unit.code, set())
-        for item in items:
-            for row in form_rows(cat, item):
-                for year in cat.years_of(row.indicator):
-                    hit = (row.indicator.code, row.part, year) in have
-                    all_total += 1
-                    all_filled += hit
-                    if row.indicator.required:
-                        req_total += 1
-                        req_filled += hit
         wb, narr = wbs.get(unit.code), narrs.get(unit.code)
         received = (wb.sent if wb else narr.file.modified.date() if narr else None)
         unread = [u for u in validation.unread if u.unit == unit.code
                   and (u.received is None or u.received <= as_of)]
         if received is None:
             received = min((u.received for u in unread if u.received), default=None)
-        errors = warnings = 0
-        for f in (wb.file.name if wb else None, narr.file.name if narr else None,
-                  *(u.file for u in unread)):
-            if f:
-                e, w = validation.counts(f)
-                errors, warnings = errors + e, warnings + w
-        overdue = (f"Chưa nộp – quá hạn {(as_of - due).days} ngày" if as_of > due
-                   else "Chưa nộp – còn hạn")
-        if wb is None and narr is None and unread:
-            status = "Đã nhận, chưa đọc được tệp"
-            if as_of > due:
-                status += f" – quá hạn {(as_of - due).days} ngày"
-        elif wb is None and narr is None:
-            status = overdue
-        elif received is not None and received > as_of:
-            # Looking back at an earlier date: the file was sent after it.
-            status = f"{overdue} (tệp ghi ngày gửi {fmt.date(received)}, sau ngày tính)"
-        else:
-            late = received is not None and received > due
-            status = "Đã nộp, trễ hạn" if late else "Đã nộp đúng hạn"
-            if wb is None and items:
-                status += "; thiếu biểu số liệu"
-            if narr is None:
-                status += "; thiếu thuyết minh"
-            if unread:
-                status += "; có tệp chưa đọc được"
+        files = [s.file.name for s in (wb, narr) if s is not None] + [u.file for u in unread]
+        counts = [validation.counts(f) for f in files]
+        status = _status(as_of, due, wb is not None, narr is not None,
+                         bool(cat.data_items_of(unit.code)), bool(unread), received)
         out.append(UnitProgress(
             unit=unit.code, name=unit.name, items=tuple(it.code for it in own), due=due,
             workbook=wb.file.name if wb else "", narrative=narr.file.name if narr else "",
             received=received, form_version=wb.meta.get("phien_ban_bieu_mau", "") if wb else "",
-            required_filled=req_filled, required_total=req_total, cells_filled=all_filled,
-            cells_total=all_total, errors=errors, warnings=warnings, status=status,
+            **_filled_cells(cat, unit.code, filled.get(unit.code, set())),
+            errors=sum(e for e, _ in counts), warnings=sum(w for _, w in counts), status=status,
             last_change=max((s.file.modified for s in (wb, narr) if s is not None),
                             default=None),
             unread=tuple(f"'{u.file}': {u.reason}" for u in unread),
             **_tasks(plans.get(unit.code, []), as_of)))
     return out
+
+
+def _filled_cells(cat: Catalogue, unit: str, have: set[tuple[str, str, int]]
+                  ) -> dict[str, int]:
+    """How many of the cells asked of the unit (required ones, and all) hold a valid value."""
+    req_total = req_filled = all_total = all_filled = 0
+    for item in cat.data_items_of(unit):
+        for row in form_rows(cat, item):
+            for year in cat.years_of(row.indicator):
+                hit = (row.indicator.code, row.part, year) in have
+                all_total += 1
+                all_filled += hit
+                if row.indicator.required:
+                    req_total += 1
+                    req_filled += hit
+    return {"required_filled": req_filled, "required_total": req_total,
+            "cells_filled": all_filled, "cells_total": all_total}
+
+
+def _status(as_of: dt.date, due: dt.date, has_workbook: bool, has_narrative: bool,
+            owes_workbook: bool, has_unread: bool, received: dt.date | None) -> str:
+    """The unit's status line as of a date (Vietnamese)."""
+    late_by = (as_of - due).days
+    overdue = f"Chưa nộp – quá hạn {late_by} ngày" if as_of > due else "Chưa nộp – còn hạn"
+    if not has_workbook and not has_narrative:
+        if not has_unread:
+            return overdue
+        return "Đã nhận, chưa đọc được tệp" + (f" – quá hạn {late_by} ngày" if late_by > 0
+                                                else "")
+    if received is not None and received > as_of:
+        # Looking back at an earlier date: the file was sent after it.
+        return f"{overdue} (tệp ghi ngày gửi {fmt.date(received)}, sau ngày tính)"
+    status = "Đã nộp, trễ hạn" if received is not None and received > due else "Đã nộp đúng hạn"
+    if not has_workbook and owes_workbook:
+        status += "; thiếu biểu số liệu"
+    if not has_narrative:
+        status += "; thiếu thuyết minh"
+    if has_unread:
+        status += "; có tệp chưa đọc được"
+    return status

@@ -64,6 +64,7 @@ from .package import (
 from .text import MAX_CELL_CHARS, normalise
 
 if TYPE_CHECKING:  # validate imports this module: its types are for the type checker only
+    from docx.document import Document as DocxDocument
     from typing_extensions import Unpack
 
     from .cache import ResultCache
@@ -336,31 +337,12 @@ def read_workbook(path: Path, info: FileInfo | None = None,
                           if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
             if META_SHEET not in worksheets:
                 raise Refused(fnd.make("not_a_form", info.name))
-            meta: dict[str, str] = {}
-            extents = package.extents
             merges: list[tuple[str, str]] = list(package.merges)
-            meta_grid = _grid(wb, META_SHEET, notes, extents, merges)
-            for r0, r in enumerate(meta_grid or []):
-                if len(r) >= 3 and _plain(r[0]):
-                    meta[_plain(r[0])] = notes.text(r[2], META_SHEET, _a1(r0, 2))
+            meta = _read_meta(wb, notes, package.extents, merges)
             unit = unit_code(meta.get("ma_don_vi", ""))
             if not unit:
                 raise Refused(fnd.make("not_a_form", info.name))
-            out = _SheetsRead()
-            for name in worksheets:
-                if name in (META_SHEET, CHOICES_SHEET):
-                    continue
-                grid = _grid(wb, name, notes, extents, merges)
-                if grid is None:
-                    continue
-                mark = next((_plain(r[0]) for r in grid[:LIST_KEY_ROW + 2]
-                             if r and _plain(r[0]).startswith(LIST_MARK)), "")
-                if mark:
-                    _read_list_sheet(name, mark[len(LIST_MARK):], grid, out, notes)
-                elif not _read_item_sheet(name, grid, out, notes):
-                    filled = sum(1 for r in grid for v in r if v not in ("", None))
-                    if filled:
-                        out.others.append((name, filled))
+            out = _read_sheets(wb, worksheets, notes, package.extents, merges)
         finally:
             wb.close()
     except Refused as r:
@@ -376,6 +358,40 @@ def read_workbook(path: Path, info: FileInfo | None = None,
                               heads=tuple(out.heads), strays=tuple(out.strays),
                               loose=tuple(out.loose), others=tuple(out.others),
                               percent_cells=package.percent_cells, merges=tuple(merges))
+
+
+def _read_meta(wb: python_calamine.CalamineWorkbook, notes: _Notes,
+               extents: dict[str, tuple[int, int]], merges: list[tuple[str, str]]
+               ) -> dict[str, str]:
+    """The metadata sheet: key (column A) -> text (column C)."""
+    meta: dict[str, str] = {}
+    for r0, r in enumerate(_grid(wb, META_SHEET, notes, extents, merges) or []):
+        if len(r) >= 3 and _plain(r[0]):
+            meta[_plain(r[0])] = notes.text(r[2], META_SHEET, _a1(r0, 2))
+    return meta
+
+
+def _read_sheets(wb: python_calamine.CalamineWorkbook, worksheets: list[str], notes: _Notes,
+                 extents: dict[str, tuple[int, int]], merges: list[tuple[str, str]]
+                 ) -> _SheetsRead:
+    """Every sheet but the metadata and list-of-choices sheets: list sheets, item sheets,
+    and the count of filled cells of any other sheet."""
+    out = _SheetsRead()
+    for name in worksheets:
+        if name in (META_SHEET, CHOICES_SHEET):
+            continue
+        grid = _grid(wb, name, notes, extents, merges)
+        if grid is None:
+            continue
+        mark = next((_plain(r[0]) for r in grid[:LIST_KEY_ROW + 2]
+                     if r and _plain(r[0]).startswith(LIST_MARK)), "")
+        if mark:
+            _read_list_sheet(name, mark[len(LIST_MARK):], grid, out, notes)
+        elif not _read_item_sheet(name, grid, out, notes):
+            filled = sum(1 for r in grid for v in r if v not in ("", None))
+            if filled:
+                out.others.append((name, filled))
+    return out
 
 
 def _is_ods(data: bytes) -> bool:
@@ -451,47 +467,65 @@ def _read_item_sheet(name: str, grid: Sequence[Sequence[Raw]], out: _SheetsRead,
     head = tuple((c, _plain(v)) for c, v in enumerate(grid[header_row]) if _plain(v))
     out.heads.append(SheetHead(name, header_row + 1, head))
     labels = {text: c for c, text in head}
-    status_col = labels.get(STATUS_HEADER)
-    note_col = labels.get(NOTE_HEADER)
-    letters = [get_column_letter(c + 1) for c in range(max(len(r) for r in grid))]
-
-    def text_at(r: Sequence[Raw], r0: int, col: int | None) -> str:
-        if col is None or col >= len(r):
-            return ""
-        return notes.text(r[col], name, f"{letters[col]}{r0 + 1}")
-
-    rows, cells = out.rows, out.cells
+    sheet = _ItemSheet(name, notes, labels.get(STATUS_HEADER), labels.get(NOTE_HEADER),
+                       [get_column_letter(c + 1) for c in range(max(len(r) for r in grid))])
     for r0 in range(header_row + 1, len(grid)):
         r = grid[r0]
         key = _plain(r[0]) if r else ""
-        row = r0 + 1
-        if not key:
-            found = []
-            for c in range(1, len(r)):
-                raw = r[c]
-                if type(raw) is str:
-                    raw = notes.text(raw, name, f"{letters[c]}{row}") if raw.strip() else ""
-                if raw != "" and raw is not None:
-                    found.append((c, raw))
-            if found:
-                out.strays.append(StrayRow(name, row, tuple(found)))
-            continue
+        if key:
+            sheet.keyed_row(r, r0 + 1, key, out)
+        else:
+            sheet.stray_row(r, r0 + 1, out)
+    return True
+
+
+class _ItemSheet:
+    """How to read the rows of one item sheet: its name, its status and note columns (found
+    by their header), and the column letters."""
+
+    def __init__(self, name: str, notes: _Notes, status_col: int | None,
+                 note_col: int | None, letters: list[str]) -> None:
+        self.name, self.notes, self.letters = name, notes, letters
+        self.status_col, self.note_col = status_col, note_col
+
+    def _text(self, r: Sequence[Raw], row: int, col: int | None) -> str:
+        if col is None or col >= len(r):
+            return ""
+        return self.notes.text(r[col], self.name, f"{self.letters[col]}{row}")
+
+    def keyed_row(self, r: Sequence[Raw], row: int, key: str, out: _SheetsRead) -> None:
+        """A row with a key: its status and note, and each non-empty cell right of the
+        labels (a number in the unit-of-measure column D is kept too)."""
+        name, letters, skip = self.name, self.letters, (self.status_col, self.note_col)
         indicator, part = split_key(key)
-        rows.append(RowInfo(name, row, indicator, part, text_at(r, r0, status_col),
-                            text_at(r, r0, note_col),
-                            f"{letters[status_col]}{row}" if status_col is not None else ""))
+        status_cell = f"{letters[self.status_col]}{row}" if self.status_col is not None else ""
+        out.rows.append(RowInfo(name, row, indicator, part, self._text(r, row, self.status_col),
+                                self._text(r, row, self.note_col), status_cell))
+        cells = out.cells
         for c in range(3, len(r)):
             raw = r[c]
-            if raw == "" or raw is None or c in (status_col, note_col):
+            if raw == "" or raw is None or c in skip:
                 continue
             if type(raw) is str:
-                if c == 3:  # the measure label ("triệu đồng"); a number there is kept
+                if c == 3:  # the measure label ("triệu đồng")
                     continue
-                raw = notes.text(raw, name, f"{letters[c]}{row}")
+                raw = self.notes.text(raw, name, f"{letters[c]}{row}")
                 if not raw:
                     continue
             cells.append(RawCell(name, f"{letters[c]}{row}", indicator, part, row, c, raw))
-    return True
+
+    def stray_row(self, r: Sequence[Raw], row: int, out: _SheetsRead) -> None:
+        """A row without a key: kept as a stray when it holds anything."""
+        found = []
+        for c in range(1, len(r)):
+            raw = r[c]
+            if type(raw) is str:
+                raw = self.notes.text(raw, self.name, f"{self.letters[c]}{row}") \
+                    if raw.strip() else ""
+            if raw != "" and raw is not None:
+                found.append((c, raw))
+        if found:
+            out.strays.append(StrayRow(self.name, row, tuple(found)))
 
 
 # --- narratives ----------------------------------------------------------------------------
@@ -507,13 +541,7 @@ def read_narrative(path: Path, info: FileInfo | None = None) -> NarrativeSubmiss
     notes = _Notes(info.name)
     try:
         doc = Document(str(path))
-        unit = ""
-        if doc.tables:
-            for row in doc.tables[0].rows:
-                cells = row.cells
-                if len(cells) >= 2 and _plain(cells[0].text) == "Mã đơn vị":
-                    unit = _plain(cells[1].text)
-        unit = unit_code(unit)
+        unit = unit_code(_narrative_code(doc))
         if not unit:
             raise Refused(fnd.make("narrative_not_form", info.name))
         if len(doc.tables) > 1:  # the first is the form's own unit table
@@ -523,27 +551,7 @@ def read_narrative(path: Path, info: FileInfo | None = None) -> NarrativeSubmiss
                        and el.tag.rsplit("}", 1)[-1] in ("drawing", "pict", "object"))
         if pictures:
             notes.add("narrative_image", value=pictures)
-        sections: list[NarrativeSection] = []
-        current: tuple[str, str, int] = ("", "", 0)  # heading, item, subtopic
-        paragraphs: list[str] = []
-
-        def flush() -> None:
-            if paragraphs:
-                sections.append(NarrativeSection(*current, tuple(paragraphs)))
-
-        for n, p in enumerate(doc.paragraphs, start=1):
-            style = p.style.name if p.style is not None else ""
-            text = notes.text(p.text, "", f"đoạn {n}")
-            if style.startswith("Heading") or style.startswith("Title"):
-                m = _HEADING.match(text + " ")
-                flush()
-                paragraphs = []
-                current = (text, m.group(1), int(m.group(2) or 0)) if m else (text, "", 0)
-                continue
-            if not text or style == "Hướng dẫn":
-                continue
-            paragraphs.append(text)
-        flush()
+        sections = _narrative_sections(doc, notes)
     except Refused:
         raise
     except Exception as e:  # python-docx / lxml errors on damaged files
@@ -551,6 +559,38 @@ def read_narrative(path: Path, info: FileInfo | None = None) -> NarrativeSubmiss
                                detail=f"{type(e).__name__}: {str(e)[:200]}")) from e
     return NarrativeSubmission(file=info, unit=unit, sections=tuple(sections),
                                notes=notes.findings(unit))
+
+
+def _narrative_code(doc: DocxDocument) -> str:
+    """The unit code written in the form's first table ("Mã đơn vị" row), as typed."""
+    unit = ""
+    if doc.tables:
+        for row in doc.tables[0].rows:
+            cells = row.cells
+            if len(cells) >= 2 and _plain(cells[0].text) == "Mã đơn vị":
+                unit = _plain(cells[1].text)
+    return unit
+
+
+def _narrative_sections(doc: DocxDocument, notes: _Notes) -> list[NarrativeSection]:
+    """The text under each heading, hints left out; a heading's number names its item."""
+    sections: list[NarrativeSection] = []
+    current: tuple[str, str, int] = ("", "", 0)  # heading, item, subtopic
+    paragraphs: list[str] = []
+    for n, p in enumerate(doc.paragraphs, start=1):
+        style = p.style.name if p.style is not None else ""
+        text = notes.text(p.text, "", f"đoạn {n}")
+        if style.startswith(("Heading", "Title")):
+            if paragraphs:
+                sections.append(NarrativeSection(*current, tuple(paragraphs)))
+            m = _HEADING.match(text + " ")
+            paragraphs = []
+            current = (text, m.group(1), int(m.group(2) or 0)) if m else (text, "", 0)
+        elif text and style != "Hướng dẫn":
+            paragraphs.append(text)
+    if paragraphs:
+        sections.append(NarrativeSection(*current, tuple(paragraphs)))
+    return sections
 
 
 # --- the inputs folder ---------------------------------------------------------------------

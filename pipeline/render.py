@@ -258,17 +258,9 @@ class _Renderer:
         parts = [f"{method} ({', '.join(cols)})" for method, cols in groups.items()]
         return "Dòng giai đoạn: " + "; ".join(parts) + "."
 
-    def _add_table(self, sd: Subdoc, number: str, item: Item, table: Table) -> None:
-        measures = [self._column_measure(c) for c in table.columns]
-        mixed = len(set(measures)) > 1
-        years = list(self.cat.years.actual) if table.rows != "periods" else []
-        periods = [p.code for p in self.cat.periods] if table.rows != "years" else []
-        first_header = "Giai đoạn" if table.rows == "periods" else "Năm"
-        self.styles.para(sd, f"Bảng {number}. {table.title}", STYLE_TABLE_TITLE)
-        self.styles.para(sd, f"Đơn vị tính: {table.measure or measures[0]}", STYLE_UNIT_LINE)
-
-        # Columns of one indicator with a breakdown share a group header above their parts.
-        groups: list[tuple[str, int]] = []  # (group label or "", span)
+    def _column_groups(self, table: Table) -> list[tuple[str, int]]:
+        """(label, span) of each column group: an indicator's parts share its label, else ""."""
+        groups: list[tuple[str, int]] = []
         for col in table.columns:
             key = col.indicator if col.indicator and sum(
                 c.indicator == col.indicator for c in table.columns) > 1 else None
@@ -277,64 +269,56 @@ class _Renderer:
                 groups[-1] = (label, groups[-1][1] + 1)
             else:
                 groups.append((label, 1))
-        two_rows = any(label for label, _ in groups)
-        head_rows = 2 if two_rows else 1
-        labels = [str(y) for y in years] + periods
-        body = ([[self._format(c, self.lookup.get(c, y)) for c in table.columns] for y in years]
+        return groups
+
+    def _table_body(self, table: Table, years: list[int], periods: list[str]) -> list[list[str]]:
+        """Formatted values of the table: one row per year, then one per period."""
+        return ([[self._format(c, self.lookup.get(c, y)) for c in table.columns] for y in years]
                 + [[self._format(c, self.lookup.period(c, p)) for c in table.columns]
                    for p in periods])
-        grid, at = self.styles.grid(sd, head_rows + len(body), 1 + len(table.columns))
-        headers = [self._column_header(table, c, mixed) for c in table.columns]
-        _set_widths(grid, _widths([first_header] + headers,
-                                  [[lab] + r for lab, r in zip(labels, body)]))
 
-        _head(self.styles, at[0][0], first_header)
-        if two_rows:
-            at[0][0].merge(at[1][0])
-            c = 1
-            for label, span in groups:
-                if label:
-                    _head(self.styles, at[0][c], label + (f" ({measures[c - 1]})" if mixed else ""))
-                    if span > 1:
-                        at[0][c].merge(at[0][c + span - 1])
-                    for k in range(span):
-                        _head(self.styles, at[1][c + k],
-                              self._column_header(table, table.columns[c + k - 1], False))
-                else:
-                    _head(self.styles, at[0][c], headers[c - 1])
-                    at[0][c].merge(at[1][c])
-                c += span
-        else:
-            for c, text in enumerate(headers, start=1):
-                _head(self.styles, at[0][c], text)
-        for r in range(head_rows):
-            _repeat_header(grid.rows[r])
-        for r, (label, values) in enumerate(zip(labels, body), start=head_rows):
-            cells = at[r]
-            _head(self.styles, cells[0], label)
-            for c, text in enumerate(values, start=1):
-                _set_text(cells[c].paragraphs[0], text)
-                self.styles.apply(cells[c].paragraphs[0], STYLE_TABLE_TEXT)
-                if r - head_rows >= len(years):  # period rows stand out
-                    for run in cells[c].paragraphs[0].runs:
-                        run.bold = True
+    def _group_heads(self, at: list[list[_Cell]], table: Table, groups: list[tuple[str, int]],
+                     headers: list[str], measures: list[str], mixed: bool) -> None:
+        """Two header rows: a group label over its parts' headers, else one cell down both."""
+        c = 1
+        for label, span in groups:
+            if label:
+                _head(self.styles, at[0][c], label + (f" ({measures[c - 1]})" if mixed else ""))
+                if span > 1:
+                    at[0][c].merge(at[0][c + span - 1])
+                for k in range(span):
+                    _head(self.styles, at[1][c + k],
+                          self._column_header(table, table.columns[c + k - 1], False))
+            else:
+                _head(self.styles, at[0][c], headers[c - 1])
+                at[0][c].merge(at[1][c])
+            c += span
 
-        owner = self.cat.unit_by_code[item.unit]
+    def _table_source(self, item: Item, table: Table) -> str:
+        """The source line under a table: owner, day its workbook was sent, computed columns."""
+        source = f"Nguồn: {self.cat.unit_by_code[item.unit].name}"
         wb = self.workbooks.get(item.unit)
-        source = f"Nguồn: {owner.name}"
         if wb is not None:
             source += f", biểu số liệu gửi ngày {fmt.date(wb.sent)}"
         if any(c.derived for c in table.columns):
             source += "; các cột tỷ lệ do tính toán từ số liệu trong bảng"
-        self.styles.para(sd, source + ".", STYLE_SOURCE_LINE)
+        return source + "."
+
+    def _table_notes(self, table: Table, headers: list[str], periods: list[str],
+                     body: list[list[str]]) -> list[str]:
+        """Notes under a table: its own, the period rows' methods, the missing-value mark."""
         notes = [table.note] if table.note else []
         if periods:
             notes.append(self._period_note(table, headers))
         if any(fmt.MISSING in row for row in body):
             notes.append(f"“{fmt.MISSING}”: chưa có số liệu, số liệu chưa hợp lệ (xem báo cáo "
                          "kiểm tra số liệu) hoặc giai đoạn thiếu năm.")
-        if notes:
-            self.styles.para(sd, "Ghi chú: " + " ".join(notes), STYLE_NOTE)
+        return notes
+
+    def _add_sources(self, number: str, item: Item, table: Table, headers: list[str]) -> None:
+        """One appendix row per column of the table: where its figures come from."""
+        owner = self.cat.unit_by_code[item.unit]
+        wb = self.workbooks.get(item.unit)
         sent = fmt.date(wb.sent) if wb else "-"
         for col, header in zip(table.columns, headers):
             if col.derived is not None:
@@ -344,6 +328,43 @@ class _Renderer:
                 where = _cell_span(self.lookup.cells.get(
                     (col.indicator or "", col.part or TOTAL), []))
             self.sources.append((f"Bảng {number}", header, owner.name, where, sent))
+
+    def _add_table(self, sd: Subdoc, number: str, item: Item, table: Table) -> None:
+        """A numbered table of the item: title, unit line, grid, source line and notes."""
+        measures = [self._column_measure(c) for c in table.columns]
+        mixed = len(set(measures)) > 1
+        years = list(self.cat.years.actual) if table.rows != "periods" else []
+        periods = [p.code for p in self.cat.periods] if table.rows != "years" else []
+        first_header = "Giai đoạn" if table.rows == "periods" else "Năm"
+        self.styles.para(sd, f"Bảng {number}. {table.title}", STYLE_TABLE_TITLE)
+        self.styles.para(sd, f"Đơn vị tính: {table.measure or measures[0]}", STYLE_UNIT_LINE)
+
+        groups = self._column_groups(table)
+        two_rows = any(label for label, _ in groups)
+        head_rows = 2 if two_rows else 1
+        labels = [str(y) for y in years] + periods
+        body = self._table_body(table, years, periods)
+        grid, at = self.styles.grid(sd, head_rows + len(body), 1 + len(table.columns))
+        headers = [self._column_header(table, c, mixed) for c in table.columns]
+        _set_widths(grid, _widths([first_header] + headers,
+                                  [[lab] + r for lab, r in zip(labels, body)]))
+
+        _head(self.styles, at[0][0], first_header)
+        if two_rows:
+            at[0][0].merge(at[1][0])
+            self._group_heads(at, table, groups, headers, measures, mixed)
+        else:
+            for c, text in enumerate(headers, start=1):
+                _head(self.styles, at[0][c], text)
+        for r in range(head_rows):
+            _repeat_header(grid.rows[r])
+        _fill_rows(self.styles, at[head_rows:], labels, body, len(years))
+
+        self.styles.para(sd, self._table_source(item, table), STYLE_SOURCE_LINE)
+        notes = self._table_notes(table, headers, periods, body)
+        if notes:
+            self.styles.para(sd, "Ghi chú: " + " ".join(notes), STYLE_NOTE)
+        self._add_sources(number, item, table, headers)
 
     def _narrative(self, sd: Subdoc, item: Item) -> None:
         """Paragraphs of the owner (or of every unit) under the item and its sub-topics."""
@@ -636,6 +657,19 @@ def _set_text(paragraph: Paragraph, text: str) -> None:
         t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
     r.append(t)
     p.append(r)
+
+
+def _fill_rows(styles: _Styles, rows: list[list[_Cell]], labels: list[str],
+               body: list[list[str]], bold_from: int) -> None:
+    """Write each body row (label, then values); rows from `bold_from` on are bold."""
+    for r, (cells, label, values) in enumerate(zip(rows, labels, body)):
+        _head(styles, cells[0], label)
+        for c, text in enumerate(values, start=1):
+            _set_text(cells[c].paragraphs[0], text)
+            styles.apply(cells[c].paragraphs[0], STYLE_TABLE_TEXT)
+            if r >= bold_from:
+                for run in cells[c].paragraphs[0].runs:
+                    run.bold = True
 
 
 def _head(styles: _Styles, cell: _Cell, text: str) -> None:

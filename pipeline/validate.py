@@ -276,19 +276,8 @@ def _check_workbook(cat: Catalogue, wb: WorkbookSubmission) -> Iterator[Finding 
     yield from wb.notes
     if not wb.rows:
         yield fnd.make("no_values", name, unit=wb.unit)
-    flagged = {(f.sheet, f.cell) for f in wb.notes
-               if f.code in ("formula_no_value", "error_cell")}
-    rows: dict[tuple[str, str, str], RowInfo] = {}
-    for r in wb.rows:
-        first = rows.setdefault((r.sheet, r.indicator, r.part), r)
-        if first is not r:  # a row copied and inserted: its key is the original's
-            yield fnd.make("duplicate_row_key", name, sheet=r.sheet, cell=f"B{r.row}",
-                           unit=wb.unit, indicator=row_key(r.indicator, r.part), row=r.row,
-                           first=first.row)
-    cells: dict[tuple[str, int], dict[int, RawCell]] = {}
-    for c in wb.cells:
-        cells.setdefault((c.sheet, c.row), {})[c.col] = c
-    heads = {h.sheet: h for h in wb.heads}
+    book = _Book.of(wb, fingerprint != cat.fingerprint)
+    yield from book.duplicates
     own_sheets: set[str] = set()
     renamed = _renamed_sheets(cat, wb)
     for item in cat.data_items_of(wb.unit):
@@ -300,38 +289,72 @@ def _check_workbook(cat: Catalogue, wb: WorkbookSubmission) -> Iterator[Finding 
         own_sheets.add(sheet)
         if sheet not in wb.sheets:
             yield fnd.make("missing_sheet", name, sheet=sheet, unit=wb.unit, item=item.code)
-            continue
-        if sheet not in heads:  # column A or the header row is gone: no row can be found
+        elif sheet not in book.heads:  # column A or the header row is gone: no row found
             filled = next((n for s, n in wb.others if s == sheet), 0)
             yield fnd.make("sheet_without_keys", name, sheet=sheet, unit=wb.unit,
                            count=filled)
-            continue
-        found: list[Finding] = []
-        year_col, moved = _year_columns(cat, item, heads.get(sheet),
-                                        fingerprint != cat.fingerprint, wb, found)
-        yield from found
-        layouts: dict[str, _RowLayout] = {}  # by the indicator's `years` (actual, target...)
-        form_keys = set()
-        for frow in form_rows(cat, item):
-            form_keys.add((frow.indicator.code, frow.part))
-            key = row_key(frow.indicator.code, frow.part)
-            row = rows.get((sheet, frow.indicator.code, frow.part))
-            if row is None:
-                yield fnd.make("missing_row", name, sheet=sheet, unit=wb.unit, indicator=key,
-                               label=cat.row_label(frow.indicator.code, frow.part), key=key)
-                continue
-            ind = frow.indicator
-            layout = layouts.get(ind.years)
-            if layout is None:
-                layout = layouts[ind.years] = _RowLayout.of(cat.years_of(ind), year_col)
-            yield from _check_row(cat, wb, ind, key, row, cells.get((sheet, row.row), {}),
-                                  layout, year_col, moved, flagged)
+        else:
+            yield from _check_sheet(cat, wb, item, sheet, book)
+    yield from _outside_form(cat, wb, own_sheets, book.cells)
+
+
+class _Book(NamedTuple):
+    """One workbook's keyed rows and cells, indexed for checking."""
+
+    rows: dict[tuple[str, str, str], RowInfo]  # (sheet, indicator, part) -> its first row
+    cells: dict[tuple[str, int], dict[int, RawCell]]  # (sheet, row) -> column -> cell
+    heads: dict[str, SheetHead]  # header row of each item sheet
+    flagged: set[tuple[str, str]]  # (sheet, A1) already reported by read
+    older: bool  # made from another catalogue: years read by the header
+    duplicates: list[Finding]  # rows copied with their key
+
+    @staticmethod
+    def of(wb: WorkbookSubmission, older: bool) -> _Book:
+        rows: dict[tuple[str, str, str], RowInfo] = {}
+        duplicates = []
         for r in wb.rows:
-            if r.sheet == sheet and (r.indicator, r.part) not in form_keys and (
-                    cells.get((sheet, r.row)) or r.status or r.note):
-                yield fnd.make("unknown_row_key", name, sheet=sheet, cell=f"B{r.row}",
-                               unit=wb.unit, value=row_key(r.indicator, r.part), row=r.row)
-    yield from _outside_form(cat, wb, own_sheets, cells)
+            first = rows.setdefault((r.sheet, r.indicator, r.part), r)
+            if first is not r:  # a row copied and inserted: its key is the original's
+                duplicates.append(fnd.make(
+                    "duplicate_row_key", wb.file.name, sheet=r.sheet, cell=f"B{r.row}",
+                    unit=wb.unit, indicator=row_key(r.indicator, r.part), row=r.row,
+                    first=first.row))
+        cells: dict[tuple[str, int], dict[int, RawCell]] = {}
+        for c in wb.cells:
+            cells.setdefault((c.sheet, c.row), {})[c.col] = c
+        flagged = {(f.sheet, f.cell) for f in wb.notes
+                   if f.code in ("formula_no_value", "error_cell")}
+        return _Book(rows, cells, {h.sheet: h for h in wb.heads}, flagged, older, duplicates)
+
+
+def _check_sheet(cat: Catalogue, wb: WorkbookSubmission, item: Item, sheet: str,
+                 book: _Book) -> Iterator[Finding | Value]:
+    """One item sheet: its year columns, every form row, and rows whose key is unknown."""
+    name = wb.file.name
+    found: list[Finding] = []
+    year_col, moved = _year_columns(cat, item, book.heads.get(sheet), book.older, wb, found)
+    yield from found
+    layouts: dict[str, _RowLayout] = {}  # by the indicator's `years` (actual, target...)
+    form_keys = set()
+    for frow in form_rows(cat, item):
+        ind = frow.indicator
+        form_keys.add((ind.code, frow.part))
+        key = row_key(ind.code, frow.part)
+        row = book.rows.get((sheet, ind.code, frow.part))
+        if row is None:
+            yield fnd.make("missing_row", name, sheet=sheet, unit=wb.unit, indicator=key,
+                           label=cat.row_label(ind.code, frow.part), key=key)
+            continue
+        layout = layouts.get(ind.years)
+        if layout is None:
+            layout = layouts[ind.years] = _RowLayout.of(cat.years_of(ind), year_col)
+        yield from _check_row(cat, wb, ind, key, row, book.cells.get((sheet, row.row), {}),
+                              layout, year_col, moved, book.flagged)
+    for r in wb.rows:
+        if r.sheet == sheet and (r.indicator, r.part) not in form_keys and (
+                book.cells.get((sheet, r.row)) or r.status or r.note):
+            yield fnd.make("unknown_row_key", name, sheet=sheet, cell=f"B{r.row}",
+                           unit=wb.unit, value=row_key(r.indicator, r.part), row=r.row)
 
 
 def _renamed_sheets(cat: Catalogue, wb: WorkbookSubmission) -> dict[str, str]:
@@ -434,8 +457,7 @@ def _check_row(cat: Catalogue, wb: WorkbookSubmission, ind: Indicator, key: str,
                cells: dict[int, RawCell], layout: _RowLayout, year_col: dict[int, int],
                moved: set[int], flagged: set[tuple[str, str]]) -> Iterator[Finding | Value]:
     name, sheet = wb.file.name, row.sheet
-    asked = layout.asked
-    shift = _shifted(asked, cells, year_col, row)
+    shift = _shifted(layout.asked, cells, year_col, row)
     if shift:
         side, year, out_cell, span = shift
         yield fnd.make("row_shifted", name, sheet=sheet, cell=span, unit=wb.unit,
@@ -447,7 +469,21 @@ def _check_row(cat: Catalogue, wb: WorkbookSubmission, ind: Indicator, key: str,
                        unit=wb.unit, indicator=key, value=row.status,
                        allowed=", ".join(cat.data_status))
     typed: list[tuple[int, float, bool]] = []  # (year, value, typed as a percent)
-    percents = wb.percent_cells
+    yield from _row_values(cat, wb, ind, key, row, cells, layout, flagged, typed)
+    if typed:
+        yield from _ambiguous_percents(wb, ind, key, cat.row_label(ind.code, row.part), row,
+                                       year_col, typed)
+    if not cells.keys() <= layout.columns:  # something typed outside the asked years
+        yield from _outside_row(wb, key, row, cells, layout, year_col, moved)
+
+
+def _row_values(cat: Catalogue, wb: WorkbookSubmission, ind: Indicator, key: str,
+                row: RowInfo, cells: dict[int, RawCell], layout: _RowLayout,
+                flagged: set[tuple[str, str]], typed: list[tuple[int, float, bool]]
+                ) -> Iterator[Finding | Value]:
+    """Each asked year of the row: its value, or its finding. Percent values are added to
+    `typed` as (year, value, typed as a percent) for the ambiguity check."""
+    sheet, percents = row.sheet, wb.percent_cells
     for year, col in layout.places:  # a moved or deleted column is said once for the sheet
         cell = cells.get(col)
         a1 = cell.cell if cell else f"{get_column_letter(col + 1)}{row.row}"
@@ -467,15 +503,16 @@ def _check_row(cat: Catalogue, wb: WorkbookSubmission, ind: Indicator, key: str,
             if isinstance(result, Value) and ind.type == "percent":
                 typed.append((year, result.value,
                               as_percent or str(raw).strip().endswith("%")))
-    if typed:
-        yield from _ambiguous_percents(wb, ind, key, cat.row_label(ind.code, row.part), row,
-                                       year_col, typed)
-    used = layout.columns
-    if cells.keys() <= used:
-        return  # nothing typed outside the asked years (most rows)
+
+
+def _outside_row(wb: WorkbookSubmission, key: str, row: RowInfo, cells: dict[int, RawCell],
+                 layout: _RowLayout, year_col: dict[int, int], moved: set[int]
+                 ) -> Iterator[Finding]:
+    """A finding for each cell of a keyed row typed outside its asked years: grey cells,
+    the unit-of-measure column, right of the table (moved columns are said for the sheet)."""
     years_at = {c: y for y, c in year_col.items()}
     for col, cell in cells.items():
-        if col in used or col in moved:
+        if col in layout.columns or col in moved:
             continue
         if col in years_at:
             where = f"ô màu xám: năm {years_at[col]} không thu thập cho chỉ tiêu này"
@@ -484,8 +521,8 @@ def _check_row(cat: Catalogue, wb: WorkbookSubmission, ind: Indicator, key: str,
         else:
             where = "ngoài các cột của bảng"
         shown = fmt.plain(cell.raw) if isinstance(cell.raw, (int, float)) else cell.raw
-        yield fnd.make("value_outside_form", name, sheet=sheet, cell=cell.cell, unit=wb.unit,
-                       indicator=key, value=shown, where=where)
+        yield fnd.make("value_outside_form", wb.file.name, sheet=row.sheet, cell=cell.cell,
+                       unit=wb.unit, indicator=key, value=shown, where=where)
 
 
 def _shifted(asked: list[int], cells: dict[int, RawCell], year_col: dict[int, int],
