@@ -137,7 +137,8 @@ def _plain_kind(data: bytes, suffix: str) -> tuple[str, str]:
     return "unknown", ""
 
 
-def _head(path: Path) -> bytes:
+def head_bytes(path: Path) -> bytes:
+    """The first 64 bytes of a file: enough for every magic number `sniff` knows."""
     with path.open("rb") as fh:
         return fh.read(64)
 
@@ -192,7 +193,7 @@ def inspect_package(path: Path, name: str, size: int, expected_part: str,
     if size > MAX_FILE_BYTES:
         raise Refused(fnd.make("file_too_large", name,
                                detail=f"{size:,} byte > {MAX_FILE_BYTES:,}"))
-    head = _head(path)[:8] if data is None else data[:8]
+    head = head_bytes(path)[:8] if data is None else data[:8]
     if not head.startswith(ZIP_MAGIC):
         return _not_zip(path, name, head, expected_part, scan_cells, data)
     try:
@@ -215,7 +216,7 @@ def _not_zip(path: Path, name: str, head: bytes, expected_part: str, scan_cells:
         if kind == "xls" and expected_part in (WORKBOOK_PART, ODS_CONTENT) and data is not None:
             return _scan_xls(data, name) if scan_cells else Package(False, (), {})
     else:
-        kind, detail = sniff(data if data is not None else _head(path), path.suffix.lower())
+        kind, detail = sniff(data if data is not None else head_bytes(path), path.suffix.lower())
     if kind in READ_KINDS:
         raise WrongKind(kind)
     raise Refused(refusal(kind, detail, name))

@@ -57,6 +57,7 @@ from .package import (
     WORKBOOK_KINDS,
     Refused,
     WrongKind,
+    head_bytes,
     inspect_package,
     refusal,
     sniff,
@@ -320,7 +321,11 @@ def read_workbook(path: Path, info: FileInfo | None = None,
     info = info or file_info(path, data)
     if kind is None:
         head = data or b""
-        kind = "ods" if _is_ods(head) else "xls" if head.startswith(OLE_MAGIC) else "xlsx"
+        kind = "xls" if head.startswith(OLE_MAGIC) else "xlsx"
+        if _is_odf(head):  # an .ods, or an .odt narrative under a workbook's name
+            kind = sniff(head)[0]
+            if kind != "ods":
+                raise WrongKind(kind)
     part = ODS_CONTENT if kind == "ods" else "xl/workbook.xml"
     package = inspect_package(path, info.name, info.size, part, scan_cells=True, data=data,
                               skip_sheets=(CHOICES_SHEET,))
@@ -394,8 +399,8 @@ def _read_sheets(wb: python_calamine.CalamineWorkbook, worksheets: list[str], no
     return out
 
 
-def _is_ods(data: bytes) -> bool:
-    """An OpenDocument file starts with its uncompressed 'mimetype' entry."""
+def _is_odf(data: bytes) -> bool:
+    """An OpenDocument file (.ods, .odt) starts with its uncompressed 'mimetype' entry."""
     return data[30:38] == b"mimetype"
 
 
@@ -684,11 +689,6 @@ def _narrative(path: Path, full: bool, info: FileInfo | None,
     return read_narrative(path, info) if full else narrative_unit(path, info)
 
 
-def _head_bytes(path: Path) -> bytes:
-    with path.open("rb") as fh:
-        return fh.read(64)
-
-
 def _all_bytes(path: Path) -> bytes:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
@@ -701,8 +701,8 @@ def needs_conversion(path: Path) -> str:
     """The kind ("doc", "odt", "rtf") of a narrative LibreOffice must turn into .docx before
     it can be read, or "" — decided by the bytes, whatever the name says."""
     try:
-        head = _head_bytes(path)
-        if head.startswith(OLE_MAGIC) or _is_ods(head) or head.startswith(b"{\\rtf"):
+        head = head_bytes(path)
+        if head.startswith(OLE_MAGIC) or _is_odf(head) or head.startswith(b"{\\rtf"):
             kind, _ = sniff(_all_bytes(path))
             return kind if kind in CONVERTIBLE_KINDS else ""
     except (OSError, Refused):

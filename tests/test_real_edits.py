@@ -297,3 +297,17 @@ def test_a_fault_in_checking_is_an_internal_error_not_the_units(cat, tmp_path):
         "mềm, không phải của đơn vị: số liệu của tệp chưa được dùng. Hãy báo cho người phụ "
         "trách phần mềm và gửi kèm tệp.")
     assert "Lưu thành" not in f.message  # never "re-save your file"
+
+
+def test_an_odt_narrative_named_xlsx_is_read_as_a_narrative(cat, tmp_path):
+    from pipeline import office
+
+    if office.find_soffice() is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    src = Path(__file__).parent / "data" / "office" / "khtc_narrative.odt"
+    (folder / "KHTC_bieu.xlsx").write_bytes(src.read_bytes())
+    v = _validate(cat, folder)
+    assert [(n.file.name, n.unit) for n in v.narratives] == [("KHTC_bieu.xlsx", "KHTC")]
+    assert [f.code for f in v.findings] == ["file_converted"]
