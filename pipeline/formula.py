@@ -112,30 +112,19 @@ def _part_problem(cat: Catalogue, where: str, code: str, part: str,
     return []
 
 
-def _derived_problems(cat: Catalogue, where: str, text: str, known: set[str]) -> list[str]:
-    """Problems with a derived formula; `known` holds parameters and earlier derived codes."""
+def _formula_problems(cat: Catalogue, where: str, text: str, known: set[str],
+                      unknown: str) -> list[str]:
+    """Problems with one formula: it must parse, and each code must be an indicator with the
+    part named, or (as a whole) one of `known` (parameters, earlier derived codes); `unknown`
+    says what a code that is neither should have been."""
     try:
         formula = parse_formula(text)
     except FormulaError as e:
         return [f"{where}: {e}"]
     problems: list[str] = []
     for code, part in formula.refs:
-        if code in known and part == TOTAL:
-            continue
-        problems += _part_problem(cat, where, code, part,
-                                  "không phải chỉ tiêu hay chỉ tiêu tính toán đứng trước")
-    return problems
-
-
-def _rule_side_problems(cat: Catalogue, where: str, text: str) -> list[str]:
-    """Problems with one side of a rule: only the form's indicators may appear."""
-    try:
-        formula = parse_formula(text)
-    except FormulaError as e:
-        return [f"{where}: {e}"]
-    problems: list[str] = []
-    for code, part in formula.refs:
-        problems += _part_problem(cat, where, code, part, "không phải chỉ tiêu của biểu mẫu")
+        if not (code in known and part == TOTAL):
+            problems += _part_problem(cat, where, code, part, unknown)
     return problems
 
 
@@ -144,12 +133,14 @@ def check_formulas(cat: Catalogue) -> list[str]:
     problems: list[str] = []
     known: set[str] = set(cat.parameters)
     for d in cat.derived:
-        problems += _derived_problems(cat, f"derived[{d.code}].formula", d.formula, known)
+        problems += _formula_problems(cat, f"derived[{d.code}].formula", d.formula, known,
+                                      "không phải chỉ tiêu hay chỉ tiêu tính toán đứng trước")
         known.add(d.code)
     for rule in cat.rules:
         for side in ("left", "right"):
-            problems += _rule_side_problems(cat, f"rules[{rule.code}].{side}",
-                                            getattr(rule, side))
+            problems += _formula_problems(cat, f"rules[{rule.code}].{side}",  # no codes of
+                                          getattr(rule, side), set(),  # their own: only the
+                                          "không phải chỉ tiêu của biểu mẫu")  # form's
     return problems
 
 

@@ -118,6 +118,11 @@ class Unread:
     reason: str  # that finding's message
     received: dt.date | None  # the file's modification date, when known
 
+    @staticmethod
+    def of(f: Finding, dates: Mapping[str, dt.date]) -> Unread:
+        """The file a finding names, with the finding's reason and the file's date."""
+        return Unread(f.file, f.unit, f.code, f.message, dates.get(f.file))
+
 
 @dataclass(frozen=True)
 class Validation:
@@ -739,7 +744,7 @@ def validate(cat: Catalogue, inputs: Inputs) -> Validation:
     unread: dict[str, Unread] = {}
     for f in found:
         if f.file not in unread and f.severity is not Severity.INFO:
-            unread[f.file] = Unread(f.file, f.unit, f.code, f.message, dates.get(f.file))
+            unread[f.file] = Unread.of(f, dates)
     known = [w for w in inputs.workbooks if w.unit in cat.unit_by_code]
     for w in inputs.workbooks:
         if w.unit not in cat.unit_by_code:
@@ -747,7 +752,7 @@ def validate(cat: Catalogue, inputs: Inputs) -> Validation:
                          cell=meta_cell("ma_don_vi"), value=w.unit,
                          unit=unit_from_name(cat, w.file.name))
             found.append(f)
-            unread[f.file] = Unread(f.file, f.unit, f.code, f.message, dates.get(f.file))
+            unread[f.file] = Unread.of(f, dates)
     workbooks, dupes = _select(known)
     found.extend(dupes)
 
@@ -765,7 +770,7 @@ def validate(cat: Catalogue, inputs: Inputs) -> Validation:
             f = fnd.make("unknown_unit", n.file.name, value=n.unit,
                          unit=unit_from_name(cat, n.file.name))
             found.append(f)
-            unread[f.file] = Unread(f.file, f.unit, f.code, f.message, dates.get(f.file))
+            unread[f.file] = Unread.of(f, dates)
         else:
             known_narr.append(n)
     narratives, dupes = _select(known_narr)

@@ -57,15 +57,19 @@ def test_fraction_typed_in_a_percent_row_of_tens_is_a_warning_not_a_guess(cat, t
     assert _values(v)[("ld_qua_dao_tao", "total", 2019)] == 0.666  # used as typed
 
 
+def _type_as_percent(path: Path, sheet: str, cell: str, value: float, fmt: str) -> None:
+    """What Excel stores when "66,6%" is typed: the fraction, with a percent number format."""
+    def typed(wb) -> None:
+        wb[sheet][cell] = value
+        wb[sheet][cell].number_format = fmt
+    _edit(path, typed)
+
+
 def test_percent_formatted_fraction_in_a_percent_row_is_read_as_points(cat, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
-    path = write_unit_workbook(cat, "TTUD", folder / "ttud.xlsx")
-
-    def typed_as_percent(wb):
-        wb["I.9"]["M6"] = 0.666
-        wb["I.9"]["M6"].number_format = "0.0%"
-    _edit(path, typed_as_percent)
+    _type_as_percent(write_unit_workbook(cat, "TTUD", folder / "ttud.xlsx"), "I.9", "M6",
+                     0.666, "0.0%")
     v = _validate(cat, folder)
 
     assert not [f for f in v.findings if f.cell == "M6"]
@@ -75,12 +79,8 @@ def test_percent_formatted_fraction_in_a_percent_row_is_read_as_points(cat, tmp_
 def test_percent_typed_in_a_money_cell_is_refused(cat, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
-    path = write_unit_workbook(cat, "KHTC", folder / "khtc.xlsx")
-
-    def typed_as_percent(wb):
-        wb["I.1"]["E6"] = 0.5
-        wb["I.1"]["E6"].number_format = "0%"
-    _edit(path, typed_as_percent)
+    _type_as_percent(write_unit_workbook(cat, "KHTC", folder / "khtc.xlsx"), "I.1", "E6",
+                     0.5, "0%")  # "0%": Excel's built-in format 9
     v = _validate(cat, folder)
 
     assert ("percent_in_number", "I.1", "E6") in _where(v)
