@@ -64,8 +64,9 @@ bench: $(STAMP) ## Benchmark against calamine-only and pandas+openpyxl reads (SI
 test: $(STAMP) ## Run the test suite
 	$(BIN)/python -m pytest
 
-lint: $(STAMP) ## Run ruff on the package and tests
+lint: $(STAMP) ## Run ruff on the package and tests, and check the import layers (import-linter)
 	$(BIN)/ruff check pipeline tests
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(STAMP) ## Type-check the package (mypy, strict)
 	$(BIN)/mypy

@@ -21,19 +21,17 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from . import __version__
-from .cache import CACHE_DIR
-from .catalogue import Catalogue, load_catalogue
-from .derive import derive
-from .diff import diff_builds, load_previous
-from .errors import BuildError
-from .export import write_dictionary, write_merged, write_pack
-from .findings import Finding, Severity
-from .merge import merge, merge_lists
-from .office import ConversionError, convert, find_soffice
-from .progress import UnitProgress
-from .render import ChapterData, start_chapter
-from .status import (
+from pipeline import __version__
+from pipeline.catalogue.load import load_catalogue
+from pipeline.catalogue.model import Catalogue
+from pipeline.core.errors import BuildError
+from pipeline.core.findings import Finding, Severity
+from pipeline.core.soffice import ConversionError, convert, find_soffice
+from pipeline.derive import derive
+from pipeline.merge import merge, merge_lists
+from pipeline.office.diff import diff_builds, load_previous
+from pipeline.office.progress import UnitProgress
+from pipeline.office.status import (
     CHECK_FOLDER,
     FEEDBACK,
     VALIDATION,
@@ -42,6 +40,9 @@ from .status import (
     write_checks,
     write_status,
 )
+from pipeline.read.cache import CACHE_DIR
+from pipeline.render.chapter import ChapterData, start_chapter
+from pipeline.render.export import write_dictionary, write_merged, write_pack
 
 CHAPTER = "chuong-khcn.docx"
 CHAPTER_PDF = "chuong-khcn.pdf"
@@ -165,7 +166,7 @@ def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template
 
     With `strict`, a build with any error-level finding is refused: the validation report
     and feedback files go to outputs/kiem-tra/ and BuildError says so. With `cache`, files
-    unchanged since an earlier build are not read again (outputs/.cache/, see cache.py), and
+    unchanged since an earlier build are not read again (outputs/.cache/, see read/cache.py), and
     charts whose data did not change are not drawn again.
     """
     cat = catalogue if isinstance(catalogue, Catalogue) else load_catalogue(catalogue)

@@ -11,10 +11,10 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from .errors import PipelineError
+from pipeline.core.errors import PipelineError
 
 if TYPE_CHECKING:
-    from .status import Checked
+    from pipeline.office.status import Checked
 
 F = TypeVar("F", bound=Callable[..., Any])  # a command function, as click's decorators take it
 
@@ -65,8 +65,8 @@ def main() -> None:
               default=Path("outputs/forms"), show_default=True, help="Thư mục ghi biểu mẫu.")
 def forms(catalogue: Path, out: Path) -> None:
     """Tạo biểu mẫu Excel và mẫu thuyết minh Word trống cho từng đơn vị."""
-    from .catalogue import load_catalogue
-    from .forms import write_forms
+    from pipeline.catalogue.load import load_catalogue
+    from pipeline.forms import write_forms
 
     try:
         written = write_forms(load_catalogue(catalogue), out)
@@ -82,8 +82,8 @@ def forms(catalogue: Path, out: Path) -> None:
 @_inputs_option
 def samples(catalogue: Path, inputs: Path) -> None:
     """Ghi lại bộ số liệu mẫu của 9 đơn vị vào thư mục inputs."""
-    from .catalogue import load_catalogue
-    from .samples import write_samples
+    from pipeline.catalogue.load import load_catalogue
+    from pipeline.tools.samples import write_samples
 
     try:
         written = write_samples(load_catalogue(catalogue), inputs)
@@ -97,7 +97,7 @@ def samples(catalogue: Path, inputs: Path) -> None:
               default=Path("templates/chapter.docx"), show_default=True)
 def template(out: Path) -> None:
     """Tạo lại mẫu Word của chương (templates/chapter.docx)."""
-    from .chapter_template import write_template
+    from pipeline.core.word import write_template
 
     click.echo(f"Đã ghi mẫu chương '{write_template(out)}'.")
 
@@ -117,7 +117,7 @@ def template(out: Path) -> None:
 def report(catalogue: Path, inputs: Path, outputs: Path, template_path: Path,
            as_of: dt.date | None, no_pdf: bool, strict: bool, no_cache: bool) -> None:
     """Đọc, kiểm tra, tổng hợp số liệu và tạo chương báo cáo trong outputs/."""
-    from .build import run_build
+    from pipeline.build import run_build
 
     try:
         result = run_build(inputs, outputs, catalogue, template_path, as_of=as_of,
@@ -140,7 +140,7 @@ def _summary(checked: Checked, fmt_: str) -> None:
     import json
     from dataclasses import asdict
 
-    from .reports import progress_rows
+    from pipeline.office.reports import progress_rows
 
     findings = checked.validation.findings
     if fmt_ == "json":
@@ -173,8 +173,8 @@ def _summary(checked: Checked, fmt_: str) -> None:
 def validate_cmd(catalogue: Path, inputs: Path, outputs: Path, fmt_: str,
                  as_of: dt.date | None) -> None:
     """Chỉ kiểm tra số liệu (không tạo chương); mã thoát 1 nếu có lỗi."""
-    from .catalogue import load_catalogue
-    from .status import CHECK_FOLDER, check_inputs, finding_labels, write_checks
+    from pipeline.catalogue.load import load_catalogue
+    from pipeline.office.status import CHECK_FOLDER, check_inputs, finding_labels, write_checks
 
     quiet = fmt_ == "json"
     try:
@@ -199,8 +199,8 @@ def validate_cmd(catalogue: Path, inputs: Path, outputs: Path, fmt_: str,
               help="Thư mục ghi tệp góp ý.")
 def check(catalogue: Path, file: Path, out: Path) -> None:
     """Đơn vị tự kiểm tra một tệp trước khi gửi; ghi tệp góp ý có đánh dấu từng ô."""
-    from .catalogue import load_catalogue
-    from .status import check_file
+    from pipeline.catalogue.load import load_catalogue
+    from pipeline.office.status import check_file
 
     try:
         checked = check_file(load_catalogue(catalogue), file, out)
@@ -223,9 +223,9 @@ def check(catalogue: Path, file: Path, out: Path) -> None:
 @click.option("--as-of", callback=_date, help="Tính đến ngày, dd/mm/yyyy (mặc định: hôm nay).")
 def status(catalogue: Path, inputs: Path, outputs: Path, as_of: dt.date | None) -> None:
     """Tiến độ từng đơn vị so với hạn gửi (nhanh: không tạo chương)."""
-    from . import fmt
-    from .catalogue import load_catalogue
-    from .status import STATUS, check_inputs, rates, status_table, write_status
+    from pipeline.catalogue.load import load_catalogue
+    from pipeline.core import fmt
+    from pipeline.office.status import STATUS, check_inputs, rates, status_table, write_status
 
     day = as_of or dt.date.today()
     try:
@@ -253,11 +253,11 @@ def status(catalogue: Path, inputs: Path, outputs: Path, as_of: dt.date | None) 
 def progress_report_cmd(catalogue: Path, kind: str, inputs: Path, outputs: Path,
                         as_of: dt.date | None) -> None:
     """Báo cáo tiến độ tuần/tháng và dự thảo công văn đôn đốc đơn vị chậm, thiếu."""
-    from .catalogue import load_catalogue
-    from .diff import diff_builds, load_previous
-    from .letters import write_progress_documents
-    from .merge import merge
-    from .status import check_inputs
+    from pipeline.catalogue.load import load_catalogue
+    from pipeline.merge import merge
+    from pipeline.office.diff import diff_builds, load_previous
+    from pipeline.office.letters import write_progress_documents
+    from pipeline.office.status import check_inputs
 
     day = as_of or dt.date.today()
     try:
@@ -287,7 +287,7 @@ def progress_report_cmd(catalogue: Path, kind: str, inputs: Path, outputs: Path,
               default=Path("outputs/bench"), show_default=True)
 def bench(catalogue: Path, sizes: str, out: Path) -> None:
     """Đo tốc độ đọc + kiểm tra + tổng hợp so với calamine và pandas+openpyxl."""
-    from .bench import run
+    from pipeline.tools.bench import run
 
     try:
         numbers = tuple(int(x) for x in sizes.split(",") if x.strip())

@@ -23,12 +23,12 @@ from typing import TypedDict
 
 import pandas as pd
 
-from . import findings as fnd
-from . import fmt
-from .catalogue import TOTAL, Catalogue, Item, Period, TargetRow
-from .findings import Finding
-from .formula import MissingInput, Ref, evaluate, parse_formula
-from .merge import rows_of
+from pipeline.catalogue.formula import MissingInput, Ref, evaluate, parse_formula
+from pipeline.catalogue.model import TOTAL, Catalogue, Item, Period, TargetRow
+from pipeline.core import findings as fnd
+from pipeline.core import fmt
+from pipeline.core.findings import Finding
+from pipeline.merge import rows_of
 
 DERIVED_COLUMNS = ["derived", "year", "value", "sources", "note"]
 PERIOD_COLUMNS = ["key", "kind", "period", "method", "value", "cagr", "sources", "note"]

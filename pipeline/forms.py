@@ -23,9 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import fmt
-from .catalogue import Catalogue, Indicator, Item, ListColumn, ListInput, Unit
-from .layout import (
+from pipeline.catalogue.layout import (
     CHOICES_SHEET,
     FIRST_DATA_ROW,
     FIRST_YEAR_COL,
@@ -45,7 +43,9 @@ from .layout import (
     form_years,
     sheet_name,
 )
-from .reports import print_setup, row_height, wrapped_lines
+from pipeline.catalogue.model import Catalogue, Indicator, Item, ListColumn, ListInput, Unit
+from pipeline.core import fmt
+from pipeline.core.xlsx import print_setup, row_height, wrapped_lines
 
 if TYPE_CHECKING:
     from docx.document import Document as WordDocument

@@ -13,8 +13,8 @@ from typing import Any
 
 import pandas as pd
 
-from .catalogue import TOTAL, Catalogue
-from .validate import VALUE_FIELDS, Columns, ListEntry, Value
+from pipeline.catalogue.model import TOTAL, Catalogue
+from pipeline.core.records import VALUE_FIELDS, Columns, ListEntry, Value
 
 MERGED_COLUMNS = [
     "unit", "unit_name", "item", "indicator", "indicator_label", "breakdown",

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from pipeline.catalogue import Catalogue, load_catalogue
-from pipeline.samples import fill_workbook, sample_values, write_samples
+from pipeline.catalogue.load import load_catalogue
+from pipeline.catalogue.model import Catalogue
+from pipeline.tools.samples import fill_workbook, sample_values, write_samples
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "templates" / "catalogue.yaml"
@@ -99,7 +100,7 @@ def column(table, header: str) -> int:
 def cells_by_year(cat: Catalogue, wb) -> dict[tuple[str, int], object]:
     """A read workbook's cells as {(row key, year): raw}, the year of each column taken from
     the form's layout (the year columns follow the label columns, in order)."""
-    from pipeline.layout import FIRST_YEAR_COL, form_years, row_key
+    from pipeline.catalogue.layout import FIRST_YEAR_COL, form_years, row_key
 
     out: dict[tuple[str, int], object] = {}
     for c in wb.cells:

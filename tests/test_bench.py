@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from pipeline import bench
+from pipeline.tools import bench
 
 from .conftest import CATALOGUE, TEMPLATE
 

@@ -9,8 +9,8 @@ import pytest
 
 from pipeline import build
 from pipeline.build import LOCK, run_build
-from pipeline.cache import CACHE_DIR
-from pipeline.errors import BuildError
+from pipeline.core.errors import BuildError
+from pipeline.read.cache import CACHE_DIR
 
 from .conftest import TEMPLATE
 

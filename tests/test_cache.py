@@ -12,14 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import charts
 from pipeline.build import run_build
-from pipeline.cache import CACHE_DIR, CACHE_FILE, ResultCache, context_of, open_cache
-from pipeline.catalogue import load_catalogue
-from pipeline.layout import form_rows
+from pipeline.catalogue.layout import form_rows
+from pipeline.catalogue.load import load_catalogue
 from pipeline.merge import merge_columns
-from pipeline.read import read_inputs
-from pipeline.validate import Validation, check_workbook, validate
+from pipeline.read.cache import CACHE_DIR, CACHE_FILE, ResultCache, context_of, open_cache
+from pipeline.read.files import read_inputs
+from pipeline.render import charts
+from pipeline.validate.model import Validation
+from pipeline.validate.submissions import validate
+from pipeline.validate.workbook import check_workbook
 
 from .conftest import CATALOGUE, TEMPLATE, write_unit_workbook
 

@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from pipeline.catalogue import TOTAL, Catalogue, load_catalogue, parse_catalogue
+from pipeline.catalogue.formula import MissingInput, evaluate, parse_formula
+from pipeline.catalogue.load import load_catalogue, parse_catalogue
+from pipeline.catalogue.model import TOTAL, Catalogue
+from pipeline.core.errors import CatalogueError
 from pipeline.derive import derive
-from pipeline.errors import CatalogueError
-from pipeline.formula import MissingInput, evaluate, parse_formula
 from pipeline.merge import MERGED_COLUMNS
 
 from .conftest import CATALOGUE

@@ -12,11 +12,11 @@ from docx import Document
 from docxtpl import DocxTemplate
 
 from pipeline.build import run_build
-from pipeline.errors import TemplateError
+from pipeline.core.errors import TemplateError
 from pipeline.forms import build_narrative_form
-from pipeline.read import read_inputs
-from pipeline.render import check_tags, jinja_env, preflight
-from pipeline.validate import validate
+from pipeline.read.files import read_inputs
+from pipeline.render.chapter import check_tags, jinja_env, preflight
+from pipeline.validate.submissions import validate
 
 from .conftest import TEMPLATE, chapter_blocks
 

@@ -13,8 +13,8 @@ import yaml
 from click.testing import CliRunner
 
 from pipeline.build import CHAPTER, LOCK, MANIFEST
-from pipeline.cache import CACHE_DIR
 from pipeline.cli import main
+from pipeline.read.cache import CACHE_DIR
 
 from .conftest import CATALOGUE, ROOT
 

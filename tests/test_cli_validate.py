@@ -9,12 +9,12 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from pipeline.build import CHECK_FOLDER, FEEDBACK, VALIDATION
-from pipeline.cache import CACHE_DIR
-from pipeline.catalogue import Catalogue
+from pipeline.catalogue.layout import cell_of
+from pipeline.catalogue.model import Catalogue
 from pipeline.cli import main
-from pipeline.feedback import FEEDBACK_SHEET
-from pipeline.layout import cell_of
+from pipeline.office.feedback import FEEDBACK_SHEET
+from pipeline.office.status import CHECK_FOLDER, FEEDBACK, VALIDATION
+from pipeline.read.cache import CACHE_DIR
 
 from .conftest import CATALOGUE, TEMPLATE, write_unit_workbook
 

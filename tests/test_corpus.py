@@ -40,9 +40,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.findings import MESSAGES, Finding
-from pipeline.read import read_inputs
-from pipeline.samples import sample_values
+from pipeline.core.findings import MESSAGES, Finding
+from pipeline.read.files import read_inputs
+from pipeline.tools.samples import sample_values
 
 from .conftest import SHARED, cells_by_year, write_unit_workbook
 

@@ -10,10 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.build import run_build
-from pipeline.catalogue import TOTAL, load_catalogue, parse_catalogue
+from pipeline.catalogue.load import load_catalogue, parse_catalogue
+from pipeline.catalogue.model import TOTAL
+from pipeline.core.records import Value
 from pipeline.derive import aggregate, cagr, derive, trend
 from pipeline.merge import merge
-from pipeline.validate import Value
 
 from .conftest import CATALOGUE, TEMPLATE, chapter_blocks, column, row_of, table_after
 

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import openpyxl
 
-from pipeline.build import CHAPTER, MERGED_XLSX, PROGRESS, VALIDATION, run_build
+from pipeline.build import CHAPTER, MERGED_XLSX, PROGRESS, run_build
+from pipeline.catalogue.layout import cell_of
 from pipeline.forms import write_forms
-from pipeline.layout import cell_of
+from pipeline.office.status import VALIDATION
 
 from .conftest import TEMPLATE, chapter_blocks, column, row_of, table_after
 

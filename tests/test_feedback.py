@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from pipeline import findings as fnd
-from pipeline.build import FEEDBACK, VALIDATION, run_build
-from pipeline.catalogue import Catalogue
+from pipeline.build import run_build
+from pipeline.catalogue.layout import cell_of
+from pipeline.catalogue.model import Catalogue
+from pipeline.core import findings as fnd
+from pipeline.core.findings import Finding, Severity
 from pipeline.derive import SOURCE
-from pipeline.feedback import FEEDBACK_SHEET, FILL, annotate_workbook, feedback_name
-from pipeline.findings import Finding, Severity
-from pipeline.layout import cell_of
+from pipeline.office.feedback import FEEDBACK_SHEET, FILL, annotate_workbook, feedback_name
+from pipeline.office.status import FEEDBACK, VALIDATION
 
 from .conftest import TEMPLATE, write_unit_workbook
 

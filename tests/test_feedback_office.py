@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from pipeline.feedback import FEEDBACK_SHEET, FILL, annotate_workbook, refusal_note
-from pipeline.findings import Finding, Severity
-from pipeline.reports import write_validation_report
+from pipeline.core.findings import Finding, Severity
+from pipeline.office.feedback import FEEDBACK_SHEET, FILL, annotate_workbook, refusal_note
+from pipeline.office.reports import write_validation_report
 
 FIRST_ROW = 5  # first finding row of the "Lỗi" sheet
 ORANGE = FILL[Severity.ERROR].fgColor.rgb
@@ -253,7 +253,7 @@ def test_a_refused_file_gets_a_short_note(tmp_path: Path):
 
 
 def test_feedback_names_keep_the_kind_so_two_files_never_share_one():
-    from pipeline.feedback import feedback_name
+    from pipeline.office.feedback import feedback_name
 
     assert feedback_name(Path("KHTC.xlsx")) == "KHTC_gop_y.xlsx"
     assert feedback_name(Path("KHTC.pdf")) == "KHTC_pdf_gop_y.xlsx"

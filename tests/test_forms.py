@@ -11,9 +11,7 @@ import pytest
 from docx import Document
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pipeline.catalogue import ALL_UNITS, Catalogue
-from pipeline.forms import FormFiles, write_forms
-from pipeline.layout import (
+from pipeline.catalogue.layout import (
     CHOICES_SHEET,
     FIRST_DATA_ROW,
     HEADER_KEY,
@@ -23,7 +21,10 @@ from pipeline.layout import (
     STATUS_HEADER,
     form_rows,
 )
-from pipeline.read import read_narrative, read_workbook
+from pipeline.catalogue.model import ALL_UNITS, Catalogue
+from pipeline.forms import FormFiles, write_forms
+from pipeline.read.narrative import read_narrative
+from pipeline.read.workbook import read_workbook
 
 UNITS = ["KHTC", "QLKH", "QLCN", "VP", "QLCS", "QLCNG", "TTRA", "TDC", "TTUD"]
 OWN_ITEM = {"KHTC": "I.1", "QLKH": "I.2", "QLCN": "I.3", "VP": "I.4", "QLCS": "I.5",

@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pipeline.catalogue import Catalogue
+from pipeline.catalogue.model import Catalogue
 from pipeline.forms import write_forms
 
 CHOICES = "Danh sách chọn"

@@ -20,15 +20,17 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from pipeline import read as read_mod
 from pipeline.build import MERGED_CSV, MERGED_XLSX, run_build
-from pipeline.findings import MESSAGES, Finding, Severity
+from pipeline.catalogue.layout import cell_of
+from pipeline.core.findings import MESSAGES, Finding, Severity
+from pipeline.core.text import MAX_CELL_CHARS
 from pipeline.forms import build_narrative_form
-from pipeline.layout import cell_of
-from pipeline.read import Inputs, WorkbookSubmission, read_inputs, read_workbook
-from pipeline.samples import fill_workbook, sample_values
-from pipeline.text import MAX_CELL_CHARS
-from pipeline.validate import validate
+from pipeline.read import files as read_mod
+from pipeline.read.files import read_inputs
+from pipeline.read.model import Inputs, WorkbookSubmission
+from pipeline.read.workbook import read_workbook
+from pipeline.tools.samples import fill_workbook, sample_values
+from pipeline.validate.submissions import validate
 
 from .conftest import TEMPLATE, cells_by_year, write_unit_workbook
 

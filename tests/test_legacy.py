@@ -14,13 +14,14 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from pipeline.findings import Severity
+from pipeline.catalogue.layout import FIRST_DATA_ROW, FIRST_YEAR_COL, form_rows, form_years
+from pipeline.core.findings import Severity
+from pipeline.core.legacy import detect, to_unicode
+from pipeline.core.text import normalise
 from pipeline.forms import build_narrative_form
-from pipeline.layout import FIRST_DATA_ROW, FIRST_YEAR_COL, form_rows, form_years
-from pipeline.legacy import detect, to_unicode
-from pipeline.read import read_narrative, read_workbook
-from pipeline.samples import NARRATIVES
-from pipeline.text import normalise
+from pipeline.read.narrative import read_narrative
+from pipeline.read.workbook import read_workbook
+from pipeline.tools.samples import NARRATIVES
 
 from .conftest import write_unit_workbook
 

@@ -8,10 +8,10 @@ import zipfile
 import openpyxl
 
 from pipeline.build import DICTIONARY, MERGED_XLSX, PACK, run_build
-from pipeline.layout import LIST_FIRST_ROW
+from pipeline.catalogue.layout import LIST_FIRST_ROW
 from pipeline.merge import MERGED_COLUMNS
-from pipeline.samples import fill_lists, fill_workbook, sample_values
-from pipeline.status import check_inputs
+from pipeline.office.status import check_inputs
+from pipeline.tools.samples import fill_lists, fill_workbook, sample_values
 
 from .conftest import TEMPLATE, chapter_blocks, row_of, table_after
 

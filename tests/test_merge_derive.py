@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from pipeline.core.records import Value
 from pipeline.derive import DERIVED_COLUMNS, derive
 from pipeline.merge import MERGED_COLUMNS, merge
-from pipeline.validate import Value
 
 
 def _value(indicator: str, breakdown: str, year: int, value: float, *, unit: str = "KHTC",

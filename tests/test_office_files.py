@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import office
-from pipeline.read import read_inputs
-from pipeline.validate import check_workbook, validate
+from pipeline.core import soffice as office
+from pipeline.read.files import read_inputs
+from pipeline.validate.submissions import validate
+from pipeline.validate.workbook import check_workbook
 
 OFFICE = Path(__file__).parent / "data" / "office"
 HAS_SOFFICE = office.find_soffice() is not None

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from docx import Document
 
 from pipeline.build import PROGRESS, run_build
+from pipeline.catalogue.layout import cell_of
 from pipeline.cli import main
-from pipeline.layout import cell_of
-from pipeline.status import check_inputs, rates, status_table
+from pipeline.office.status import check_inputs, rates, status_table
 
 from .conftest import ROOT, TEMPLATE, write_unit_workbook
 

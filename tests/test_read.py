@@ -15,17 +15,12 @@ import pytest
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from pipeline.catalogue.layout import FIRST_YEAR_COL, cell_of, form_rows, form_years
 from pipeline.forms import build_narrative_form
-from pipeline.layout import FIRST_YEAR_COL, cell_of, form_rows, form_years
-from pipeline.read import (
-    Inputs,
-    NarrativeSection,
-    RawCell,
-    RowInfo,
-    read_inputs,
-    read_narrative,
-    read_workbook,
-)
+from pipeline.read.files import read_inputs
+from pipeline.read.model import Inputs, NarrativeSection, RawCell, RowInfo
+from pipeline.read.narrative import read_narrative
+from pipeline.read.workbook import read_workbook
 
 from .conftest import write_unit_workbook
 
@@ -322,7 +317,7 @@ def test_docx_without_unit_table_is_a_warning_not_an_exception(tmp_path, cat, fo
 def test_a_file_still_being_copied_is_skipped_with_a_line(tmp_path, cat, monkeypatch):
     import threading
 
-    from pipeline import read
+    from pipeline.read import files as read
 
     folder = tmp_path / "inputs"
     folder.mkdir()

@@ -15,10 +15,11 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from pipeline.letters import reminder
-from pipeline.read import read_inputs
-from pipeline.status import check_inputs
-from pipeline.validate import check_workbook, unit_from_name, validate
+from pipeline.office.letters import reminder
+from pipeline.office.status import check_inputs
+from pipeline.read.files import read_inputs
+from pipeline.validate.submissions import unit_from_name, validate
+from pipeline.validate.workbook import check_workbook
 
 from .conftest import write_unit_workbook
 
@@ -300,7 +301,7 @@ def test_a_fault_in_checking_is_an_internal_error_not_the_units(cat, tmp_path):
 
 
 def test_an_odt_narrative_named_xlsx_is_read_as_a_narrative(cat, tmp_path):
-    from pipeline import office
+    from pipeline.core import soffice as office
 
     if office.find_soffice() is None:
         pytest.skip("LibreOffice (soffice) is not installed")

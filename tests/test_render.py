@@ -9,11 +9,11 @@ import pytest
 from docx import Document
 
 from pipeline.build import run_build
+from pipeline.core.errors import TemplateError
 from pipeline.derive import derive
-from pipeline.errors import TemplateError
 from pipeline.forms import build_narrative_form
 from pipeline.merge import MERGED_COLUMNS
-from pipeline.render import ChapterData, render_chapter
+from pipeline.render.chapter import ChapterData, render_chapter
 
 from .conftest import TEMPLATE, chapter_blocks
 
@@ -92,7 +92,7 @@ def test_missing_template_says_how_to_recreate_it(tmp_path, cat):
 def test_table_cell_text_keeps_line_breaks_tabs_and_spaces():
     from docx import Document
 
-    from pipeline.render import _set_text
+    from pipeline.render.chapter import _set_text
 
     cells = Document().add_table(rows=1, cols=3).rows[0].cells
     _set_text(cells[0].paragraphs[0], "Dự án A\nGiai đoạn 2")  # Alt+Enter in a list cell

@@ -15,12 +15,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 
-from pipeline.catalogue import TOTAL, Catalogue, parse_catalogue
-from pipeline.errors import CatalogueError
-from pipeline.findings import Finding, Severity
-from pipeline.layout import FIRST_YEAR_COL, cell_of, row_key
-from pipeline.rules import check_all
-from pipeline.validate import Value
+from pipeline.catalogue.layout import FIRST_YEAR_COL, cell_of, row_key
+from pipeline.catalogue.load import parse_catalogue
+from pipeline.catalogue.model import TOTAL, Catalogue
+from pipeline.core.errors import CatalogueError
+from pipeline.core.findings import Finding, Severity
+from pipeline.core.records import Value
+from pipeline.validate.rules import check_all
 
 from .conftest import CATALOGUE
 

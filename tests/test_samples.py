@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pipeline.read import read_inputs
-from pipeline.validate import validate
+from pipeline.read.files import read_inputs
+from pipeline.validate.submissions import validate
 
 from .conftest import ROOT
 

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.findings import Severity
-from pipeline.layout import cell_of, form_rows
-from pipeline.read import read_inputs
-from pipeline.validate import Validation, parse_vi_number, validate
+from pipeline.catalogue.layout import cell_of, form_rows
+from pipeline.core.findings import Severity
+from pipeline.read.files import read_inputs
+from pipeline.validate.model import Validation
+from pipeline.validate.submissions import validate
+from pipeline.validate.workbook import parse_vi_number
 
 from .conftest import write_unit_workbook
 

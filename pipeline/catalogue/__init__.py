@@ -1,0 +1,3 @@
+"""The catalogue (templates/catalogue.yaml): its model, loading and cross-checks, the formulas
+of derived indicators and rules, and the workbook layout that forms write and the reader reads.
+"""

@@ -1,0 +1,316 @@
+"""The catalogue's model: units, content items, indicators, lists, tables, charts, targets,
+derived indicators and rules, as pydantic models checked when the catalogue is loaded
+(catalogue/load.py). The catalogue is the one source of truth: forms, validation, the chapter's
+tables and the progress report all come from it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+if TYPE_CHECKING:
+    pass
+
+TOTAL = "total"
+"""Part code of the total row of an indicator that has a breakdown and `with_total`."""
+
+ALL_UNITS = "all"
+"""`unit` of a content item that every unit writes narrative for."""
+
+ValueType = Literal["number", "integer", "percent"]
+YearSet = Literal["actual", "target", "both"]
+# How an indicator's figure for a period is made from its yearly values.
+PeriodMethod = Literal["sum", "mean", "growth_mean", "last"]
+PERIOD_METHOD_VI = {
+    "sum": "tổng các năm",
+    "mean": "bình quân các năm",
+    "growth_mean": "tốc độ tăng bình quân (bình quân nhân)",
+    "last": "số năm cuối giai đoạn",
+}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Unit(_Model):
+    code: str = Field(pattern=r"^[A-Z][A-Z0-9]*$")  # short code written in each form
+    name: str  # Vietnamese name, as in the seed's assignment table
+
+
+class Part(_Model):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")  # key in the form and the merged table
+    label: str  # Vietnamese label shown in forms and the chapter
+
+
+class Indicator(_Model):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")  # stable key, never shown to readers
+    label: str  # Vietnamese label
+    measure: str  # unit of measure: triệu đồng, %, người...
+    type: ValueType = "number"  # number, integer (counts) or percent
+    min: float | None = None  # allowed range; percent defaults to 0-100, others to >= 0
+    max: float | None = None
+    decimals: int = Field(default=0, ge=0, le=6)  # digits shown in the chapter
+    years: YearSet = "actual"  # which year columns the form asks for
+    breakdown: str | None = None  # code of a list in `breakdowns`
+    with_total: bool = False  # with a breakdown: also ask for the total row
+    required: bool = False  # every asked cell must be filled
+    cumulative: bool = False  # a running total: may not fall from one year to the next
+    outliers: bool = True  # check year-on-year jumps (off for rates that swing by nature)
+    period: PeriodMethod | None = None  # period figure; default: sum, percent mean, stock last
+    hint: str | None = None  # Vietnamese hint shown in the form
+
+    @property
+    def period_method(self) -> str:
+        if self.period is not None:
+            return self.period
+        if self.cumulative:
+            return "last"
+        return "mean" if self.type == "percent" else "sum"
+
+    @property
+    def low(self) -> float:
+        if self.min is not None:
+            return self.min
+        return 0.0
+
+    @property
+    def high(self) -> float | None:
+        if self.max is not None:
+            return self.max
+        return 100.0 if self.type == "percent" else None
+
+
+class ColumnRef(_Model):
+    indicator: str | None = None  # an indicator code...
+    part: str | None = None  # ...and one of its parts (or `total`)
+    derived: str | None = None  # or a derived code
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ColumnRef:
+        if (self.indicator is None) == (self.derived is None):
+            raise ValueError("cần đúng một trong hai khóa 'indicator' hoặc 'derived'")
+        if self.derived is not None and self.part is not None:
+            raise ValueError("'part' chỉ dùng với 'indicator'")
+        return self
+
+
+class Table(_Model):
+    title: str  # Vietnamese table title
+    measure: str | None = None  # unit line above the table; defaults to the columns' units
+    note: str | None = None  # Vietnamese note printed under the table
+    rows: Literal["years", "periods", "both"] = "both"  # yearly rows, period rows, or both
+    columns: list[ColumnRef]  # one column per indicator part or derived value
+
+
+class Chart(_Model):
+    """A chart of a section: its series are table-like columns, its categories years or
+    periods."""
+
+    title: str  # Vietnamese caption
+    kind: Literal["line", "bar", "stacked"] = "line"
+    rows: Literal["years", "periods"] = "years"
+    years: list[int] = []  # with rows "years": only these (default: every actual year)
+    series: list[ColumnRef]
+    y_label: str = ""
+    decimals: int = Field(default=1, ge=0, le=4)
+    reference: float | None = None  # a horizontal line, e.g. the 2% floor
+    reference_label: str = ""
+
+
+class ListColumn(_Model):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")  # key in the form's hidden key row
+    label: str  # Vietnamese column header
+    type: Literal["text", "number", "integer", "choice", "date"] = "text"
+    measure: str = ""  # unit of measure, shown in the header
+    required: bool = False
+    min: float | None = None  # numbers: default 0 (areas, money and counts are not negative)
+    max: float | None = None
+    choices: str | None = None  # with type "choice": a key of the catalogue's `choices`
+    width: int = Field(default=16, ge=4, le=80)  # column width in the form
+
+    @property
+    def low(self) -> float:
+        return 0.0 if self.min is None else self.min
+
+
+class ListInput(_Model):
+    """Rows a unit adds (projects, facilities, organisations, a work plan), not yearly values."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str  # Vietnamese title; the form's sheet is named `sheet`
+    sheet: str = Field(max_length=31)
+    item: str  # content item whose section shows it (see `chapter`)
+    unit: str  # owning unit code, or "all"
+    rows: int = Field(default=30, ge=1, le=500)  # empty rows offered in the form
+    columns: list[ListColumn]
+    chapter: bool = True  # shown in the chapter (a work plan is not)
+    chapter_columns: list[str] = []  # columns shown in the chapter (default: all)
+    hint: str = ""
+
+
+class TargetRow(_Model):
+    indicator: str  # indicator asked for target years
+    part: str | None = None
+    current: str | None = None  # derived code giving the current value, if not the indicator
+    current_period: str | None = None  # take the current value from this period's figure
+    reference: str | None = None  # national or legal reference, in Vietnamese
+
+
+class Item(_Model):
+    code: str = Field(pattern=r"^(I|II|IV)(\.[0-9A-Z]+)?$")  # I.1 ... I.9, I.DG, II.1 ... IV
+    part: Literal["I", "II", "IV"]
+    title: str
+    unit: str  # owning unit code, or "all"
+    due: dt.date  # deadline for this item
+    subtopics: list[str] = []  # sub-headings of the narrative form
+    indicators: list[Indicator] = []
+    tables: list[Table] = []
+    charts: list[Chart] = []
+    targets: list[TargetRow] = []
+
+
+class Derived(_Model):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+    measure: str
+    decimals: int = Field(default=2, ge=0, le=6)
+    formula: str  # arithmetic over indicator codes, parameters and earlier derived codes
+    # Period figure: "inputs" evaluates the formula on the inputs' period figures (for a
+    # share: ratio of the sums; for TFP: from the average growth rates); "mean" averages
+    # the yearly values. The chapter's note says which.
+    period: Literal["inputs", "mean"] = "inputs"
+
+
+Importance = Literal["loi", "canh_bao", "thong_tin"]  # DHIS2's importance, in Vietnamese
+MissingStrategy = Literal["skip_if_any_missing", "skip_if_all_missing", "never_skip"]
+
+
+class Rule(_Model):
+    """A declared validation rule, after DHIS2's design: left side, operator, right side."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")  # stable code shown in reports
+    left: str  # expression over indicator codes (see catalogue/formula.py)
+    op: Literal["<=", "<", ">=", ">", "==", "!="]
+    right: str
+    importance: Importance = "loi"
+    missing: MissingStrategy = "skip_if_any_missing"  # never_skip: a missing value counts as 0
+    tolerance: float = Field(default=0.0, ge=0)  # allowed absolute difference
+    left_label: str | None = None  # Vietnamese names of the two sides; default: the label
+    right_label: str | None = None  # of a single indicator, else the expression
+    instruction: str  # Vietnamese: what the unit should check or do
+
+
+class Checks(_Model):
+    """Settings of the built-in year-on-year outlier check."""
+
+    outlier_factor: float = Field(default=3.0, gt=1)  # a jump beyond ×factor or ÷factor
+    outlier_sigma: float = Field(default=3.0, gt=0)  # or beyond k standard deviations
+    outlier_min: float = Field(default=20.0, ge=0)  # ignore series whose values stay below
+
+
+class Years(_Model):
+    actual: list[int]
+    target: list[int]
+
+
+class Period(_Model):
+    code: str
+    first: int
+    last: int
+
+
+class Catalogue(_Model):
+    form_version: str
+    agency: str
+    parent_agency: str
+    place: str
+    chapter_date: dt.date
+    chapter_title: str
+    years: Years
+    periods: list[Period] = []
+    units: list[Unit]
+    breakdowns: dict[str, list[Part]] = {}
+    data_status: list[str] = []
+    items: list[Item]
+    parameters: dict[str, float] = {}  # named constants usable in formulas (b_k...)
+    derived: list[Derived] = []
+    rules: list[Rule] = []
+    checks: Checks = Checks()
+    choices: dict[str, list[str]] = {}  # dropdown lists of list inputs (districts...)
+    lists: list[ListInput] = []
+    fingerprint: str = ""  # sha256 prefix of what shapes the forms; set by parse_catalogue
+
+    # --- lookups -------------------------------------------------------------------------
+    @cached_property
+    def unit_by_code(self) -> dict[str, Unit]:
+        return {u.code: u for u in self.units}
+
+    @cached_property
+    def indicator_by_code(self) -> dict[str, Indicator]:
+        return {i.code: i for item in self.items for i in item.indicators}
+
+    @cached_property
+    def item_of_indicator(self) -> dict[str, Item]:
+        return {i.code: item for item in self.items for i in item.indicators}
+
+    @cached_property
+    def derived_by_code(self) -> dict[str, Derived]:
+        return {d.code: d for d in self.derived}
+
+    def lists_of(self, unit_code: str) -> list[ListInput]:
+        """List inputs in the unit's workbook."""
+        return [li for li in self.lists if li.unit in (unit_code, ALL_UNITS)]
+
+    @cached_property
+    def list_by_code(self) -> dict[str, ListInput]:
+        return {li.code: li for li in self.lists}
+
+    def items_of(self, unit_code: str) -> list[Item]:
+        """Items the unit owns or writes narrative for, in the seed's order."""
+        return [it for it in self.items if it.unit in (unit_code, ALL_UNITS)]
+
+    def data_items_of(self, unit_code: str) -> list[Item]:
+        """Items whose indicators the unit fills in its workbook."""
+        return [it for it in self.items if it.unit == unit_code and it.indicators]
+
+    def parts_of(self, indicator: Indicator) -> list[Part]:
+        """The rows of an indicator in the form: its parts, then the total; or one row."""
+        if indicator.breakdown is None:
+            return [Part(code=TOTAL, label="")]
+        # An unknown breakdown name gives no parts here; _cross_check reports it.
+        parts = list(self.breakdowns.get(indicator.breakdown, []))
+        if indicator.with_total:
+            parts.append(Part(code=TOTAL, label="Tổng số"))
+        return parts
+
+    def years_of(self, indicator: Indicator) -> list[int]:
+        if indicator.years == "actual":
+            return list(self.years.actual)
+        if indicator.years == "target":
+            return list(self.years.target)
+        return list(self.years.actual) + list(self.years.target)
+
+    def row_label(self, indicator_code: str, part: str) -> str:
+        """The label of a form row as the unit reads it: 'Label – part' ('– Tổng số' for the
+        total row of a breakdown), the label alone otherwise; an unknown code (from an older
+        catalogue) is returned as it is."""
+        ind = self.indicator_by_code.get(indicator_code)
+        if ind is None:
+            return indicator_code
+        try:
+            part_label = self.part_label(indicator_code, part)
+        except KeyError:
+            part_label = ""
+        return ind.label + (f" – {part_label}" if part_label else "")
+
+    def part_label(self, indicator_code: str, part: str) -> str:
+        ind = self.indicator_by_code[indicator_code]
+        for p in self.parts_of(ind):
+            if p.code == part:
+                return p.label
+        raise KeyError(f"{indicator_code}.{part}")

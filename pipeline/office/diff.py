@@ -1,0 +1,103 @@
+"""Diff: what changed in the merged data since the previous build.
+
+Values are matched by (unit, indicator, breakdown, year); a change names the unit, the cell
+and the old and new values. Units that appear or disappear are listed too. The previous
+build's merged CSV is the baseline, so a build compares against exactly what was published.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.merge import rows_of
+
+Key = tuple[str, str, str, int]
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # "changed", "added" or "removed"
+    unit: str
+    indicator: str
+    breakdown: str
+    year: int
+    old: float | None
+    new: float | None
+    file: str  # where the new value is (the old one for "removed")
+    sheet: str
+    cell: str
+
+    @property
+    def kind_vi(self) -> str:
+        return {"changed": "Thay đổi", "added": "Mới", "removed": "Bị bỏ"}[self.kind]
+
+
+@dataclass(frozen=True)
+class BuildDiff:
+    previous: str  # name of the previous build, "" when there is none
+    changes: tuple[Change, ...]
+    units_added: tuple[str, ...]
+    units_missing: tuple[str, ...]
+
+    def summary(self) -> str:
+        if not self.previous:
+            return "Đây là lần tổng hợp đầu tiên; chưa có bản trước để so sánh."
+        counts = {k: sum(1 for c in self.changes if c.kind == k)
+                  for k in ("changed", "added", "removed")}
+        text = (f"So với bản {self.previous}: {counts['changed']} giá trị thay đổi, "
+                f"{counts['added']} giá trị mới, {counts['removed']} giá trị bị bỏ.")
+        if self.units_added:
+            text += f" Đơn vị mới gửi: {', '.join(self.units_added)}."
+        if self.units_missing:
+            text += f" Đơn vị không còn số liệu: {', '.join(self.units_missing)}."
+        return text
+
+
+def _index(df: pd.DataFrame) -> dict[Key, tuple[float, str, str, str]]:
+    return {(str(unit), str(indicator), str(breakdown), int(year)):
+            (float(value), str(file), str(sheet), str(cell))
+            for unit, indicator, breakdown, year, value, file, sheet, cell in rows_of(
+                df, "unit", "indicator", "breakdown", "year", "value", "file", "sheet", "cell")}
+
+
+def load_previous(build: Path | None) -> tuple[str, pd.DataFrame | None, tuple[str, ...]]:
+    """(name, merged table, unit codes) of a build folder, or ("", None, ()) when absent."""
+    if build is None or not build.is_dir():
+        return "", None, ()
+    csv = build / "so-lieu-tong-hop.csv"
+    if not csv.is_file():
+        return "", None, ()
+    df = pd.read_csv(csv, encoding="utf-8-sig", dtype={"breakdown": str, "unit": str,
+                                                        "indicator": str, "cell": str})
+    units: tuple[str, ...] = tuple(sorted(set(df["unit"].astype(str))))
+    manifest = build / "manifest.json"
+    if manifest.is_file():
+        units = tuple(sorted(json.loads(manifest.read_text(encoding="utf-8")).get("units", {})))
+    return build.resolve().name, df, units
+
+
+def diff_builds(previous: tuple[str, pd.DataFrame | None, tuple[str, ...]],
+                merged: pd.DataFrame, units: tuple[str, ...]) -> BuildDiff:
+    name, old_df, old_units = previous
+    if old_df is None:
+        return BuildDiff("", (), (), ())
+    old, new = _index(old_df), _index(merged)
+    changes: list[Change] = []
+    for key in sorted(old.keys() | new.keys()):
+        a, b = old.get(key), new.get(key)
+        if a is not None and b is not None:
+            if math.isclose(a[0], b[0], rel_tol=1e-12, abs_tol=1e-9):
+                continue
+            changes.append(Change("changed", *key, a[0], b[0], *b[1:]))
+        elif b is not None:
+            changes.append(Change("added", *key, None, b[0], *b[1:]))
+        elif a is not None:
+            changes.append(Change("removed", *key, a[0], None, *a[1:]))
+    return BuildDiff(name, tuple(changes),
+                     tuple(sorted(set(units) - set(old_units))),
+                     tuple(sorted(set(old_units) - set(units))))

@@ -1,0 +1,218 @@
+"""Status: read and validate the inputs folder and say where each unit stands.
+
+This is what `make validate` and `make status` run, and the first half of `make report`.
+It imports no pandas, chart or document library, so that `make status` answers in a moment.
+Rates follow DHIS2's reporting measures: the reporting rate is the share of expected unit
+reports received, the on-time rate the share received by their deadline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from pipeline.catalogue.layout import row_key
+from pipeline.catalogue.model import Catalogue
+from pipeline.core import fmt
+from pipeline.core.errors import BuildError
+from pipeline.core.findings import Finding
+from pipeline.core.xlsx import table
+from pipeline.office.feedback import annotate_workbook, feedback_name, refusal_note
+from pipeline.office.progress import UnitProgress, progress
+from pipeline.office.reports import PROGRESS_HEADERS, progress_rows, write_validation_report
+from pipeline.read.cache import open_cache
+from pipeline.read.files import read_files, read_inputs
+from pipeline.read.model import Inputs
+from pipeline.validate.model import Validation
+from pipeline.validate.submissions import validate
+from pipeline.validate.workbook import check_workbook
+
+if TYPE_CHECKING:  # office/diff.py needs pandas, which `make status` does not load
+    from pipeline.office.diff import BuildDiff
+
+VALIDATION = "bao-cao-kiem-tra.xlsx"
+FEEDBACK = "feedback"
+CHECK_FOLDER = "kiem-tra"  # dry runs (make validate) and refused strict builds
+STATUS = "tien-do.xlsx"
+
+
+@dataclass(frozen=True)
+class Checked:
+    """Read and validation of an inputs folder: what `make validate` shows."""
+
+    read: Inputs
+    validation: Validation
+    progress: tuple[UnitProgress, ...]
+
+    @property
+    def errors(self) -> int:
+        return len(self.validation.errors())
+
+
+def check_inputs(cat: Catalogue, inputs: Path, as_of: dt.date,
+                 log: Callable[[str], None] = print, full_narratives: bool = True,
+                 cache_dir: Path | None = None) -> Checked:
+    """Read and validate every file of `inputs` (no chapter). Without `full_narratives`,
+    narratives are only identified (unit code), which spares loading python-docx. With
+    `cache_dir` (an outputs folder), files read and checked before are taken from its cache."""
+    if not inputs.is_dir():
+        raise BuildError(f"Không có thư mục đầu vào '{inputs}'. Tạo thư mục và đặt các tệp "
+                         "của đơn vị vào đó.")
+    log(f"Đọc các tệp trong '{inputs}'...")
+    cache = open_cache(cache_dir, cat, log) if cache_dir is not None else None
+    try:
+        read = read_inputs(inputs, progress=log, full_narratives=full_narratives,
+                           check=partial(check_workbook, cat), cache=cache)
+    finally:
+        if cache is not None:
+            cache.close()
+    for line in read.skipped:
+        log(line)
+    again = f" ({read.cached} tệp không đổi, lấy từ bộ nhớ đệm)" if read.cached else ""
+    log(f"Đã đọc {len(read.workbooks)} biểu số liệu, {len(read.narratives)} thuyết minh; "
+        f"{len(read.findings)} tệp không dùng được{again}.")
+    checked = validate(cat, read)
+    return Checked(read, checked, tuple(progress(cat, checked, as_of)))
+
+
+def finding_labels(cat: Catalogue) -> dict[str, str]:
+    """The Vietnamese label of every key a finding can name (`Finding.indicator`): form rows
+    ("chi_khcn.dtpt" -> "Chi ngân sách cho KH&CN – Chi đầu tư phát triển") and list
+    columns ("du_an.ten" -> "Danh mục dự án ... – Tên dự án")."""
+    out: dict[str, str] = {}
+    for item in cat.items:
+        for ind in item.indicators:
+            for part in cat.parts_of(ind):
+                out[row_key(ind.code, part.code)] = cat.row_label(ind.code, part.code)
+    for li in cat.lists:
+        for col in li.columns:
+            out[f"{li.code}.{col.code}"] = f"{li.title} – {col.label}"
+    return out
+
+
+def write_checks(checked: Checked, folder: Path, extra: tuple[Finding, ...] = (),
+                 labels: Mapping[str, str] | None = None) -> list[Path]:
+    """The validation report (with `extra` findings, e.g. from derive), an annotated copy of
+    every workbook with a finding, and a short note for every file that could not be read.
+    `labels` (finding_labels) names indicators in Vietnamese."""
+    folder.mkdir(parents=True, exist_ok=True)
+    findings = list(checked.validation.findings) + list(extra)
+    write_validation_report(findings, checked.progress, folder / VALIDATION, labels)
+    written = [folder / VALIDATION]
+    by_file: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_file.setdefault(f.file, []).append(f)
+    for wb in checked.read.workbooks:
+        mine = by_file.get(wb.file.name)
+        if mine:
+            written.append(annotate_workbook(wb.file.path, mine,
+                                             folder / FEEDBACK / feedback_name(wb.file.path),
+                                             labels))
+    read = ({w.file.name for w in checked.read.workbooks}
+            | {n.file.name for n in checked.read.narratives})
+    for u in checked.validation.unread:
+        if u.file not in read:
+            written.append(refusal_note(u.file, by_file.get(u.file, []), folder / FEEDBACK))
+    return written
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """One file checked the way a unit checks it before sending (`make check`)."""
+
+    validation: Validation
+    feedback: Path | None  # annotated copy, or note for a file not read; None: a narrative
+
+    @property
+    def errors(self) -> int:
+        return len(self.validation.errors())
+
+
+def check_file(cat: Catalogue, path: Path, out: Path) -> CheckedFile:
+    """Read and check one file as `make report` would (conversion of .doc/.odt, the same
+    time and memory limits), and write its feedback into `out`."""
+    if not path.is_file():
+        raise BuildError(f"Không có tệp '{path}'. Hãy kiểm tra lại đường dẫn.")
+    read = read_files([path], workers=1, check=partial(check_workbook, cat))
+    validation = validate(cat, read)
+    labels = finding_labels(cat)
+    findings = list(validation.findings)
+    feedback: Path | None = None
+    if read.workbooks:
+        feedback = annotate_workbook(path, findings, out / feedback_name(path), labels)
+    elif not read.narratives:
+        feedback = refusal_note(path.name, findings, out)
+    return CheckedFile(validation, feedback)
+
+
+@dataclass(frozen=True)
+class Rates:
+    expected: int  # units expected to report
+    received: int  # units that sent their workbook (or narrative where no workbook is due)
+    on_time: int  # of those, received by the deadline
+
+    @property
+    def reporting_rate(self) -> float:
+        return 100 * self.received / self.expected if self.expected else 0.0
+
+    @property
+    def on_time_rate(self) -> float:
+        return 100 * self.on_time / self.expected if self.expected else 0.0
+
+    def line(self) -> str:
+        return (f"Tỷ lệ đơn vị đã gửi: {self.received}/{self.expected} "
+                f"({fmt.percent(self.reporting_rate, 1)}); gửi đúng hạn: {self.on_time}/"
+                f"{self.expected} ({fmt.percent(self.on_time_rate, 1)}).")
+
+
+def rates(status: tuple[UnitProgress, ...] | list[UnitProgress]) -> Rates:
+    received = [p for p in status if p.workbook or (not p.items and p.narrative) or p.unread]
+    on_time = [p for p in received if p.received is not None and p.received <= p.due]
+    return Rates(len(status), len(received), len(on_time))
+
+
+def status_table(status: tuple[UnitProgress, ...] | list[UnitProgress]) -> str:
+    """A plain-text table for the terminal (fixed-width columns)."""
+    heads = ["Mã", "Hạn gửi", "Ngày gửi", "Ô bắt buộc", "Lỗi", "C.báo", "Thay đổi gần nhất",
+             "Tình trạng", "Kế hoạch tuần"]
+    rows = []
+    for p, r in zip(status, progress_rows(status)):
+        changed = p.last_change.strftime("%d/%m/%Y %H:%M") if p.last_change else "-"
+        rows.append([r[0], r[3], r[6], r[8], r[10], r[11], changed, r[12], r[13]])
+    widths = [max(len(str(x)) for x in col) for col in zip(heads, *rows)]
+    lines = ["  ".join(str(x).ljust(w) for x, w in zip(row, widths)).rstrip()
+             for row in [heads, ["-" * w for w in widths], *rows]]
+    return "\n".join(lines)
+
+
+def write_status(status: tuple[UnitProgress, ...] | list[UnitProgress], path: Path,
+                 as_of: dt.date, changes: BuildDiff | None = None) -> Path:
+    """The progress table as .xlsx, with the reporting and on-time rates under it; with
+    `changes`, a sheet "Thay đổi" listing every value changed since the previous build."""
+    wb = Workbook()
+    ws = wb.worksheets[0]  # a new workbook holds one sheet
+    ws.title = "Tiến độ"
+    rows = [r + [p.last_change.strftime("%d/%m/%Y %H:%M") if p.last_change else "-"]
+            for p, r in zip(status, progress_rows(status))]
+    n = table(ws, PROGRESS_HEADERS + ["Thay đổi gần nhất"], rows,
+              [7, 40, 14, 11, 30, 30, 11, 9, 10, 10, 6, 9, 40, 28, 17])
+    ws.cell(n + 2, 1, f"Tính đến ngày {fmt.date(as_of)}. {rates(status).line()}").font = Font(
+        italic=True)
+    if changes is not None:
+        ws2 = wb.create_sheet("Thay đổi")
+        m = table(ws2, ["Loại", "Mã đơn vị", "Mã chỉ tiêu", "Mã phân tổ", "Năm", "Giá trị cũ",
+                        "Giá trị mới", "Tệp", "Trang", "Ô"],
+                  ([c.kind_vi, c.unit, c.indicator, c.breakdown, c.year, c.old, c.new, c.file,
+                    c.sheet, c.cell] for c in changes.changes),
+                  [10, 9, 24, 18, 7, 14, 14, 30, 8, 7])
+        ws2.cell(m + 2, 1, changes.summary()).font = Font(italic=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path

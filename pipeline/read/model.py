@@ -1,0 +1,179 @@
+"""What reading returns: a file's identity (`FileInfo`), a workbook's cells, rows and notes
+(`WorkbookSubmission`), a narrative's sections (`NarrativeSubmission`) and the whole inputs
+folder (`Inputs`). Reading reports what is in a file and judges nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+from pipeline.core.findings import Finding
+from pipeline.core.records import FileCheck
+
+MAX_SHEET_ROWS = 5_000  # a form sheet has ~50 rows
+MAX_FILE_CHARS = 2_000_000  # text kept from one file (shared-string amplification)
+MAX_SHEET_COLS = 200  # and ~20 columns
+
+
+# A cell as python-calamine returns it (the reader keeps text normalised, see _Notes.text).
+Raw = int | float | str | bool | dt.time | dt.date | dt.datetime | dt.timedelta
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    path: Path  # where it was read
+    name: str  # file name shown to users
+    sha256: str  # content hash, hex
+    size: int  # bytes
+    modified: dt.datetime  # file modification time (local)
+
+
+class RawCell(NamedTuple):
+    """One non-empty cell of a keyed row, right of the label columns (NamedTuple: one per
+    cell, see Value). Which year it holds is for validation to say, from the form's layout."""
+
+    sheet: str  # item sheet name
+    cell: str  # A1 address
+    indicator: str  # indicator code from column A
+    part: str  # breakdown part, or TOTAL
+    row: int  # 1-based row
+    col: int  # 0-based column
+    raw: Raw  # as calamine returned it: float, int, str (normalised), bool or date
+
+
+class SheetHead(NamedTuple):
+    """The header row of an item sheet (the row whose column A reads HEADER_KEY)."""
+
+    sheet: str
+    row: int  # 1-based row number
+    cells: tuple[tuple[int, str], ...]  # (0-based column, text) of each non-empty header cell
+
+
+class StrayRow(NamedTuple):
+    """A row of an item sheet below the header with content but no row key: a row the unit
+    inserted or added. Nothing in it belongs to the form."""
+
+    sheet: str
+    row: int  # 1-based row number
+    cells: tuple[tuple[int, Raw], ...]  # (0-based column, raw) of its non-empty cells
+
+
+class RowInfo(NamedTuple):
+    """One keyed row of an item sheet, with its status and note."""
+
+    sheet: str
+    row: int  # 1-based row number
+    indicator: str
+    part: str
+    status: str  # "Tính chất số liệu" dropdown value
+    note: str  # "Nguồn số liệu, ghi chú"
+    status_cell: str = ""  # A1 address of the status cell
+
+
+@dataclass(frozen=True)
+class ListRow:
+    list: str  # list input code
+    sheet: str
+    row: int  # 1-based row number in the sheet
+    number: int  # the row's STT (1, 2, ...) as shown to the unit
+    cells: tuple[tuple[str, str, Raw], ...]  # (column code, A1, raw value)
+
+
+@dataclass(frozen=True)
+class WorkbookSubmission:
+    file: FileInfo
+    unit: str  # unit code from the metadata sheet, upper case, spaces removed
+    meta: Mapping[str, str]  # metadata sheet: key -> text
+    sheets: tuple[str, ...]  # sheet names in the file
+    rows: tuple[RowInfo, ...]  # keyed rows found in item sheets (() once checked, see Inputs)
+    cells: tuple[RawCell, ...]  # non-empty cells of keyed rows, right of the labels (idem)
+    notes: tuple[Finding, ...] = ()  # what reading found or changed (formulas, legacy text...)
+    lists: tuple[ListRow, ...] = ()  # filled rows of the list sheets
+    kind: str = "xlsx"  # "xlsx" (also .xlsm), "xls" or "ods", from the file's bytes
+    heads: tuple[SheetHead, ...] = ()  # header row of each item sheet (() once checked)
+    strays: tuple[StrayRow, ...] = ()  # unkeyed rows with content in item sheets (idem)
+    loose: tuple[tuple[str, str, Raw], ...] = ()  # (sheet, A1, raw) outside list columns
+    others: tuple[tuple[str, int], ...] = ()  # (sheet, non-empty cells) of unknown sheets
+    percent_cells: frozenset[tuple[str, str]] = frozenset()  # (sheet, A1) shown as percent
+    merges: tuple[tuple[str, str], ...] = ()  # (sheet, "E6:F6") merged ranges
+
+    @property
+    def is_sample(self) -> bool:
+        return self.meta.get("du_lieu_mau", "").strip().lower() in ("có", "co", "yes")
+
+    @property
+    def sent(self) -> dt.date:
+        """'Ngày gửi' written in the metadata sheet, else the file's modification date."""
+        return parse_date(self.meta.get("ngay_gui", "")) or self.file.modified.date()
+
+
+@dataclass(frozen=True)
+class NarrativeSection:
+    heading: str  # the heading as written ("" for text before the first heading)
+    item: str  # content item code, e.g. "I.2"; "" when the heading has no known number
+    subtopic: int  # 0 for the item itself, else the sub-topic number
+    paragraphs: tuple[str, ...]  # NFC text, one entry per paragraph
+
+
+@dataclass(frozen=True)
+class NarrativeSubmission:
+    file: FileInfo
+    unit: str
+    sections: tuple[NarrativeSection, ...]
+    notes: tuple[Finding, ...] = ()  # text converted from legacy encodings, and the like
+
+
+@dataclass(frozen=True)
+class Inputs:
+    workbooks: tuple[WorkbookSubmission, ...] = ()
+    narratives: tuple[NarrativeSubmission, ...] = ()
+    files: tuple[FileInfo, ...] = ()  # every file considered, read or not
+    findings: tuple[Finding, ...] = ()  # file-level problems found while reading
+    skipped: tuple[str, ...] = field(default=())  # Vietnamese lines: files passed over and why
+    # What `check` gave for each workbook, by file name, when read_inputs was given one;
+    # those workbooks then come without their rows and cells (the check has used them).
+    checks: Mapping[str, FileCheck] = field(default_factory=dict)
+    cached: int = 0  # files whose result came from the cache
+
+
+def parse_date(text: str) -> dt.date | None:
+    """dd/mm/yyyy (also with . or -) as typed in a form; None when it is not a real date."""
+    m = re.fullmatch(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*", text or "")
+    if not m:
+        return None
+    try:
+        return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+    except ValueError:
+        return None
+
+
+def file_info(path: Path, data: bytes | None = None) -> FileInfo:
+    """Name, hash, size and time of a file (`data`: its content, when already read)."""
+    stat = path.stat()
+    if data is not None:
+        digest = hashlib.sha256(data).hexdigest()
+    else:
+        h = hashlib.sha256()
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        digest = h.hexdigest()
+    return FileInfo(path=path, name=path.name, sha256=digest,
+                    size=len(data) if data is not None else stat.st_size,
+                    modified=dt.datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0))
+
+
+def unit_code(text: str) -> str:
+    """A unit code as typed: case and spaces do not matter ("khtc ", "K HTC" -> "KHTC")."""
+    return re.sub(r"\s+", "", text).upper()
+Result = WorkbookSubmission | NarrativeSubmission | Finding
+
+
+Outcome = tuple[Result, "FileCheck | None"]  # a file's result, what `check` gave (None: not run)
+Cached = tuple[WorkbookSubmission | NarrativeSubmission, "FileCheck | None"]  # what is cached
