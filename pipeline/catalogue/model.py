@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-
-if TYPE_CHECKING:
-    pass
 
 TOTAL = "total"
 """Part code of the total row of an indicator that has a breakdown and `with_total`."""
