@@ -62,7 +62,7 @@ bench: $(STAMP) ## Benchmark against calamine-only and pandas+openpyxl reads (SI
 	$(KHCN) bench --sizes $(if $(SIZES),$(SIZES),9,100,1000)
 
 test: $(STAMP) ## Run the test suite
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist worksteal --cov --cov-report=term
 
 lint: $(STAMP) ## Run ruff on the package and tests, and check the import layers (import-linter)
 	$(BIN)/ruff check pipeline tests

@@ -30,29 +30,28 @@ from pipeline.core.soffice import ConversionError, convert, find_soffice
 from pipeline.derive import derive
 from pipeline.merge import merge, merge_lists
 from pipeline.office.diff import diff_builds, load_previous
-from pipeline.office.progress import UnitProgress
-from pipeline.office.status import (
+from pipeline.office.outputs import (
+    CHAPTER,
+    CHAPTER_PDF,
+    CHART_CACHE,
     CHECK_FOLDER,
+    DICTIONARY,
     FEEDBACK,
+    LATEST,
+    LOCK,
+    MANIFEST,
+    MERGED_CSV,
+    MERGED_XLSX,
+    PACK,
+    PROGRESS,
     VALIDATION,
-    check_inputs,
-    finding_labels,
-    write_checks,
-    write_status,
 )
+from pipeline.office.progress import UnitProgress
+from pipeline.office.status import check_inputs, finding_labels, write_checks, write_status
 from pipeline.read.cache import CACHE_DIR
 from pipeline.render.chapter import ChapterData, start_chapter
 from pipeline.render.export import write_dictionary, write_merged, write_pack
 
-CHAPTER = "chuong-khcn.docx"
-CHAPTER_PDF = "chuong-khcn.pdf"
-MERGED_XLSX = "so-lieu-tong-hop.xlsx"
-MERGED_CSV = "so-lieu-tong-hop.csv"
-PROGRESS = "tien-do.xlsx"
-MANIFEST = "manifest.json"
-DICTIONARY = "tu-dien-du-lieu.xlsx"
-PACK = "goi-tu-van"  # the consultants' pack: folder and .zip
-LOCK = ".build.lock"
 PDF_TIMEOUT_S = 300
 
 
@@ -120,7 +119,7 @@ def _new_folder_name(outputs: Path, now: dt.datetime) -> str:
 
 
 def _point_latest(outputs: Path, name: str) -> None:
-    link = outputs / "latest"
+    link = outputs / LATEST
     tmp = outputs / f".latest-{os.getpid()}"
     tmp.unlink(missing_ok=True)
     os.symlink(name, tmp)
@@ -192,7 +191,7 @@ def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template
                 f"Có {checked.errors} lỗi trong tệp của các đơn vị nên bản chính thức không được "
                 f"tạo (--strict). Xem '{folder / VALIDATION}' và các tệp góp ý trong "
                 f"'{folder / FEEDBACK}', gửi đơn vị sửa rồi chạy lại.")
-        previous = load_previous(outputs / "latest")
+        previous = load_previous(outputs / LATEST)
         name = _new_folder_name(outputs, dt.datetime.now())
         tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=outputs))
         try:
@@ -208,7 +207,7 @@ def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template
             pending = start_chapter(  # charts are drawn in another process meanwhile
                 cat, ChapterData(merged, derivation, validation.workbooks,
                                  validation.narratives, as_of, lists),
-                template, tmp / CHAPTER, outputs / CACHE_DIR / "hinh" if cache else None)
+                template, tmp / CHAPTER, outputs / CACHE_DIR / CHART_CACHE if cache else None)
             write_merged(merged, derivation, cat, tmp / MERGED_XLSX, tmp / MERGED_CSV, lists)
             write_dictionary(cat, tmp / DICTIONARY)
             write_checks(checked, tmp, derivation.findings, finding_labels(cat))

@@ -7,14 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import click
 
 from pipeline.core.errors import PipelineError
-
-if TYPE_CHECKING:
-    from pipeline.office.status import Checked
+from pipeline.office.outputs import CHECK_FOLDER, LATEST, PROGRESS, VALIDATION
 
 F = TypeVar("F", bound=Callable[..., Any])  # a command function, as click's decorators take it
 
@@ -129,118 +127,69 @@ def report(catalogue: Path, inputs: Path, outputs: Path, template_path: Path,
     click.echo(f"  Chương báo cáo: {result.chapter}")
     if result.pdf:
         click.echo(f"  Bản PDF: {result.pdf}")
-    click.echo(f"  Bản mới nhất luôn ở: {outputs / 'latest'}")
+    click.echo(f"  Bản mới nhất luôn ở: {outputs / LATEST}")
     if result.errors:
-        click.echo("  Có lỗi trong tệp của đơn vị: xem bao-cao-kiem-tra.xlsx để gửi lại "
+        click.echo(f"  Có lỗi trong tệp của đơn vị: xem {VALIDATION} để gửi lại "
                    "cho đơn vị sửa.")
-
-
-def _summary(checked: Checked, fmt_: str) -> None:
-    """Per unit: files, errors, warnings, status; then every finding (text or JSON)."""
-    import json
-    from dataclasses import asdict
-
-    from pipeline.office.reports import progress_rows
-
-    findings = checked.validation.findings
-    if fmt_ == "json":
-        units = [{"unit": p.unit, "name": p.name, "workbook": p.workbook,
-                  "narrative": p.narrative, "errors": p.errors, "warnings": p.warnings,
-                  "status": p.status} for p in checked.progress]
-        data = {"units": units, "errors": checked.errors,
-                "findings": [{**asdict(f), "severity": f.severity.value} for f in findings],
-                "skipped": list(checked.read.skipped)}
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-        return
-    for row in progress_rows(checked.progress):
-        click.echo(f"  {row[0]:<6} lỗi {row[10]:>3}  cảnh báo {row[11]:>3}  {row[12]}")
-    unread = {u.file: u.unit for u in checked.validation.unread}
-    others = sorted({f.file for f in findings} - {p.workbook for p in checked.progress}
-                    - {p.narrative for p in checked.progress})
-    for name in others:
-        click.echo(f"  {unread.get(name) or '?':<6} tệp không dùng được: {name}")
-    for f in findings:
-        click.echo(f.line())
 
 
 @main.command(name="validate")
 @_catalogue_option
 @_inputs_option
-@_outputs_option("Báo cáo ghi vào <outputs>/kiem-tra/.")
+@_outputs_option(f"Báo cáo ghi vào <outputs>/{CHECK_FOLDER}/.")
 @click.option("--format", "fmt_", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @click.option("--as-of", callback=_date, help="Ngày tính tiến độ, dd/mm/yyyy.")
 def validate_cmd(catalogue: Path, inputs: Path, outputs: Path, fmt_: str,
                  as_of: dt.date | None) -> None:
     """Chỉ kiểm tra số liệu (không tạo chương); mã thoát 1 nếu có lỗi."""
-    from pipeline.catalogue.load import load_catalogue
-    from pipeline.office.status import CHECK_FOLDER, check_inputs, finding_labels, write_checks
+    from pipeline.office.status import run_validate
 
-    quiet = fmt_ == "json"
+    as_json = fmt_ == "json"
     try:
-        cat = load_catalogue(catalogue)
-        checked = check_inputs(cat, inputs, as_of or dt.date.today(),
-                               log=(lambda _: None) if quiet else click.echo,
-                               cache_dir=outputs)
-        written = write_checks(checked, outputs / CHECK_FOLDER, labels=finding_labels(cat))
+        run = run_validate(catalogue, inputs, outputs, as_of,
+                           log=(lambda _: None) if as_json else click.echo)
     except PipelineError as e:
         raise UserError(str(e)) from e
-    _summary(checked, fmt_)
-    if not quiet:
-        click.echo(f"Báo cáo kiểm tra: {written[0]}; tệp góp ý: {len(written) - 1}.")
-    raise SystemExit(1 if checked.errors else 0)
+    for line in run.lines(as_json):
+        click.echo(line)
+    raise SystemExit(run.exit_code)
 
 
 @main.command()
 @_catalogue_option
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False),
-              default=Path("outputs/kiem-tra"), show_default=True,
+              default=Path("outputs") / CHECK_FOLDER, show_default=True,
               help="Thư mục ghi tệp góp ý.")
 def check(catalogue: Path, file: Path, out: Path) -> None:
     """Đơn vị tự kiểm tra một tệp trước khi gửi; ghi tệp góp ý có đánh dấu từng ô."""
-    from pipeline.catalogue.load import load_catalogue
     from pipeline.office.status import check_file
 
     try:
-        checked = check_file(load_catalogue(catalogue), file, out)
+        checked = check_file(catalogue, file, out)
     except PipelineError as e:
         raise UserError(str(e)) from e
-    for f in checked.validation.findings:
-        click.echo(f.line())
-    errors = checked.errors
-    click.echo(f"{file.name}: {errors} lỗi, "
-               f"{len(checked.validation.findings) - errors} cảnh báo/thông tin.")
-    if checked.feedback is not None:
-        click.echo(f"Tệp góp ý (mở trang 'Lỗi' để đến từng ô): {checked.feedback}")
-    raise SystemExit(1 if errors else 0)
+    for line in checked.lines():
+        click.echo(line)
+    raise SystemExit(checked.exit_code)
 
 
 @main.command()
 @_catalogue_option
 @_inputs_option
-@_outputs_option("Bảng tiến độ ghi vào <outputs>/tien-do.xlsx.")
+@_outputs_option(f"Bảng tiến độ ghi vào <outputs>/{PROGRESS}.")
 @click.option("--as-of", callback=_date, help="Tính đến ngày, dd/mm/yyyy (mặc định: hôm nay).")
 def status(catalogue: Path, inputs: Path, outputs: Path, as_of: dt.date | None) -> None:
     """Tiến độ từng đơn vị so với hạn gửi (nhanh: không tạo chương)."""
-    from pipeline.catalogue.load import load_catalogue
-    from pipeline.core import fmt
-    from pipeline.office.status import STATUS, check_inputs, rates, status_table, write_status
+    from pipeline.office.status import run_status
 
-    day = as_of or dt.date.today()
     try:
-        cat = load_catalogue(catalogue)
-        checked = check_inputs(cat, inputs, day, log=lambda _: None, full_narratives=False,
-                               cache_dir=outputs)
-        path = write_status(checked.progress, outputs / STATUS, day)
+        run = run_status(catalogue, inputs, outputs, as_of)
     except PipelineError as e:
         raise UserError(str(e)) from e
-    for line in checked.read.skipped:
+    for line in run.lines():
         click.echo(line)
-    click.echo(f"Tiến độ tính đến ngày {fmt.date(day)}:")
-    click.echo(status_table(checked.progress))
-    click.echo(rates(checked.progress).line())
-    click.echo(f"Bảng tiến độ: {path}")
 
 
 @main.command(name="progress-report")
@@ -253,30 +202,14 @@ def status(catalogue: Path, inputs: Path, outputs: Path, as_of: dt.date | None) 
 def progress_report_cmd(catalogue: Path, kind: str, inputs: Path, outputs: Path,
                         as_of: dt.date | None) -> None:
     """Báo cáo tiến độ tuần/tháng và dự thảo công văn đôn đốc đơn vị chậm, thiếu."""
-    from pipeline.catalogue.load import load_catalogue
-    from pipeline.merge import merge
-    from pipeline.office.diff import diff_builds, load_previous
-    from pipeline.office.letters import write_progress_documents
-    from pipeline.office.status import check_inputs
+    from pipeline.office.letters import run_progress_report
 
-    day = as_of or dt.date.today()
     try:
-        cat = load_catalogue(catalogue)
-        checked = check_inputs(cat, inputs, day, log=lambda _: None)
-        previous = load_previous(outputs / "latest")
-        changes = None
-        if previous[1] is not None:
-            changes = diff_builds(previous, merge(cat, checked.validation.values),
-                                  tuple(w.unit for w in checked.validation.workbooks))
-        folder = outputs / "bao-cao-tien-do" / f"{kind}-{day.isoformat()}"
-        written = write_progress_documents(cat, checked, changes, day, kind, folder)
+        written = run_progress_report(catalogue, inputs, outputs, kind, as_of)
     except PipelineError as e:
         raise UserError(str(e)) from e
-    click.echo(f"Báo cáo: {written.report}")
-    for letter in written.reminders:
-        click.echo(f"Công văn đôn đốc (dự thảo): {letter}")
-    if not written.reminders:
-        click.echo("Không có đơn vị cần đôn đốc.")
+    for line in written.lines():
+        click.echo(line)
 
 
 @main.command()
@@ -285,7 +218,10 @@ def progress_report_cmd(catalogue: Path, kind: str, inputs: Path, outputs: Path,
               help="Số biểu số liệu mỗi lượt đo, cách nhau bằng dấu phẩy.")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False),
               default=Path("outputs/bench"), show_default=True)
-def bench(catalogue: Path, sizes: str, out: Path) -> None:
+@_inputs_option
+@click.option("--template", "template_path", type=click.Path(path_type=Path, dir_okay=False),
+              default=Path("templates/chapter.docx"), show_default=True)
+def bench(catalogue: Path, sizes: str, out: Path, inputs: Path, template_path: Path) -> None:
     """Đo tốc độ đọc + kiểm tra + tổng hợp so với calamine và pandas+openpyxl."""
     from pipeline.tools.bench import run
 
@@ -294,7 +230,7 @@ def bench(catalogue: Path, sizes: str, out: Path) -> None:
     except ValueError:
         raise click.BadParameter(f"'{sizes}' phải là các số nguyên, ví dụ 9,100") from None
     try:
-        run(catalogue, Path("templates/chapter.docx"), Path("inputs"), out, numbers,
+        run(catalogue, template_path, inputs, out, numbers,
             log=click.echo)
     except PipelineError as e:
         raise UserError(str(e)) from e

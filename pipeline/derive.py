@@ -24,7 +24,8 @@ from typing import TypedDict
 import pandas as pd
 
 from pipeline.catalogue.formula import MissingInput, Ref, evaluate, parse_formula
-from pipeline.catalogue.model import TOTAL, Catalogue, Item, Period, TargetRow
+from pipeline.catalogue.layout import row_key
+from pipeline.catalogue.model import TOTAL, Catalogue, Item, LandDemand, Period, TargetRow
 from pipeline.core import findings as fnd
 from pipeline.core import fmt
 from pipeline.core.findings import Finding
@@ -90,7 +91,8 @@ class Derivation:
     growth: pd.DataFrame  # GROWTH_COLUMNS: year-on-year growth of level indicators, in %
     targets: tuple[TargetStatus, ...]  # rows of the targets table, in catalogue order
     findings: tuple[Finding, ...]  # values that could not be computed, and why
-    land: pd.DataFrame | None = None  # land demand (ha): location × land type, with totals
+    land: pd.DataFrame | None = None  # land demand (ha): location × land type, with totals,
+    # of the list input that declares `land_demand` in the catalogue
 
     def period_value(self, key: str, period: str) -> float | None:
         hit = self.periods[(self.periods["key"] == key) & (self.periods["period"] == period)]
@@ -185,7 +187,7 @@ def _period_rows(cat: Catalogue, series: dict[Ref, Series],
                 ref = (ind.code, part.code)
                 s = series.get(ref, {})
                 missing = [y for y in years if y not in s]
-                key = ind.code if part.code == TOTAL else f"{ind.code}.{part.code}"
+                key = row_key(ind.code, part.code)
                 row: PeriodRow = {"key": key, "kind": "indicator", "period": period.code,
                                   "method": method, "value": None, "cagr": None,
                                   "sources": (), "note": ""}
@@ -231,8 +233,7 @@ def _derived_period(cat: Catalogue, code: str, period: Period, series: dict[Ref,
         def lookup(ref: Ref) -> float | None:
             if ref[0] in cat.parameters:
                 return cat.parameters[ref[0]]
-            key = ref[0] if ref[1] == TOTAL else f"{ref[0]}.{ref[1]}"
-            hit = figures.get((key, period.code))
+            hit = figures.get((row_key(*ref), period.code))
             if hit is None:
                 return None
             sources.extend(s for s in hit[1] if s not in sources)
@@ -280,7 +281,7 @@ def _target(cat: Catalogue, item: Item, row: TargetRow, series: dict[Ref, Series
             periods: dict[tuple[str, str], float]) -> TargetStatus:
     ind = cat.indicator_by_code[row.indicator]
     part = row.part or TOTAL
-    label = ind.label.replace(" (mục tiêu)", "")
+    label = row.label or ind.label
     if part != TOTAL:
         label += f" – {cat.part_label(ind.code, part)}"
     if row.reference:
@@ -289,9 +290,8 @@ def _target(cat: Catalogue, item: Item, row: TargetRow, series: dict[Ref, Series
     history = sorted((y, v[0]) for y, v in series.get(source_ref, {}).items()
                      if y in cat.years.actual)
     if row.current_period is not None:
-        key = source_ref[0] if source_ref[1] == TOTAL else f"{source_ref[0]}.{source_ref[1]}"
-        current = periods.get((key, row.current_period))
-        when, last_year = row.current_period, int(row.current_period[-4:])
+        current = periods.get((row_key(*source_ref), row.current_period))
+        when, last_year = row.current_period, cat.period_by_code[row.current_period].last
         projection: list[tuple[int, float]] = []
     else:
         current, last_year = (history[-1][1], history[-1][0]) if history else (None, 0)
@@ -363,18 +363,18 @@ def _findings(cat: Catalogue, yearly: list[YearlyRow],
     return out
 
 
-LAND_LIST, LAND_AREA, LAND_PLACE, LAND_TYPE = "du_an", "dien_tich", "dia_diem", "loai_dat"
 TOTAL_LABEL = "Tổng cộng"
 
 
-def land_demand(projects: pd.DataFrame) -> pd.DataFrame:
+def land_demand(projects: pd.DataFrame, columns: LandDemand) -> pd.DataFrame:
     """Land asked for by the proposed projects, in ha: one row per location, one column per
-    land type to convert, with row and column totals."""
+    land type to convert, with row and column totals (`columns` names the list's columns)."""
     if projects.empty:
         empty: pd.DataFrame = pd.DataFrame()
         return empty
-    table: pd.DataFrame = projects.pivot_table(index=LAND_PLACE, columns=LAND_TYPE,
-                                               values=LAND_AREA, aggfunc="sum", fill_value=0.0)
+    table: pd.DataFrame = projects.pivot_table(index=columns.place, columns=columns.land_type,
+                                               values=columns.area, aggfunc="sum",
+                                               fill_value=0.0)
     table[TOTAL_LABEL] = table.sum(axis=1)
     table.loc[TOTAL_LABEL] = table.sum(axis=0)
     return table
@@ -391,12 +391,16 @@ def derive(cat: Catalogue, merged: pd.DataFrame,
     figures = {(r["key"], r["period"]): r["value"] for r in periods if r["value"] is not None}
     targets = tuple(_target(cat, item, row, series, figures)
                     for item in cat.items for row in item.targets)
+    land = None
+    for li in cat.lists:
+        if li.land_demand is not None and lists and li.code in lists:
+            land = land_demand(lists[li.code], li.land_demand)
     return Derivation(
         yearly=pd.DataFrame(yearly, columns=DERIVED_COLUMNS),
         periods=pd.DataFrame(periods, columns=PERIOD_COLUMNS),
         growth=pd.DataFrame(_growth_rows(cat, series), columns=GROWTH_COLUMNS),
         targets=targets,
         findings=tuple(_findings(cat, yearly, periods)),
-        land=land_demand(lists[LAND_LIST]) if lists and LAND_LIST in lists else None,
+        land=land,
     )
 

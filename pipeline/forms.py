@@ -412,13 +412,10 @@ def build_narrative_form(cat: Catalogue, unit: Unit,
         "hiệu đề mục (ví dụ “I.2.”): văn bản được ghép vào chương theo số hiệu này. Có thể "
         "xóa các đoạn hướng dẫn in nghiêng.", style=HINT_STYLE)
 
-    part_titles = {"I": "PHẦN I. ĐÁNH GIÁ THỰC TRẠNG KH&CN TỈNH BẮC GIANG GIAI ĐOẠN 2011-2019",
-                   "II": "PHẦN II. DỰ BÁO VÀ ĐỀ XUẤT CHIẾN LƯỢC PHÁT TRIỂN KH&CN",
-                   "IV": "PHẦN IV. NHIỆM VỤ, GIẢI PHÁP CHỦ YẾU VÀ CƠ CHẾ, CHÍNH SÁCH"}
     current_part = None
     for item in cat.items_of(unit.code):
         if item.part != current_part:
-            doc.add_heading(part_titles[item.part], level=1)
+            doc.add_heading(f"PHẦN {item.part}. {cat.part_titles[item.part]}", level=1)
             current_part = item.part
         doc.add_heading(narrative_heading(item), level=2)
         owner = ("Tất cả các phòng, đơn vị" if item.unit == "all"

@@ -2,15 +2,77 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
+import shutil
+import signal
+import sys
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from docx import Document
 
+from pipeline.build import BuildResult, run_build
 from pipeline.catalogue.load import load_catalogue
 from pipeline.catalogue.model import Catalogue
 from pipeline.tools.samples import fill_workbook, sample_values, write_samples
+
+_child: dict[str, Any] = {}  # in a forked child: its own Coverage ("cov"), once "saved"
+_saving = threading.Lock()  # the child's start and save, and the SIGTERM thread, one at a time
+
+
+def _after_fork_in_child() -> None:
+    """In a forked child (a reader in read/files.py's pool, the charts' process) while
+    coverage measures the tests (`make test`): save what the child measured when it is
+    stopped with SIGTERM, as pool.terminate() stops the readers. A thread waits for the
+    signal, blocked in every other thread: a Python signal handler (coverage's `sigterm`
+    option) may be tripped just before the main thread blocks on the pool's queue lock, and
+    then never runs. Without coverage, SIGTERM is left alone."""
+    coverage = sys.modules.get("coverage")
+    if coverage is None or coverage.Coverage.current() is None:
+        return
+    _child.clear()
+    start, save = coverage.Coverage.start, coverage.Coverage.save
+
+    def start_here(self: Any) -> None:  # coverage's multiprocessing patch starts the child's
+        with _saving:
+            _child["cov"] = self
+            start(self)
+
+    def save_once(self: Any) -> None:  # ...and saves it when the child ends normally
+        with _saving:
+            if self is _child.get("cov") and _child.get("saved"):
+                return
+            save(self)
+            if self is _child.get("cov"):
+                _child["saved"] = True
+
+    coverage.Coverage.start, coverage.Coverage.save = start_here, save_once
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    threading.Thread(target=_save_on_sigterm, args=(save,), daemon=True).start()
+
+
+def _save_on_sigterm(save: Any) -> None:
+    signal.sigwait({signal.SIGTERM})
+    with _saving:  # held until the process ends
+        cov = _child.get("cov")
+        if cov is not None and not _child.get("saved"):
+            with contextlib.suppress(Exception):
+                cov.stop()
+            try:
+                save(cov)
+            except Exception:  # e.g. out of memory under a reader's limit: no half file
+                base = Path(cov.config.data_file).absolute()
+                for half in base.parent.glob(f"{base.name}.*pid{os.getpid()}.*"):
+                    half.unlink(missing_ok=True)
+        os._exit(128 + signal.SIGTERM)
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "templates" / "catalogue.yaml"
@@ -23,11 +85,35 @@ def cat() -> Catalogue:
     return load_catalogue(CATALOGUE)
 
 
-@pytest.fixture()
-def inputs(tmp_path: Path, cat: Catalogue) -> Path:
-    """A fresh inputs folder holding the nine units' sample workbooks and narratives."""
-    folder = tmp_path / "inputs"
+@pytest.fixture(scope="session")
+def sample_inputs(tmp_path_factory: pytest.TempPathFactory, cat: Catalogue) -> Path:
+    """The nine units' sample workbooks and narratives, written once per session (per
+    worker), dated an hour ago: settled files, not files still being copied in. Read only:
+    tests take a copy through `inputs`."""
+    folder = tmp_path_factory.mktemp("samples") / "inputs"
     write_samples(cat, folder)
+    old = time.time() - 3600
+    for path in folder.iterdir():
+        os.utime(path, (old, old))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory: pytest.TempPathFactory, cat: Catalogue,
+                 sample_inputs: Path) -> BuildResult:
+    """One build of the sample inputs as of 30/03/2020, without PDF, made once per session
+    (per worker) for the tests that only read what it wrote."""
+    out = tmp_path_factory.mktemp("sample-build") / "outputs"
+    return run_build(sample_inputs, out, cat, TEMPLATE, as_of=dt.date(2020, 3, 30), pdf=False,
+                     log=lambda _: None)
+
+
+@pytest.fixture()
+def inputs(tmp_path: Path, sample_inputs: Path) -> Path:
+    """A fresh inputs folder holding the nine units' sample workbooks and narratives (a copy
+    of `sample_inputs`, times kept), the test's own to change."""
+    folder = tmp_path / "inputs"
+    shutil.copytree(sample_inputs, folder)
     return folder
 
 

@@ -10,6 +10,7 @@ import pytest
 from pipeline import build
 from pipeline.build import LOCK, run_build
 from pipeline.core.errors import BuildError
+from pipeline.office.progress import Delivery
 from pipeline.read.cache import CACHE_DIR
 
 from .conftest import TEMPLATE
@@ -33,6 +34,13 @@ def test_a_stale_lock_from_a_killed_build_is_cleared(tmp_path, cat, inputs):
     result = run_build(inputs, out, cat, TEMPLATE, as_of=AS_OF, pdf=False, log=lambda _: None)
     assert result.chapter.is_file()
     assert not (out / LOCK).exists()
+    # What a build folder holds, by the names the office and the consultants know.
+    assert {p.name for p in result.folder.iterdir()} >= {
+        "chuong-khcn.docx", "so-lieu-tong-hop.xlsx", "so-lieu-tong-hop.csv", "tien-do.xlsx",
+        "bao-cao-kiem-tra.xlsx", "tu-dien-du-lieu.xlsx", "manifest.json", "goi-tu-van",
+        "goi-tu-van.zip"}
+    assert result.chapter == result.folder / "chuong-khcn.docx"
+    assert (out / "latest").resolve() == result.folder.resolve()
 
 
 def test_a_failed_build_leaves_latest_on_the_last_good_one(tmp_path, cat, inputs, monkeypatch):
@@ -65,6 +73,7 @@ def test_progress_counts_a_unit_that_sent_nothing_as_overdue(tmp_path, cat, inpu
                        pdf=False, log=lambda _: None)
     tdc = next(p for p in result.progress if p.unit == "TDC")
     assert tdc.status == "Chưa nộp – quá hạn 10 ngày"  # due 25/03/2020
+    assert (tdc.state.delivery, tdc.state.days_overdue) == (Delivery.NOT_SENT, 10)
     assert (tdc.required_filled, tdc.workbook) == (0, "")
     khtc = next(p for p in result.progress if p.unit == "KHTC")
     assert khtc.required_filled == khtc.required_total > 0

@@ -7,18 +7,23 @@ import shutil
 import struct
 import subprocess
 
+import pandas as pd
 import pytest
+import yaml
 from docx import Document
 from docxtpl import DocxTemplate
 
 from pipeline.build import run_build
-from pipeline.core.errors import TemplateError
+from pipeline.catalogue.load import parse_catalogue
+from pipeline.core.errors import CatalogueError, TemplateError
+from pipeline.derive import derive
 from pipeline.forms import build_narrative_form
+from pipeline.merge import MERGED_COLUMNS
 from pipeline.read.files import read_inputs
-from pipeline.render.chapter import check_tags, jinja_env, preflight
+from pipeline.render.chapter import ChapterData, check_tags, jinja_env, preflight, render_chapter
 from pipeline.validate.submissions import validate
 
-from .conftest import TEMPLATE, chapter_blocks
+from .conftest import CATALOGUE, TEMPLATE, chapter_blocks
 
 AS_OF = dt.date(2020, 3, 30)
 
@@ -69,17 +74,48 @@ def test_template_preflight_names_the_paragraph(texts, expected):
     assert str(e.value).startswith("Mẫu 'mau.docx': " + expected)
 
 
-def test_the_shipped_template_passes_the_whole_preflight(tmp_path):
-    # Tags, variables and styles of the real template: preflight raises on any problem.
-    preflight(DocxTemplate(str(TEMPLATE)), TEMPLATE.name)
-    # ...and it does see a variable the context lacks, in a copy of that same template.
+def test_the_shipped_template_passes_preflight_and_shows_the_parts_in_order(tmp_path, cat):
+    # render_chapter runs the whole preflight first (tags, variables, styles) on the shipped
+    # template; nothing received still gives every part heading, in the template's order.
+    out = tmp_path / "chuong.docx"
+    merged = pd.DataFrame(columns=MERGED_COLUMNS)
+    render_chapter(cat, ChapterData(merged, derive(cat, merged), (), (), AS_OF), TEMPLATE, out)
+    headings = [str(v) for k, v in chapter_blocks(out) if k == "h" and not str(v)[:1].isdigit()]
+    assert headings == [
+        "PHẦN I", "ĐÁNH GIÁ THỰC TRẠNG KH&CN TỈNH BẮC GIANG GIAI ĐOẠN 2011-2019",
+        "PHẦN II",
+        "DỰ BÁO VÀ ĐỀ XUẤT CHIẾN LƯỢC PHÁT TRIỂN KH&CN ĐẾN NĂM 2030, TẦM NHÌN ĐẾN NĂM 2050",
+        "PHẦN IV", "NHIỆM VỤ, GIẢI PHÁP CHỦ YẾU VÀ CƠ CHẾ, CHÍNH SÁCH PHÁT TRIỂN KH&CN",
+        "PHỤ LỤC", "NGUỒN SỐ LIỆU",
+    ]
+
+
+def _add_paragraph(doc, text):
+    doc.add_paragraph(text)
+
+
+def _drop_style(doc, name):
+    element = doc.styles[name].element
+    element.getparent().remove(element)
+
+
+@pytest.mark.parametrize("edit, arg, expected", [
+    (_add_paragraph, "{{ bien_khong_co }}",
+     "Mẫu 'mau.docx' dùng biến không có trong dữ liệu: bien_khong_co."),
+    (_add_paragraph, "{%p for s in part1.sections %}",
+     "Mẫu 'mau.docx': thẻ 'for' chưa được đóng ('endfor'), mở ở đoạn «{%p for s in "
+     "part1.sections %}»."),
+    (_drop_style, "Bảng - nguồn",
+     "Mẫu 'mau.docx' thiếu kiểu (style): Bảng - nguồn. Chạy 'make template' để tạo lại mẫu."),
+])
+def test_preflight_refuses_an_edited_copy_of_the_shipped_template(tmp_path, edit, arg, expected):
     doc = Document(str(TEMPLATE))
-    doc.add_paragraph("{{ bien_khong_co }}")
+    edit(doc, arg)
     broken = tmp_path / "mau.docx"
     doc.save(str(broken))
     with pytest.raises(TemplateError) as e:
         preflight(DocxTemplate(str(broken)), "mau.docx")
-    assert str(e.value) == "Mẫu 'mau.docx' dùng biến không có trong dữ liệu: bien_khong_co."
+    assert str(e.value) == expected
 
 
 def test_number_filters_are_vietnamese():
@@ -152,3 +188,11 @@ def test_a_table_in_a_narrative_is_named_not_dropped_silently(cat, inputs):
              if f.code == "narrative_table"]
     assert [(f.file, f.unit, f.value) for f in found] == [
         ("TTUD_thuyet_minh_mau.docx", "TTUD", "1")]
+
+
+def test_a_catalogue_without_a_parts_title_is_refused_naming_the_key():
+    raw = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
+    del raw["part_titles"]["II"]
+    with pytest.raises(CatalogueError) as e:
+        parse_catalogue(raw)
+    assert "- part_titles: thiếu tên của phần II" in str(e.value).splitlines()

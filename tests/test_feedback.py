@@ -10,24 +10,37 @@ import pytest
 from openpyxl import load_workbook
 
 from pipeline.build import run_build
-from pipeline.catalogue.layout import cell_of
 from pipeline.catalogue.model import Catalogue
 from pipeline.core import findings as fnd
 from pipeline.core.findings import Finding, Severity
 from pipeline.derive import SOURCE
-from pipeline.office.feedback import FEEDBACK_SHEET, FILL, annotate_workbook, feedback_name
-from pipeline.office.status import FEEDBACK, VALIDATION
+from pipeline.office.feedback import FEEDBACK_SHEET, annotate_workbook, feedback_name
 
 from .conftest import TEMPLATE, write_unit_workbook
 
 AS_OF = dt.date(2020, 3, 30)
+FEEDBACK, VALIDATION = "feedback", "bao-cao-kiem-tra.xlsx"  # in a build folder
 FIRST_ROW = 5  # first finding row of the "Lỗi" sheet (title, help, blank, headers above)
 FORMULA = '=HYPERLINK("http://example.invalid","bấm")'
+# The fill of each severity, as openpyxl reads it back (ARGB): the feedback's help text
+# tells the unit "orange: error, yellow: warning, blue: information".
+COLOUR = {Severity.ERROR: "00F4B183", Severity.WARNING: "00FFE699", Severity.INFO: "00BDD7EE"}
+
+
+# (sheet, A1) of the cells used here, read off the units' forms: rows from row 6 in the
+# catalogue's order, the years from column E on.
+PLACES = {
+    ("KHTC", "chi_nsdp", 2013): ("I.1", "G6"),
+    ("KHTC", "chi_khcn", 2015): ("I.1", "I9"),
+    ("KHTC", "csvc_dien_tich", 2012): ("I.1", "F11"),
+    ("TTRA", "tt_tien_phat", 2015): ("I.7", "I11"),
+    ("TTRA", "tt_co_so", 2016): ("I.7", "J9"),
+}
 
 
 def _place(cat: Catalogue, unit: str, key: str, year: int) -> tuple[str, str]:
     """(sheet, A1) of a row key and year in the unit's form."""
-    return cell_of(cat, key, year)[::2]
+    return PLACES[(unit, key, year)]
 
 
 def _sha256(path: Path) -> str:
@@ -139,15 +152,15 @@ def test_the_cell_is_coloured_and_carries_the_message(source: Path, found, tmp_p
         f = found[key]
         cell = wb[f.sheet][f.cell]
         assert cell.fill.fill_type == "solid", key
-        assert cell.fill.fgColor.rgb == FILL[severity].fgColor.rgb, key
+        assert cell.fill.fgColor.rgb == COLOUR[severity], key
         assert cell.comment is not None, key
         assert f.message in cell.comment.text, key
         assert cell.comment.text.startswith(f"[{severity.label}] "), key
     # The three colours differ, and an untouched cell keeps its own fill.
-    assert len({FILL[s].fgColor.rgb for s in Severity}) == 3
+    assert len(set(COLOUR.values())) == 3
     sheet, other = _place_of_untouched(wb, found)
     assert wb[sheet][other].comment is None
-    assert wb[sheet][other].fill.fgColor.rgb not in {FILL[s].fgColor.rgb for s in Severity}
+    assert wb[sheet][other].fill.fgColor.rgb not in set(COLOUR.values())
 
 
 def _place_of_untouched(wb, found) -> tuple[str, str]:
@@ -165,7 +178,7 @@ def test_the_worst_severity_colours_a_cell_with_two_findings(source: Path, found
                     prev_year=2012, prev="500")
     out = annotate_workbook(source, [note, rng], tmp_path / "fb.xlsx")
     cell = load_workbook(out)[rng.sheet][rng.cell]
-    assert cell.fill.fgColor.rgb == FILL[Severity.ERROR].fgColor.rgb
+    assert cell.fill.fgColor.rgb == COLOUR[Severity.ERROR]
     assert rng.message in cell.comment.text and note.message in cell.comment.text
 
 

@@ -12,11 +12,11 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from pipeline.core.findings import Finding, Severity
-from pipeline.office.feedback import FEEDBACK_SHEET, FILL, annotate_workbook, refusal_note
+from pipeline.office.feedback import FEEDBACK_SHEET, annotate_workbook, refusal_note
 from pipeline.office.reports import write_validation_report
 
 FIRST_ROW = 5  # first finding row of the "Lỗi" sheet
-ORANGE = FILL[Severity.ERROR].fgColor.rgb
+ORANGE = "00F4B183"  # the error fill
 LABEL_DTPT = "Chi ngân sách cho KH&CN – Chi đầu tư phát triển"
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None,
                                    reason="LibreOffice is not installed")
@@ -76,7 +76,7 @@ def test_a_range_finding_colours_each_cell_and_comments_the_first(tmp_path: Path
                                               severity=Severity.WARNING)],
                             tmp_path / "fb.xlsx")
     ws = load_workbook(out)["I.1"]
-    yellow = FILL[Severity.WARNING].fgColor.rgb
+    yellow = "00FFE699"  # the warning fill
     for col in "BCDEFGHIJKLM":
         assert ws[f"{col}12"].fill.fgColor.rgb == yellow, col
     assert ws["A12"].fill.fgColor.rgb != yellow and ws["N12"].fill.fgColor.rgb != yellow

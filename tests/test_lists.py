@@ -73,17 +73,15 @@ def test_work_plan_counts_tasks_due_done_and_late(cat, inputs):
     assert (q.tasks_due, q.tasks_done, q.tasks_late) == (1, 1, 0)
 
 
-def test_work_plan_is_not_in_the_chapter(tmp_path, cat, inputs):
-    result = run_build(inputs, tmp_path / "out", cat, TEMPLATE, as_of=AS_OF, pdf=False,
-                       log=lambda _: None)
+def test_work_plan_is_not_in_the_chapter(cat, sample_build):
+    result = sample_build  # the sample inputs built as of AS_OF, without PDF
     texts = [str(v) for _, v in chapter_blocks(result.chapter) if isinstance(v, str)]
     assert not any("Kế hoạch, tiến độ công việc" in t for t in texts)
     assert not any("Thu thập số liệu giai đoạn 2011-2019" in t for t in texts)
 
 
-def test_consultants_pack_and_dictionary(tmp_path, cat, inputs):
-    result = run_build(inputs, tmp_path / "out", cat, TEMPLATE, as_of=AS_OF, pdf=False,
-                       log=lambda _: None)
+def test_consultants_pack_and_dictionary(cat, sample_build):
+    result = sample_build  # the sample inputs built as of AS_OF, without PDF
     with zipfile.ZipFile(result.folder / f"{PACK}.zip") as zf:
         names = sorted(zf.namelist())
     assert names == sorted(f"{PACK}/{n}" for n in (

@@ -187,11 +187,11 @@ def test_each_kind_gets_its_own_message_and_its_unit(cat, tmp_path, name, make, 
     assert words in f.message and "Hãy" in f.message
 
 
-def test_files_are_read_by_what_they_hold_not_by_their_name(cat, tmp_path):
+def test_files_are_read_by_what_they_hold_not_by_their_name(cat, tmp_path, sample_inputs):
     folder = tmp_path / "in"
     folder.mkdir()
     write_unit_workbook(cat, "TTRA", folder / "bieu_thanh_tra.docx")  # a workbook named .docx
-    src = Path(__file__).parent.parent / "inputs" / "QLKH_thuyet_minh_mau.docx"
+    src = sample_inputs / "QLKH_thuyet_minh_mau.docx"
     (folder / "thuyet_minh.xlsx").write_bytes(src.read_bytes())  # a narrative named .xlsx
     v = _validate(cat, folder)
     assert [(w.file.name, w.unit) for w in v.workbooks] == [("bieu_thanh_tra.docx", "TTRA")]

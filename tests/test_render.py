@@ -87,18 +87,3 @@ def test_template_asking_for_unknown_variable_is_named(tmp_path, cat):
 def test_missing_template_says_how_to_recreate_it(tmp_path, cat):
     with pytest.raises(TemplateError, match="make template"):
         render_chapter(cat, _empty_data(cat), tmp_path / "none.docx", tmp_path / "out.docx")
-
-
-def test_table_cell_text_keeps_line_breaks_tabs_and_spaces():
-    from docx import Document
-
-    from pipeline.render.chapter import _set_text
-
-    cells = Document().add_table(rows=1, cols=3).rows[0].cells
-    _set_text(cells[0].paragraphs[0], "Dự án A\nGiai đoạn 2")  # Alt+Enter in a list cell
-    _set_text(cells[1].paragraphs[0], "  Hà Nội ")
-    _set_text(cells[2].paragraphs[0], "R&D <2019>\t1.234,5")
-    assert [c.text for c in cells] == ["Dự án A\nGiai đoạn 2", "  Hà Nội ", "R&D <2019>\t1.234,5"]
-    assert cells[0]._tc.xpath(".//w:br") and cells[2]._tc.xpath(".//w:tab")
-    _set_text(cells[1].paragraphs[0], "thay")  # a second text replaces the first
-    assert cells[1].text == "thay"

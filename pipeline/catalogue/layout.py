@@ -67,7 +67,13 @@ def sheet_name(item: Item) -> str:
 
 
 def row_key(indicator: str, part: str) -> str:
+    """Column A of an indicator's row: ``indicator``, or ``indicator.part`` for a part."""
     return indicator if part == TOTAL else f"{indicator}.{part}"
+
+
+def list_key(list_code: str, column: str) -> str:
+    """``list.column``: how a finding names a column of a list input (`Finding.indicator`)."""
+    return f"{list_code}.{column}"
 
 
 def split_key(key: str) -> tuple[str, str]:

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cached_property
-from typing import Literal
+from typing import Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 TOTAL = "total"
 """Part code of the total row of an indicator that has a breakdown and `with_total`."""
 
 ALL_UNITS = "all"
 """`unit` of a content item that every unit writes narrative for."""
+
+PartCode = Literal["I", "II", "IV"]
+"""The parts of the chapter that content items belong to (Part III is not the S&T office's)."""
 
 ValueType = Literal["number", "integer", "percent"]
 YearSet = Literal["actual", "target", "both"]
@@ -135,6 +138,14 @@ class ListColumn(_Model):
         return 0.0 if self.min is None else self.min
 
 
+class LandDemand(_Model):
+    """The columns of a list input that say how much land each row asks for."""
+
+    place: str  # code of the column naming the location (a district)
+    area: str  # code of the number column holding the area, in ha
+    land_type: str  # code of the column naming the type of land converted
+
+
 class ListInput(_Model):
     """Rows a unit adds (projects, facilities, organisations, a work plan), not yearly values."""
 
@@ -148,6 +159,20 @@ class ListInput(_Model):
     chapter: bool = True  # shown in the chapter (a work plan is not)
     chapter_columns: list[str] = []  # columns shown in the chapter (default: all)
     hint: str = ""
+    land_demand: LandDemand | None = None  # the chapter sums its rows' land: place × type
+
+    @model_validator(mode="after")
+    def _land_columns_exist(self) -> ListInput:
+        if self.land_demand is None:
+            return self
+        kinds = {c.code: c.type for c in self.columns}
+        d = self.land_demand
+        for key, code in (("place", d.place), ("area", d.area), ("land_type", d.land_type)):
+            if code not in kinds:
+                raise ValueError(f"land_demand.{key}: không có cột '{code}'")
+        if kinds[d.area] not in ("number", "integer"):
+            raise ValueError(f"land_demand.area: cột '{d.area}' phải là số")
+        return self
 
 
 class TargetRow(_Model):
@@ -156,11 +181,12 @@ class TargetRow(_Model):
     current: str | None = None  # derived code giving the current value, if not the indicator
     current_period: str | None = None  # take the current value from this period's figure
     reference: str | None = None  # national or legal reference, in Vietnamese
+    label: str | None = None  # label in the targets table; default: the indicator's
 
 
 class Item(_Model):
     code: str = Field(pattern=r"^(I|II|IV)(\.[0-9A-Z]+)?$")  # I.1 ... I.9, I.DG, II.1 ... IV
-    part: Literal["I", "II", "IV"]
+    part: PartCode
     title: str
     unit: str  # owning unit code, or "all"
     due: dt.date  # deadline for this item
@@ -228,6 +254,7 @@ class Catalogue(_Model):
     place: str
     chapter_date: dt.date
     chapter_title: str
+    part_titles: dict[PartCode, str]  # title of each part, in the chapter and the forms
     years: Years
     periods: list[Period] = []
     units: list[Unit]
@@ -242,7 +269,26 @@ class Catalogue(_Model):
     lists: list[ListInput] = []
     fingerprint: str = ""  # sha256 prefix of what shapes the forms; set by parse_catalogue
 
+    @field_validator("part_titles")
+    @classmethod
+    def _every_part_titled(cls, titles: dict[PartCode, str]) -> dict[PartCode, str]:
+        missing = [p for p in get_args(PartCode) if p not in titles]
+        if missing:
+            raise ValueError(f"thiếu tên của phần {', '.join(missing)}")
+        return titles
+
+    @field_validator("lists")
+    @classmethod
+    def _one_land_demand(cls, lists: list[ListInput]) -> list[ListInput]:
+        if sum(li.land_demand is not None for li in lists) > 1:
+            raise ValueError("chỉ một danh sách được khai báo 'land_demand'")
+        return lists
+
     # --- lookups -------------------------------------------------------------------------
+    @cached_property
+    def period_by_code(self) -> dict[str, Period]:
+        return {p.code: p for p in self.periods}
+
     @cached_property
     def unit_by_code(self) -> dict[str, Unit]:
         return {u.code: u for u in self.units}

@@ -1,21 +1,28 @@
-"""Writes templates/chapter.docx, the docxtpl master of the chapter (`make template`).
+"""Word documents in the package's look: the master of the chapter, and the one table writer.
 
-The master holds what a person may want to restyle in Word: page setup (Decree 30/2020: A4,
-margins, page number centred in the top margin and not on the first page), the styles, the
-front matter and the order of the parts. Section bodies (tables, narratives) are filled by
-render/ as docxtpl sub-documents that use these styles. After editing the master by hand in
-Word, keep the Jinja tags each in its own paragraph; `make template` rewrites it from here.
+`build_template` writes templates/chapter.docx, the docxtpl master of the chapter (`make
+template`). The master holds what a person may want to restyle in Word: page setup (Decree
+30/2020: A4, margins, page number centred in the top margin and not on the first page), the
+styles, the front matter and the order of the parts. Section bodies (tables, narratives) are
+filled by render/ as docxtpl sub-documents that use these styles. After editing the master by
+hand in Word, keep the Jinja tags each in its own paragraph; `make template` rewrites it from
+here. `new_document` gives the same page and styles to the office's letters.
+
+`write_table` writes every table of ready-made texts (the chapter's list, targets and appendix
+tables, the letters' tables); `StyleIds`, `new_grid`, `head_cell`, `set_text`, `set_widths` and
+`repeat_header` are its pieces, for tables with merged header cells.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -26,9 +33,11 @@ if TYPE_CHECKING:
     from docx.enum.text import WD_PARAGRAPH_ALIGNMENT
     from docx.section import Section
     from docx.styles.style import CharacterStyle, ParagraphStyle
-    from docx.table import Table
+    from docx.table import Table, _Cell, _Row
+    from docx.text.paragraph import Paragraph
 
 FONT = "Times New Roman"
+TEXT_WIDTH_CM = 16.5  # A4 210 mm - 30 mm - 15 mm (the margins of new_document)
 
 # Paragraph styles the render stage uses by name.
 STYLE_TABLE_TEXT = "Bảng - chữ"
@@ -241,3 +250,151 @@ def write_template(path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     build_template().save(str(path))
     return path
+
+
+# --- tables ----------------------------------------------------------------------------------
+CellAlign = Literal["left", "center", "auto"]
+"""How a body cell's text is aligned: left, centred, or "auto" (left unless the text is a
+number); None keeps the alignment of STYLE_TABLE_TEXT (right)."""
+
+
+class StyleIds:
+    """Styles applied by id, looked up by name once from the document. Assigning a style by
+    name in python-docx walks every style of the document twice per paragraph (seconds for
+    a chapter)."""
+
+    def __init__(self, doc: WordDocument):
+        self.ids = {s.name: s.style_id for s in doc.styles}
+
+    def apply(self, paragraph: Paragraph, name: str) -> Paragraph:
+        p = paragraph._p
+        pPr = p.find(qn("w:pPr"))
+        if pPr is None:
+            pPr = OxmlElement("w:pPr")
+            p.insert(0, pPr)
+        style = pPr.find(qn("w:pStyle"))
+        if style is None:
+            style = OxmlElement("w:pStyle")
+            pPr.insert(0, style)  # pStyle comes first in pPr
+        style.set(qn("w:val"), self.ids[name])
+        return paragraph
+
+    def para(self, container: WordDocument, text: str, name: str) -> Paragraph:
+        """A new paragraph of `text` at the end of `container`, in style `name`."""
+        return self.apply(container.add_paragraph(text), name)
+
+
+def set_text(paragraph: Paragraph, text: str) -> None:
+    """paragraph.text = text, for the empty paragraph of a new table cell: one run written
+    with lxml (python-docx's setter costs ~10× more); text with line breaks or tabs goes
+    through python-docx, which turns them into <w:br/> and <w:tab/>."""
+    p = paragraph._p
+    if "\n" in text or "\t" in text or p.find(qn("w:r")) is not None:
+        paragraph.text = text
+        return
+    r = OxmlElement("w:r")
+    t = OxmlElement("w:t")
+    t.text = text
+    if text != text.strip():
+        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    r.append(t)
+    p.append(r)
+
+
+def new_grid(container: WordDocument, styles: StyleIds, rows: int, cols: int,
+             center: bool = True) -> tuple[Table, list[list[_Cell]]]:
+    """A new "Table Grid" table, and its cells as a list of rows (python-docx's
+    table.cell() rebuilds the list of every cell on each call)."""
+    grid = container.add_table(rows=rows, cols=cols)
+    grid._tbl.tblPr.style = styles.ids["Table Grid"]
+    if center:
+        grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    return grid, [list(row.cells) for row in grid.rows]
+
+
+def head_cell(styles: StyleIds, cell: _Cell, text: str, middle: bool = True) -> None:
+    """A header cell: its text in STYLE_TABLE_HEAD, centred vertically when `middle`."""
+    set_text(cell.paragraphs[0], text)
+    styles.apply(cell.paragraphs[0], STYLE_TABLE_HEAD)
+    if middle:
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+
+
+def repeat_header(row: _Row) -> None:
+    """Repeat this row at the top of each page the table runs over."""
+    tr_pr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    tr_pr.append(el)
+
+
+def fit_widths(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[float]:
+    """Column widths (cm) filling the text width: each column gets room for its longest
+    value (text wraps beyond 5 cm), the rest is shared in proportion to the header's length;
+    when even that does not fit, every column shrinks in proportion."""
+    char_cm = 0.2  # 12 pt Times, digits and punctuation
+    # The least a column can have: its longest header word, and 1,2 cm.
+    least = [max(1.2, max((len(w) for w in h.split()), default=1) * 0.24 + 0.4)
+             for h in headers]
+    need = [max(least[c], min(max(len(r[c]) for r in rows) * char_cm + 0.4, 5.0))
+            if rows else least[c] for c in range(len(headers))]
+    need[0] = max(need[0], 1.4, len(rows[-1][0]) * 0.24 + 0.4 if rows else 0)
+    if sum(need) > TEXT_WIDTH_CM:  # text wraps: shrink what exceeds each column's least
+        surplus = [n - m for n, m in zip(need, least)]
+        room = max(0.0, TEXT_WIDTH_CM - sum(least))
+        factor = room / sum(surplus) if sum(surplus) else 0.0
+        return [m + s * factor for m, s in zip(least, surplus)]
+    spare = max(0.0, TEXT_WIDTH_CM - sum(need))
+    weight = [min(len(h), 40) for h in headers]
+    weight[0] = 0
+    total = sum(weight) or 1
+    return [n + spare * w / total for n, w in zip(need, weight)]
+
+
+def set_widths(grid: Table, widths_cm: Sequence[float]) -> None:
+    """Fixed column widths that Word and LibreOffice both respect (grid and every cell)."""
+    grid.autofit = False
+    for col, w in zip(grid.columns, widths_cm):
+        col.width = Cm(w)
+    twips = [str(Cm(w).twips) for w in widths_cm]
+    for tr in grid._tbl.tr_lst:  # a new table: one w:tc per column, each with tcPr/tcW
+        for tc, tw in zip(tr.tc_lst, twips):
+            tcW = tc.get_or_add_tcPr().get_or_add_tcW()
+            tcW.set(qn("w:w"), tw)
+            tcW.set(qn("w:type"), "dxa")
+
+
+def _is_number(text: str) -> bool:
+    return text.replace(".", "").replace(",", "").replace("-", "").isdigit()
+
+
+def write_table(container: WordDocument, styles: StyleIds, headers: Sequence[str],
+                rows: Sequence[Sequence[str]], widths_cm: Sequence[float], *,
+                align: Sequence[CellAlign | None] | None = None, first_is_head: bool = False,
+                center: bool = True, repeat_head: bool = True,
+                middle_heads: bool = True) -> Table:
+    """A "Table Grid" table of ready-made texts at the end of `container`: one header row
+    (STYLE_TABLE_HEAD; centred vertically and repeated on each page unless told not to),
+    then the rows in STYLE_TABLE_TEXT, each column aligned as `align` says (default: the
+    style's); the first column in the header style when it names the rows. Fixed widths."""
+    grid, at = new_grid(container, styles, 1 + len(rows), len(headers), center)
+    set_widths(grid, widths_cm)
+    for c, text in enumerate(headers):
+        head_cell(styles, at[0][c], text, middle_heads)
+    if repeat_head:
+        repeat_header(grid.rows[0])
+    aligns = list(align) if align is not None else [None] * len(headers)
+    for cells, row in zip(at[1:], rows):
+        for c, text in enumerate(row):
+            p = cells[c].paragraphs[0]
+            set_text(p, text)
+            if c == 0 and first_is_head:
+                styles.apply(p, STYLE_TABLE_HEAD)
+                continue
+            styles.apply(p, STYLE_TABLE_TEXT)
+            how = aligns[c]
+            if how == "left" or (how == "auto" and not _is_number(text)):
+                p.alignment = WD_ALIGN_PARAGRAPH.LEFT
+            elif how == "center":
+                p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    return grid

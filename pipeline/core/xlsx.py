@@ -1,5 +1,6 @@
 """Excel helpers for workbooks written for people: a table with a header row, print setup, row
-heights that fit wrapped text, the fills of each severity.
+heights that fit wrapped text, the fill of each severity (the validation report and the
+feedback copies sent to the units use the same colours: the feedback's help text names them).
 
 Every text cell that would start a formula (= + - @) is written as a string (formula
 injection). No pandas here: `make status` uses this module and must start fast.
@@ -19,9 +20,9 @@ from pipeline.core.findings import Severity
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 SEVERITY_FILL = {
-    Severity.ERROR: PatternFill("solid", fgColor="F8CBAD"),
-    Severity.WARNING: PatternFill("solid", fgColor="FFE699"),
-    Severity.INFO: PatternFill("solid", fgColor="DDEBF7"),
+    Severity.ERROR: PatternFill("solid", fgColor="F4B183"),  # orange ("màu cam")
+    Severity.WARNING: PatternFill("solid", fgColor="FFE699"),  # yellow ("màu vàng")
+    Severity.INFO: PatternFill("solid", fgColor="BDD7EE"),  # blue ("màu xanh"), not the header's
 }
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.merge import rows_of
+from pipeline.office.outputs import MANIFEST, MERGED_CSV
 
 Key = tuple[str, str, str, int]
 
@@ -69,13 +70,13 @@ def load_previous(build: Path | None) -> tuple[str, pd.DataFrame | None, tuple[s
     """(name, merged table, unit codes) of a build folder, or ("", None, ()) when absent."""
     if build is None or not build.is_dir():
         return "", None, ()
-    csv = build / "so-lieu-tong-hop.csv"
+    csv = build / MERGED_CSV
     if not csv.is_file():
         return "", None, ()
     df = pd.read_csv(csv, encoding="utf-8-sig", dtype={"breakdown": str, "unit": str,
                                                         "indicator": str, "cell": str})
     units: tuple[str, ...] = tuple(sorted(set(df["unit"].astype(str))))
-    manifest = build / "manifest.json"
+    manifest = build / MANIFEST
     if manifest.is_file():
         units = tuple(sorted(json.loads(manifest.read_text(encoding="utf-8")).get("units", {})))
     return build.resolve().name, df, units

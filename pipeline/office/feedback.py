@@ -25,7 +25,7 @@ from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.hyperlink import Hyperlink
@@ -33,14 +33,16 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.catalogue.layout import CHOICES_SHEET
 from pipeline.core.findings import Finding, Severity
-from pipeline.core.xlsx import HEADER_FILL, print_setup, put, row_height, wrapped_lines
+from pipeline.core.xlsx import (
+    HEADER_FILL,
+    SEVERITY_FILL,
+    print_setup,
+    put,
+    row_height,
+    wrapped_lines,
+)
 
 FEEDBACK_SHEET = "Lỗi"
-FILL = {
-    Severity.ERROR: PatternFill("solid", fgColor="F4B183"),  # orange-red
-    Severity.WARNING: PatternFill("solid", fgColor="FFE699"),  # yellow
-    Severity.INFO: PatternFill("solid", fgColor="BDD7EE"),  # light blue
-}
 RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 HEADERS = ["STT", "Mức độ", "Trang", "Ô", "Chỉ tiêu", "Năm", "Giá trị", "Nội dung và cách sửa",
            "Mã chỉ tiêu"]
@@ -102,7 +104,7 @@ def annotate_workbook(source: Path, findings: Sequence[Finding], out: Path,
         noted[(f.sheet, cells[0])].append(f)
     for (sheet, ref), found in by_cell.items():
         cell = wb[sheet][ref]
-        cell.fill = FILL[min(found, key=lambda f: RANK[f.severity]).severity]
+        cell.fill = SEVERITY_FILL[min(found, key=lambda f: RANK[f.severity]).severity]
     for (sheet, ref), found in noted.items():
         cell = wb[sheet][ref]
         text = "\n".join(f"[{f.severity.label}] {f.message}" for f in found)
@@ -173,7 +175,7 @@ def _findings_sheet(wb: Workbook, title: str, intro: str, note: str,
         for c, v in enumerate(row, start=1):
             put(ws, r, c, v if v != "" else None)  # text that looks like a formula stays text
             ws.cell(r, c).alignment = wrap if c in WRAPPED else top
-        ws.cell(r, 2).fill = FILL[f.severity]
+        ws.cell(r, 2).fill = SEVERITY_FILL[f.severity]
         ws.cell(r, 6).alignment = Alignment(vertical="top", horizontal="center")  # the year
         ws.row_dimensions[r].height = row_height(max(
             wrapped_lines(str(v), WIDTHS[c - 1]) for c, v in enumerate(row, start=1)
@@ -225,8 +227,10 @@ def _open_copy(source: Path) -> tuple[Workbook, str | None]:
             return load_workbook(source), kind
         if kind in ("xls", "ods"):
             return _rebuild(source), kind
-    except Exception:  # openpyxl and calamine raise many types on odd files; the list helps
-        pass
+    except Exception:  # openpyxl and calamine raise many types on odd files
+        # Nothing is lost: the copy is a convenience, and every finding (reading's own
+        # included, which says what is wrong with the file) is still listed on its sheet.
+        kind = None
     wb = Workbook()
     wb.remove(wb.active)
     return wb, None

@@ -11,7 +11,7 @@ Numbers ("Số: ...") are left blank for the office's registry, as on any draft.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,20 +19,29 @@ from typing import TYPE_CHECKING
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
-from pipeline.catalogue.layout import form_rows
+from pipeline.catalogue.load import load_catalogue
 from pipeline.catalogue.model import Catalogue
 from pipeline.core import fmt
 from pipeline.core.findings import Severity
 from pipeline.core.word import (
     STYLE_NOTE,
-    STYLE_TABLE_HEAD,
-    STYLE_TABLE_TEXT,
+    StyleIds,
     agency_block,
     new_document,
+    write_table,
 )
-from pipeline.office.diff import BuildDiff
-from pipeline.office.progress import UnitProgress
-from pipeline.office.status import Checked, rates
+from pipeline.merge import merge
+from pipeline.office.diff import BuildDiff, diff_builds, load_previous
+from pipeline.office.outputs import (
+    LATEST,
+    LETTERS,
+    PROGRESS_REPORTS,
+    REPORT_NAMES,
+    progress_report_folder,
+    reminder_name,
+)
+from pipeline.office.progress import UnitProgress, asked_rows, filled_cells
+from pipeline.office.status import Checked, check_inputs, rates
 
 if TYPE_CHECKING:
     from docx.document import Document as WordDocument
@@ -44,6 +53,14 @@ MAX_CHANGES_LISTED = 40
 class Written:
     report: Path  # the weekly or monthly report
     reminders: tuple[Path, ...]  # one letter per unit that needs one
+
+    def lines(self) -> Iterator[str]:
+        """What `make weekly` / `make monthly` print: the report, then each letter."""
+        yield f"Báo cáo: {self.report}"
+        for letter in self.reminders:
+            yield f"Công văn đôn đốc (dự thảo): {letter}"
+        if not self.reminders:
+            yield "Không có đơn vị cần đôn đốc."
 
 
 def _place_date(doc: WordDocument, cat: Catalogue, day: dt.date) -> None:
@@ -65,24 +82,9 @@ def _centered(doc: WordDocument, text: str, bold: bool = True, size: int = 14) -
 
 def _table(doc: WordDocument, headers: Sequence[str], rows: Sequence[Sequence[str]],
            widths: Sequence[float]) -> None:
-    grid = doc.add_table(rows=1 + len(rows), cols=len(headers))
-    grid.style = "Table Grid"
-    grid.autofit = False
-    for c, w in enumerate(widths):
-        grid.columns[c].width = Cm(w)
-    for c, text in enumerate(headers):
-        cell = grid.cell(0, c)
-        cell.width = Cm(widths[c])
-        cell.paragraphs[0].text = text
-        cell.paragraphs[0].style = STYLE_TABLE_HEAD
-    for r, row in enumerate(rows, start=1):
-        for c, text in enumerate(row):
-            cell = grid.cell(r, c)
-            cell.width = Cm(widths[c])
-            p = cell.paragraphs[0]
-            p.text = text
-            p.style = STYLE_TABLE_TEXT
-            p.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    """A letter's table: text left-aligned, at the left margin, header not repeated."""
+    write_table(doc, StyleIds(doc), headers, rows, widths, align=["left"] * len(headers),
+                center=False, repeat_head=False, middle_heads=False)
 
 
 def _signature(doc: WordDocument, recipients: Sequence[str], title: str) -> None:
@@ -164,8 +166,7 @@ def progress_report(cat: Catalogue, checked: Checked, changes: BuildDiff | None,
                 doc.add_paragraph(f"(Còn {len(changes.changes) - len(listed)} thay đổi khác, "
                                   "xem trang “Thay đổi” của bảng tiến độ.)", style=STYLE_NOTE)
     doc.add_paragraph("4. Đề xuất", style="Heading 2")
-    behind = [p for p in status if p.status.startswith("Chưa nộp") or "thiếu" in p.status
-              or p.errors or p.unread]
+    behind = [p for p in status if p.state.behind or p.errors or p.unread]
     if behind:
         doc.add_paragraph("Đề nghị Lãnh đạo Sở đôn đốc các phòng, đơn vị sau hoàn thành nội "
                           "dung được giao: " + "; ".join(f"{p.name} ({p.status.lower()})"
@@ -181,20 +182,11 @@ def progress_report(cat: Catalogue, checked: Checked, changes: BuildDiff | None,
 
 
 def _missing_cells(cat: Catalogue, checked: Checked, unit: str) -> list[str]:
-    """Required rows of the unit with empty years, as 'label: 2011, 2012'."""
-    have = {(v.indicator, v.breakdown, v.year) for v in checked.validation.values
-            if v.unit == unit}
-    out = []
-    for item in cat.data_items_of(unit):
-        for row in form_rows(cat, item):
-            if not row.indicator.required:
-                continue
-            years = [y for y in cat.years_of(row.indicator)
-                     if (row.indicator.code, row.part, y) not in have]
-            if years:
-                out.append(f"{cat.row_label(row.indicator.code, row.part)} "
-                           f"(mục {item.code}): năm {', '.join(map(str, years))}")
-    return out
+    """Required rows of the unit with empty years, as 'label (mục I.1): năm 2011, 2012'."""
+    filled = filled_cells(v for v in checked.validation.values if v.unit == unit)
+    return [f"{cat.row_label(r.indicator, r.part)} (mục {r.item}): năm "
+            f"{', '.join(map(str, r.empty))}"
+            for r in asked_rows(cat, unit, filled.get(unit, set())) if r.required and r.empty]
 
 
 def reminder(cat: Catalogue, checked: Checked, p: UnitProgress, day: dt.date,
@@ -247,12 +239,30 @@ def needs_reminder(p: UnitProgress, day: dt.date) -> bool:
 def write_progress_documents(cat: Catalogue, checked: Checked, changes: BuildDiff | None,
                              day: dt.date, kind: str, folder: Path) -> Written:
     """The report of `kind` ("tuan" or "thang") and the reminder letters, into folder."""
-    name = "bao-cao-tuan.docx" if kind == "tuan" else "bao-cao-thang.docx"
-    report = progress_report(cat, checked, changes, day, kind, folder / name)
+    report = progress_report(cat, checked, changes, day, kind, folder / REPORT_NAMES[kind])
     letters = []
     for p in checked.progress:
         if needs_reminder(p, day):
-            letters.append(reminder(cat, checked, p, day, folder / "cong-van" /
-                                    f"nhac-{p.unit}.docx"))
+            letters.append(reminder(cat, checked, p, day,
+                                    folder / LETTERS / reminder_name(p.unit)))
     return Written(report, tuple(letters))
+
+
+def run_progress_report(catalogue: Path | Catalogue, inputs: Path, outputs: Path,
+                        kind: str, as_of: dt.date | None = None) -> Written:
+    """`make weekly` / `make monthly`: read and check `inputs` as of a date (today by
+    default), compare with the newest build in `outputs` (when there is one), and write the
+    report of `kind` and the reminder letters into outputs/bao-cao-tien-do/<kind>-<date>/."""
+    if kind not in REPORT_NAMES:
+        raise ValueError(f"unknown progress report kind {kind!r}")  # a caller's bug
+    cat = catalogue if isinstance(catalogue, Catalogue) else load_catalogue(catalogue)
+    day = as_of or dt.date.today()
+    checked = check_inputs(cat, inputs, day, log=lambda _: None)
+    previous = load_previous(outputs / LATEST)
+    changes = None
+    if previous[1] is not None:
+        changes = diff_builds(previous, merge(cat, checked.validation.values),
+                              tuple(w.unit for w in checked.validation.workbooks))
+    folder = outputs / PROGRESS_REPORTS / progress_report_folder(kind, day.isoformat())
+    return write_progress_documents(cat, checked, changes, day, kind, folder)
 

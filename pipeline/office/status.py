@@ -9,8 +9,9 @@ reports received, the on-time rate the share received by their deadline.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,29 +19,26 @@ from typing import TYPE_CHECKING
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from pipeline.catalogue.layout import row_key
+from pipeline.catalogue.layout import list_key, row_key
+from pipeline.catalogue.load import load_catalogue
 from pipeline.catalogue.model import Catalogue
 from pipeline.core import fmt
 from pipeline.core.errors import BuildError
 from pipeline.core.findings import Finding
 from pipeline.core.xlsx import table
 from pipeline.office.feedback import annotate_workbook, feedback_name, refusal_note
+from pipeline.office.outputs import CHECK_FOLDER, FEEDBACK, PROGRESS, VALIDATION
 from pipeline.office.progress import UnitProgress, progress
 from pipeline.office.reports import PROGRESS_HEADERS, progress_rows, write_validation_report
-from pipeline.read.cache import open_cache
-from pipeline.read.files import read_files, read_inputs
+from pipeline.read.files import read_files
 from pipeline.read.model import Inputs
+from pipeline.validate.folder import check_folder
 from pipeline.validate.model import Validation
 from pipeline.validate.submissions import validate
 from pipeline.validate.workbook import check_workbook
 
 if TYPE_CHECKING:  # office/diff.py needs pandas, which `make status` does not load
     from pipeline.office.diff import BuildDiff
-
-VALIDATION = "bao-cao-kiem-tra.xlsx"
-FEEDBACK = "feedback"
-CHECK_FOLDER = "kiem-tra"  # dry runs (make validate) and refused strict builds
-STATUS = "tien-do.xlsx"
 
 
 @dataclass(frozen=True)
@@ -59,27 +57,9 @@ class Checked:
 def check_inputs(cat: Catalogue, inputs: Path, as_of: dt.date,
                  log: Callable[[str], None] = print, full_narratives: bool = True,
                  cache_dir: Path | None = None) -> Checked:
-    """Read and validate every file of `inputs` (no chapter). Without `full_narratives`,
-    narratives are only identified (unit code), which spares loading python-docx. With
-    `cache_dir` (an outputs folder), files read and checked before are taken from its cache."""
-    if not inputs.is_dir():
-        raise BuildError(f"Không có thư mục đầu vào '{inputs}'. Tạo thư mục và đặt các tệp "
-                         "của đơn vị vào đó.")
-    log(f"Đọc các tệp trong '{inputs}'...")
-    cache = open_cache(cache_dir, cat, log) if cache_dir is not None else None
-    try:
-        read = read_inputs(inputs, progress=log, full_narratives=full_narratives,
-                           check=partial(check_workbook, cat), cache=cache)
-    finally:
-        if cache is not None:
-            cache.close()
-    for line in read.skipped:
-        log(line)
-    again = f" ({read.cached} tệp không đổi, lấy từ bộ nhớ đệm)" if read.cached else ""
-    log(f"Đã đọc {len(read.workbooks)} biểu số liệu, {len(read.narratives)} thuyết minh; "
-        f"{len(read.findings)} tệp không dùng được{again}.")
-    checked = validate(cat, read)
-    return Checked(read, checked, tuple(progress(cat, checked, as_of)))
+    """validate.folder.check_folder, and where each unit stands as of `as_of`."""
+    read, validation = check_folder(cat, inputs, log, full_narratives, cache_dir)
+    return Checked(read, validation, tuple(progress(cat, validation, as_of)))
 
 
 def finding_labels(cat: Catalogue) -> dict[str, str]:
@@ -93,7 +73,7 @@ def finding_labels(cat: Catalogue) -> dict[str, str]:
                 out[row_key(ind.code, part.code)] = cat.row_label(ind.code, part.code)
     for li in cat.lists:
         for col in li.columns:
-            out[f"{li.code}.{col.code}"] = f"{li.title} – {col.label}"
+            out[list_key(li.code, col.code)] = f"{li.title} – {col.label}"
     return out
 
 
@@ -123,21 +103,98 @@ def write_checks(checked: Checked, folder: Path, extra: tuple[Finding, ...] = ()
     return written
 
 
+def _load(catalogue: Path | Catalogue) -> Catalogue:
+    return catalogue if isinstance(catalogue, Catalogue) else load_catalogue(catalogue)
+
+
+@dataclass(frozen=True)
+class ValidateRun:
+    """What `make validate` found and wrote."""
+
+    checked: Checked
+    written: tuple[Path, ...]  # the validation report, then each feedback file
+
+    @property
+    def exit_code(self) -> int:
+        """1 when a file holds an error-level finding, else 0."""
+        return 1 if self.checked.errors else 0
+
+    def lines(self, as_json: bool = False) -> Iterator[str]:
+        """What `make validate` prints after reading: per unit its files, errors, warnings and
+        status, then every finding; as one JSON document with `as_json`."""
+        yield from summary_lines(self.checked, as_json)
+        if not as_json:
+            yield (f"Báo cáo kiểm tra: {self.written[0]}; tệp góp ý: "
+                   f"{len(self.written) - 1}.")
+
+
+def run_validate(catalogue: Path | Catalogue, inputs: Path, outputs: Path,
+                 as_of: dt.date | None = None, log: Callable[[str], None] = print
+                 ) -> ValidateRun:
+    """`make validate`: read and check `inputs` as of a date (today by default) and write the
+    validation report and feedback files into outputs/kiem-tra/ (no chapter)."""
+    cat = _load(catalogue)
+    checked = check_inputs(cat, inputs, as_of or dt.date.today(), log=log, cache_dir=outputs)
+    written = write_checks(checked, outputs / CHECK_FOLDER, labels=finding_labels(cat))
+    return ValidateRun(checked, tuple(written))
+
+
+def summary_lines(checked: Checked, as_json: bool = False) -> Iterator[str]:
+    """Per unit: files, errors, warnings, status; then every finding (text or one JSON
+    document)."""
+    findings = checked.validation.findings
+    if as_json:
+        units = [{"unit": p.unit, "name": p.name, "workbook": p.workbook,
+                  "narrative": p.narrative, "errors": p.errors, "warnings": p.warnings,
+                  "status": p.status} for p in checked.progress]
+        data = {"units": units, "errors": checked.errors,
+                "findings": [{**asdict(f), "severity": f.severity.value} for f in findings],
+                "skipped": list(checked.read.skipped)}
+        yield json.dumps(data, ensure_ascii=False, indent=2)
+        return
+    for row in progress_rows(checked.progress):
+        yield f"  {row[0]:<6} lỗi {row[10]:>3}  cảnh báo {row[11]:>3}  {row[12]}"
+    unread = {u.file: u.unit for u in checked.validation.unread}
+    others = sorted({f.file for f in findings} - {p.workbook for p in checked.progress}
+                    - {p.narrative for p in checked.progress})
+    for name in others:
+        yield f"  {unread.get(name) or '?':<6} tệp không dùng được: {name}"
+    for f in findings:
+        yield f.line()
+
+
 @dataclass(frozen=True)
 class CheckedFile:
     """One file checked the way a unit checks it before sending (`make check`)."""
 
     validation: Validation
     feedback: Path | None  # annotated copy, or note for a file not read; None: a narrative
+    path: Path  # the file checked
 
     @property
     def errors(self) -> int:
         return len(self.validation.errors())
 
+    @property
+    def exit_code(self) -> int:
+        """1 when the file holds an error-level finding, else 0."""
+        return 1 if self.errors else 0
 
-def check_file(cat: Catalogue, path: Path, out: Path) -> CheckedFile:
+    def lines(self) -> Iterator[str]:
+        """What `make check` prints: every finding, the counts, where the feedback is."""
+        findings = self.validation.findings
+        for f in findings:
+            yield f.line()
+        yield (f"{self.path.name}: {self.errors} lỗi, "
+               f"{len(findings) - self.errors} cảnh báo/thông tin.")
+        if self.feedback is not None:
+            yield f"Tệp góp ý (mở trang 'Lỗi' để đến từng ô): {self.feedback}"
+
+
+def check_file(catalogue: Path | Catalogue, path: Path, out: Path) -> CheckedFile:
     """Read and check one file as `make report` would (conversion of .doc/.odt, the same
     time and memory limits), and write its feedback into `out`."""
+    cat = _load(catalogue)
     if not path.is_file():
         raise BuildError(f"Không có tệp '{path}'. Hãy kiểm tra lại đường dẫn.")
     read = read_files([path], workers=1, check=partial(check_workbook, cat))
@@ -149,7 +206,7 @@ def check_file(cat: Catalogue, path: Path, out: Path) -> CheckedFile:
         feedback = annotate_workbook(path, findings, out / feedback_name(path), labels)
     elif not read.narratives:
         feedback = refusal_note(path.name, findings, out)
-    return CheckedFile(validation, feedback)
+    return CheckedFile(validation, feedback, path)
 
 
 @dataclass(frozen=True)
@@ -190,6 +247,34 @@ def status_table(status: tuple[UnitProgress, ...] | list[UnitProgress]) -> str:
     lines = ["  ".join(str(x).ljust(w) for x, w in zip(row, widths)).rstrip()
              for row in [heads, ["-" * w for w in widths], *rows]]
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class StatusRun:
+    """What `make status` found and wrote."""
+
+    checked: Checked
+    as_of: dt.date
+    table: Path  # the progress table written
+
+    def lines(self) -> Iterator[str]:
+        """What `make status` prints: files skipped, the table, the rates, where it is."""
+        yield from self.checked.read.skipped
+        yield f"Tiến độ tính đến ngày {fmt.date(self.as_of)}:"
+        yield status_table(self.checked.progress)
+        yield rates(self.checked.progress).line()
+        yield f"Bảng tiến độ: {self.table}"
+
+
+def run_status(catalogue: Path | Catalogue, inputs: Path, outputs: Path,
+               as_of: dt.date | None = None) -> StatusRun:
+    """`make status`: where each unit stands as of a date (today by default); narratives are
+    only identified, so no document library is loaded. Writes outputs/tien-do.xlsx."""
+    cat = _load(catalogue)
+    day = as_of or dt.date.today()
+    checked = check_inputs(cat, inputs, day, log=lambda _: None, full_narratives=False,
+                           cache_dir=outputs)
+    return StatusRun(checked, day, write_status(checked.progress, outputs / PROGRESS, day))
 
 
 def write_status(status: tuple[UnitProgress, ...] | list[UnitProgress], path: Path,

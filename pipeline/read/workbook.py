@@ -164,28 +164,29 @@ def read_workbook(path: Path, info: FileInfo | None = None,
         notes.add("macro_ignored")
     for p in package.cell_problems:
         notes.add(p.kind, sheet=p.sheet, cell=p.cell, value=p.text)
+    # Only calamine's own calls are in a net that blames the file (`_unreadable`); a fault
+    # of this module reaches read/files.py, which reports it as this software's.
     try:
         wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data or b""))
-        try:
-            worksheets = [m.name for m in wb.sheets_metadata
-                          if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
-            if META_SHEET not in worksheets:
-                raise Refused(fnd.make("not_a_form", info.name))
-            merges: list[tuple[str, str]] = list(package.merges)
-            meta = _read_meta(wb, notes, package.extents, merges)
-            unit = unit_code(meta.get("ma_don_vi", ""))
-            if not unit:
-                raise Refused(fnd.make("not_a_form", info.name))
-            out = _read_sheets(wb, worksheets, notes, package.extents, merges)
-        finally:
-            wb.close()
+        worksheets = [m.name for m in wb.sheets_metadata
+                      if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
+    except Exception as e:  # calamine raises several types; all mean "cannot read"
+        raise _unreadable(info.name, e) from e
+    try:
+        if META_SHEET not in worksheets:
+            raise Refused(fnd.make("not_a_form", info.name))
+        merges: list[tuple[str, str]] = list(package.merges)
+        meta = _read_meta(wb, notes, package.extents, merges)
+        unit = unit_code(meta.get("ma_don_vi", ""))
+        if not unit:
+            raise Refused(fnd.make("not_a_form", info.name))
+        out = _read_sheets(wb, worksheets, notes, package.extents, merges)
     except Refused as r:
         if r.finding.unit or not unit:
             raise
         raise Refused(replace(r.finding, unit=unit)) from r  # the file is the unit's
-    except Exception as e:  # calamine raises several types; all mean "cannot read"
-        raise Refused(fnd.make("file_unreadable", info.name, unit=unit,
-                               detail=f"{type(e).__name__}: {str(e)[:200]}")) from e
+    finally:
+        wb.close()
     return WorkbookSubmission(file=info, unit=unit, meta=meta, sheets=tuple(worksheets),
                               rows=tuple(out.rows), cells=tuple(out.cells),
                               notes=notes.findings(unit), lists=tuple(out.lists), kind=kind,
@@ -255,14 +256,28 @@ def _grid(wb: python_calamine.CalamineWorkbook, name: str, notes: _Notes,
     if rows > MAX_SHEET_ROWS or cols > MAX_SHEET_COLS:
         notes.add("sheet_too_large", sheet=name, detail=f"{rows:,} dòng × {cols:,} cột")
         return None
-    sheet = wb.get_sheet_by_name(name)
-    if sheet.height > MAX_SHEET_ROWS or sheet.width > MAX_SHEET_COLS:
-        notes.add("sheet_too_large", sheet=name,
-                  detail=f"{sheet.height:,} dòng × {sheet.width:,} cột")
+    try:
+        sheet = wb.get_sheet_by_name(name)
+        height, width = sheet.height, sheet.width
+        if height > MAX_SHEET_ROWS or width > MAX_SHEET_COLS:
+            grid, ranges = None, None
+        else:
+            grid = sheet.to_python(skip_empty_area=False)
+            ranges = sheet.merged_cell_ranges  # None for .ods: see package
+    except Exception as e:  # calamine raises several types; all mean "cannot read"
+        raise _unreadable(notes.file, e) from e
+    if grid is None:
+        notes.add("sheet_too_large", sheet=name, detail=f"{height:,} dòng × {width:,} cột")
         return None
-    for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ():  # None for .ods: see package
+    for (r0, c0), (r1, c1) in ranges or ():
         merges.append((name, f"{_a1(r0, c0)}:{_a1(r1, c1)}"))
-    return sheet.to_python(skip_empty_area=False)
+    return grid
+
+
+def _unreadable(name: str, e: Exception) -> Refused:
+    """The file could not be parsed: `file_unreadable`, naming the parser's error."""
+    return Refused(fnd.make("file_unreadable", name,
+                            detail=f"{type(e).__name__}: {str(e)[:200]}"))
 
 
 def _read_list_sheet(name: str, code: str, grid: Sequence[Sequence[Raw]], out: _SheetsRead,

@@ -26,6 +26,7 @@ from pipeline.catalogue.layout import (
     META_SHEET,
     form_rows,
     form_years,
+    row_key,
     sheet_name,
 )
 from pipeline.catalogue.model import TOTAL, Catalogue, Indicator, Unit
@@ -337,7 +338,7 @@ def sample_values(cat: Catalogue, unit: Unit, seed: int = 2020) -> dict[tuple[st
                         out[(row.key, year)] = round(100 - sum(known), 1)
                     continue
                 if row.part == TOTAL and ind.breakdown is not None:
-                    parts = [out.get((f"{ind.code}.{p.code}", year))
+                    parts = [out.get((row_key(ind.code, p.code), year))
                              for p in cat.parts_of(ind) if p.code != TOTAL]
                     known = [p for p in parts if p is not None]
                     if len(known) == len(parts):

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 
 from pipeline.catalogue.formula import Formula, MissingInput, evaluate, parse_formula
+from pipeline.catalogue.layout import row_key
 from pipeline.catalogue.model import TOTAL, Catalogue, Indicator, Rule
 from pipeline.core import findings as fnd
 from pipeline.core import fmt
@@ -192,9 +193,8 @@ def check_series(cat: Catalogue, values: Iterable[Value]) -> Iterator[Finding]:
 
 
 def _pair_finding(code: str, ind: Indicator, label: str, prev: Value, cur: Value) -> Finding:
-    key = ind.code if cur.breakdown == TOTAL else f"{ind.code}.{cur.breakdown}"
     return fnd.make(code, cur.file, sheet=cur.sheet, cell=cur.cell, unit=cur.unit,
-                    indicator=key,
+                    indicator=row_key(ind.code, cur.breakdown),
                     year=cur.year, value=_shown(ind, cur.value), label=label,
                     prev_year=prev.year, prev=_shown(ind, prev.value))
 

@@ -28,6 +28,7 @@ from pipeline.catalogue.layout import (
     STATUS_HEADER,
     form_rows,
     form_years,
+    list_key,
     meta_cell,
     row_key,
     sheet_name,
@@ -138,7 +139,7 @@ def _check_lists(cat: Catalogue, wb: WorkbookSubmission) -> Iterator[Finding | L
         for code, col in columns.items():
             cell, value = raw.get(code, ("", None))
             where: fnd.Place = {"sheet": lr.sheet, "cell": cell, "unit": wb.unit,
-                                "indicator": f"{li.code}.{code}"}
+                                "indicator": list_key(li.code, code)}
             typed[code], problem = _list_value(cat, col, value)
             if problem:
                 bad = True

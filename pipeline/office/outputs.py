@@ -1,0 +1,40 @@
+"""The name of every file and folder the pipeline writes under outputs/, defined once.
+
+Used by office/ (status, validation, progress reports, the previous build's files read back
+for the diff), build.py (a build folder) and cli.py (defaults and messages).
+"""
+
+from __future__ import annotations
+
+# --- a build folder: outputs/<date_time>/ ----------------------------------------------------
+CHAPTER = "chuong-khcn.docx"
+CHAPTER_PDF = "chuong-khcn.pdf"
+MERGED_XLSX = "so-lieu-tong-hop.xlsx"
+MERGED_CSV = "so-lieu-tong-hop.csv"  # also the baseline of the next build's diff
+MANIFEST = "manifest.json"
+DICTIONARY = "tu-dien-du-lieu.xlsx"
+PACK = "goi-tu-van"  # the consultants' pack: folder and .zip
+PROGRESS = "tien-do.xlsx"  # the progress table (also written by `make status` in outputs/)
+VALIDATION = "bao-cao-kiem-tra.xlsx"
+FEEDBACK = "feedback"  # annotated copies of the units' workbooks, notes on refused files
+CHART_CACHE = "hinh"  # charts kept between builds, under the cache folder
+
+# --- outputs/ itself ---------------------------------------------------------------------------
+LATEST = "latest"  # link to the newest build folder
+LOCK = ".build.lock"
+CHECK_FOLDER = "kiem-tra"  # dry runs (make validate) and refused strict builds
+PROGRESS_REPORTS = "bao-cao-tien-do"  # weekly and monthly reports, one folder per run
+
+# --- a progress-report folder: outputs/bao-cao-tien-do/<kind>-<date>/ -------------------------
+REPORT_NAMES = {"tuan": "bao-cao-tuan.docx", "thang": "bao-cao-thang.docx"}  # by kind
+LETTERS = "cong-van"  # reminder letter drafts
+
+
+def progress_report_folder(kind: str, day_iso: str) -> str:
+    """`<kind>-<yyyy-mm-dd>`: the folder of one weekly ("tuan") or monthly ("thang") run."""
+    return f"{kind}-{day_iso}"
+
+
+def reminder_name(unit: str) -> str:
+    """The reminder letter draft to one unit."""
+    return f"nhac-{unit}.docx"

@@ -1,0 +1,342 @@
+"""The chapter's tables: each with its numbered title, unit line, grid, source line and notes.
+
+- `indicator_table`: a catalogue table (years and/or periods down, indicator parts and
+  derived values across); it returns the appendix rows saying where each column comes from;
+- `targets_table`: the targets of an item with their verdicts (from derive);
+- `list_table`: the rows units added to a list input, and for the list that carries the land
+  demand, the land table derive made of it.
+
+Tables are numbered by the section that holds them: `table_numbers` gives the numbers of one
+section in order. The grids are written by core/word.py in the master's styles.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from itertools import count
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
+
+from pipeline.catalogue.model import (
+    ALL_UNITS,
+    PERIOD_METHOD_VI,
+    TOTAL,
+    Catalogue,
+    ColumnRef,
+    ListInput,
+    Table,
+)
+from pipeline.core import fmt
+from pipeline.core.word import (
+    STYLE_MISSING,
+    STYLE_NOTE,
+    STYLE_SOURCE_LINE,
+    STYLE_TABLE_TEXT,
+    STYLE_TABLE_TITLE,
+    STYLE_UNIT_LINE,
+    TEXT_WIDTH_CM,
+    CellAlign,
+    StyleIds,
+    fit_widths,
+    head_cell,
+    new_grid,
+    repeat_header,
+    set_text,
+    set_widths,
+    write_table,
+)
+from pipeline.derive import TargetStatus
+from pipeline.merge import rows_of
+from pipeline.render.values import Cell, Values
+
+if TYPE_CHECKING:
+    from docx.document import Document as WordDocument
+    from docx.table import _Cell
+
+
+@dataclass(frozen=True)
+class Source:
+    """One row of the appendix: where the figures of one column of a table come from."""
+
+    table: str  # "Bảng 1.1"
+    column: str  # the column's header
+    unit: str  # name of the unit that sent the figures
+    where: str  # "file › sheet!E6:M9", or "tính toán: <formula>" for a derived column
+    sent: str  # day the unit's workbook was sent ("20/03/2020")
+
+
+def table_numbers(tag: str) -> Iterator[str]:
+    """The numbers of a section's tables in order: "1.1", "1.2"... for tag "1"."""
+    return (f"{tag}.{k}" for k in count(1))
+
+
+# --- columns of a catalogue table -----------------------------------------------------------
+def column_header(cat: Catalogue, columns: Sequence[ColumnRef], col: ColumnRef,
+                  mixed: bool) -> str:
+    """A column's header among `columns`: the derived value's or indicator's label, the part's
+    label, or "Tổng số" for the total beside its parts; with its measure when `mixed`."""
+    if col.derived is not None:
+        d = cat.derived_by_code[col.derived]
+        return d.label + (f" ({d.measure})" if mixed else "")
+    ind = cat.indicator_by_code[col.indicator or ""]
+    part = col.part or TOTAL
+    same = [c for c in columns if c.indicator == ind.code]
+    if part != TOTAL:
+        text = cat.part_label(ind.code, part)
+    elif ind.breakdown is not None and len(same) > 1:
+        text = "Tổng số"
+    else:
+        text = ind.label
+    return text + (f" ({ind.measure})" if mixed else "")
+
+
+def column_measure(cat: Catalogue, col: ColumnRef) -> str:
+    if col.derived is not None:
+        return cat.derived_by_code[col.derived].measure
+    return cat.indicator_by_code[col.indicator or ""].measure
+
+
+def format_value(cat: Catalogue, col: ColumnRef, value: float | None) -> str:
+    """A column's value as the chapter prints it: its decimals, points signed."""
+    if col.derived is not None:
+        d = cat.derived_by_code[col.derived]
+        if d.measure.startswith("điểm"):
+            return fmt.signed(value, d.decimals)
+        return fmt.number(value, d.decimals)
+    ind = cat.indicator_by_code[col.indicator or ""]
+    return fmt.number(value, ind.decimals if ind.type != "integer" else 0)
+
+
+def _period_note(cat: Catalogue, table: Table, headers: list[str]) -> str:
+    """Which figure a period row shows for each column, grouped by method."""
+    groups: dict[str, list[str]] = {}
+    for col, header in zip(table.columns, headers):
+        if col.derived is not None:
+            d = cat.derived_by_code[col.derived]
+            method = ("bình quân các năm" if d.period == "mean"
+                      else "tính từ số liệu cả giai đoạn")
+        else:
+            method = PERIOD_METHOD_VI[cat.indicator_by_code[col.indicator or ""].period_method]
+        groups.setdefault(method, []).append(f"“{header}”")
+    parts = [f"{method} ({', '.join(cols)})" for method, cols in groups.items()]
+    return "Dòng giai đoạn: " + "; ".join(parts) + "."
+
+
+def _column_groups(cat: Catalogue, table: Table) -> list[tuple[str, int]]:
+    """(label, span) of each column group: an indicator's parts share its label, else ""."""
+    groups: list[tuple[str, int]] = []
+    for col in table.columns:
+        key = col.indicator if col.indicator and sum(
+            c.indicator == col.indicator for c in table.columns) > 1 else None
+        label = cat.indicator_by_code[key].label if key else ""
+        if key and groups and groups[-1][0] == label:
+            groups[-1] = (label, groups[-1][1] + 1)
+        else:
+            groups.append((label, 1))
+    return groups
+
+
+def _cell_span(cells: list[Cell]) -> str:
+    """'file › I.1!E6:M9': the smallest range holding the cells of one column."""
+    if not cells:
+        return "(chưa có số liệu)"
+    files = sorted({c[0] for c in cells})
+    sheets = sorted({c[1] for c in cells})
+    coords = [coordinate_from_string(c[2]) for c in cells]
+    cols = [column_index_from_string(col) for col, _ in coords]
+    rows = [row for _, row in coords]
+    first = f"{get_column_letter(min(cols))}{min(rows)}"
+    last = f"{get_column_letter(max(cols))}{max(rows)}"
+    span = first if first == last else f"{first}:{last}"
+    return f"{', '.join(files)} › {', '.join(sheets)}!{span}"
+
+
+# --- a catalogue table ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Grid:
+    """What the grid of a catalogue table shows, formatted."""
+
+    first_header: str  # "Năm" or "Giai đoạn"
+    headers: list[str]  # one per column (the lower header row when grouped)
+    measures: list[str]  # one per column
+    mixed: bool  # columns of several measures: each header names its own
+    labels: list[str]  # first cell of each body row: years, then periods
+    body: list[list[str]]  # formatted values, one row per label
+    bold_from: int  # rows from here on (the periods) are bold
+
+
+def _grid_of(cat: Catalogue, values: Values, table: Table) -> _Grid:
+    measures = [column_measure(cat, c) for c in table.columns]
+    mixed = len(set(measures)) > 1
+    years = list(cat.years.actual) if table.rows != "periods" else []
+    periods = [p.code for p in cat.periods] if table.rows != "years" else []
+    body = ([[format_value(cat, c, values.year(c, y)) for c in table.columns] for y in years]
+            + [[format_value(cat, c, values.period(c, p)) for c in table.columns]
+               for p in periods])
+    return _Grid(first_header="Giai đoạn" if table.rows == "periods" else "Năm",
+                 headers=[column_header(cat, table.columns, c, mixed) for c in table.columns],
+                 measures=measures, mixed=mixed, labels=[str(y) for y in years] + periods,
+                 body=body, bold_from=len(years))
+
+
+def _group_heads(styles: StyleIds, at: list[list[_Cell]], cat: Catalogue, table: Table,
+                 g: _Grid) -> None:
+    """Two header rows: a group label over its parts' headers, else one cell down both."""
+    c = 1
+    for label, span in _column_groups(cat, table):
+        if label:
+            head_cell(styles, at[0][c], label + (f" ({g.measures[c - 1]})" if g.mixed else ""))
+            if span > 1:
+                at[0][c].merge(at[0][c + span - 1])
+            for k in range(span):
+                head_cell(styles, at[1][c + k],
+                          column_header(cat, table.columns, table.columns[c + k - 1], False))
+        else:
+            head_cell(styles, at[0][c], g.headers[c - 1])
+            at[0][c].merge(at[1][c])
+        c += span
+
+
+def _write_grid(doc: WordDocument, styles: StyleIds, cat: Catalogue, table: Table,
+                g: _Grid) -> None:
+    two_rows = any(label for label, _ in _column_groups(cat, table))
+    head_rows = 2 if two_rows else 1
+    grid, at = new_grid(doc, styles, head_rows + len(g.body), 1 + len(table.columns))
+    set_widths(grid, fit_widths([g.first_header] + g.headers,
+                                [[lab] + r for lab, r in zip(g.labels, g.body)]))
+    head_cell(styles, at[0][0], g.first_header)
+    if two_rows:
+        at[0][0].merge(at[1][0])
+        _group_heads(styles, at, cat, table, g)
+    else:
+        for c, text in enumerate(g.headers, start=1):
+            head_cell(styles, at[0][c], text)
+    for r in range(head_rows):
+        repeat_header(grid.rows[r])
+    for r, (cells, label, row) in enumerate(zip(at[head_rows:], g.labels, g.body)):
+        head_cell(styles, cells[0], label)
+        for c, text in enumerate(row, start=1):
+            set_text(cells[c].paragraphs[0], text)
+            styles.apply(cells[c].paragraphs[0], STYLE_TABLE_TEXT)
+            if r >= g.bold_from:
+                for run in cells[c].paragraphs[0].runs:
+                    run.bold = True
+
+
+def _notes(cat: Catalogue, table: Table, g: _Grid) -> list[str]:
+    """Notes under a table: its own, the period rows' methods, the missing-value mark."""
+    notes = [table.note] if table.note else []
+    if g.bold_from < len(g.labels):
+        notes.append(_period_note(cat, table, g.headers))
+    if any(fmt.MISSING in row for row in g.body):
+        notes.append(f"“{fmt.MISSING}”: chưa có số liệu, số liệu chưa hợp lệ (xem báo cáo "
+                     "kiểm tra số liệu) hoặc giai đoạn thiếu năm.")
+    return notes
+
+
+def indicator_table(doc: WordDocument, styles: StyleIds, cat: Catalogue, values: Values,
+                    number: str, table: Table, owner: str, sent: dt.date) -> tuple[Source, ...]:
+    """A numbered catalogue table: title, unit line, grid, source line (the `owner` unit and
+    the day its workbook was `sent`) and notes. Returns where each column's figures come
+    from, for the appendix."""
+    g = _grid_of(cat, values, table)
+    styles.para(doc, f"Bảng {number}. {table.title}", STYLE_TABLE_TITLE)
+    styles.para(doc, f"Đơn vị tính: {table.measure or g.measures[0]}", STYLE_UNIT_LINE)
+    _write_grid(doc, styles, cat, table, g)
+    source = f"Nguồn: {owner}, biểu số liệu gửi ngày {fmt.date(sent)}"
+    if any(c.derived for c in table.columns):
+        source += "; các cột tỷ lệ do tính toán từ số liệu trong bảng"
+    styles.para(doc, source + ".", STYLE_SOURCE_LINE)
+    notes = _notes(cat, table, g)
+    if notes:
+        styles.para(doc, "Ghi chú: " + " ".join(notes), STYLE_NOTE)
+    return tuple(
+        Source(f"Bảng {number}", header, owner,
+               f"tính toán: {cat.derived_by_code[col.derived].formula}"
+               if col.derived is not None else _cell_span(values.cells_of(col)), fmt.date(sent))
+        for col, header in zip(table.columns, g.headers))
+
+
+# --- targets --------------------------------------------------------------------------------
+def targets_table(doc: WordDocument, styles: StyleIds, number: str, target_years: list[int],
+                  rows: Sequence[TargetStatus]) -> None:
+    """The targets table: each target row's current figure, its targets and the verdict."""
+    styles.para(doc, f"Bảng {number}. Một số chỉ tiêu phát triển KH&CN đến năm "
+                f"{max(target_years)}", STYLE_TABLE_TITLE)
+    headers = ["Chỉ tiêu", "Đơn vị", "Hiện trạng", *[str(y) for y in target_years], "Đánh giá"]
+    texts = []
+    for t in rows:
+        now = fmt.number(t.current, t.decimals)
+        if t.current is not None:
+            now += f" ({t.current_when})"
+        texts.append([t.label, t.measure, now,
+                      *[fmt.number(v, t.decimals) for _, v in t.targets], t.verdict])
+    fixed = 1.4 + 1.9 + 1.4 * len(target_years)
+    widths = [4.6, 1.4, 1.9] + [1.4] * len(target_years) + [TEXT_WIDTH_CM - 4.6 - fixed]
+    write_table(doc, styles, headers, texts, widths,
+                align=["left", "center", None, *[None] * len(target_years), "left"])
+    styles.para(doc, "Nguồn: mục tiêu do các phòng, đơn vị đề xuất trong biểu số liệu; "
+                "hiện trạng là số liệu năm gần nhất (đóng góp của TFP: bình quân giai "
+                "đoạn). Dự báo theo xu hướng tuyến tính của số liệu 2011-2019 chỉ để "
+                "tham khảo, không phải chỉ tiêu kế hoạch.", STYLE_SOURCE_LINE)
+
+
+# --- list inputs ----------------------------------------------------------------------------
+def _list_cell(kind: str, v: Any) -> str:
+    """A list cell as the chapter prints it (merge_lists' cell: a number, date or text)."""
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return fmt.MISSING
+    if kind in ("number", "integer"):
+        return fmt.plain(round(float(v), 2))
+    if kind == "date":
+        return fmt.date(v)
+    return str(v)
+
+
+def _first_right(n: int) -> list[CellAlign | None]:
+    """The first column as the style says (right), the others left unless a number."""
+    return [None if c == 0 else "auto" for c in range(n)]
+
+
+def list_table(doc: WordDocument, styles: StyleIds, numbers: Iterator[str], li: ListInput,
+               rows: pd.DataFrame | None, land: pd.DataFrame | None = None) -> None:
+    """A list input as a numbered table (the rows units added, or a sentence when none did),
+    then, when `land` is given and not empty, the land demand table made from it."""
+    styles.para(doc, f"Bảng {next(numbers)}. {li.title}", STYLE_TABLE_TITLE)
+    if rows is None or rows.empty:
+        styles.para(doc, f"Chưa có phòng, đơn vị nào gửi nội dung “{li.title}”.",
+                    STYLE_MISSING)
+        return
+    cols = [c for c in li.columns if not li.chapter_columns or c.code in li.chapter_columns]
+    headers = ["STT", *[c.label + (f" ({c.measure})" if c.measure else "") for c in cols]]
+    every_unit = li.unit == ALL_UNITS
+    if every_unit:
+        headers.append("Đơn vị đề xuất")
+    body = []
+    for n, (unit_name, *cells) in enumerate(
+            rows_of(rows, "unit_name", *[c.code for c in cols]), start=1):
+        body.append([str(n), *[_list_cell(c.type, v) for c, v in zip(cols, cells)],
+                     *([unit_name] if every_unit else [])])
+    write_table(doc, styles, headers, body, fit_widths(headers, body),
+                align=_first_right(len(headers)))
+    units = ", ".join(dict.fromkeys(rows["unit_name"]))
+    styles.para(doc, f"Nguồn: {units}.", STYLE_SOURCE_LINE)
+    if land is not None and not land.empty:
+        _land_table(doc, styles, next(numbers), land)
+
+
+def _land_table(doc: WordDocument, styles: StyleIds, number: str, land: pd.DataFrame) -> None:
+    styles.para(doc, f"Bảng {number}. Nhu cầu sử dụng đất cho KH&CN theo địa điểm và loại "
+                "đất chuyển đổi", STYLE_TABLE_TITLE)
+    styles.para(doc, "Đơn vị tính: ha", STYLE_UNIT_LINE)
+    headers = ["Địa điểm", *[str(c) for c in land.columns]]
+    body = [[str(idx), *[fmt.plain(round(float(v), 2)) for v in vals]]
+            for idx, vals in zip(land.index, land.values)]
+    write_table(doc, styles, headers, body, fit_widths(headers, body),
+                align=_first_right(len(headers)), first_is_head=True)
+    styles.para(doc, "Nguồn: tổng hợp từ danh mục dự án đề xuất của các phòng, đơn vị "
+                "(các dòng không có lỗi).", STYLE_SOURCE_LINE)

@@ -1,0 +1,43 @@
+"""Check an inputs folder: read every file (in workers, through the cache) with the per-file
+check, then validate across units. What `make validate`, `make status` and the first half of
+`make report` share; office/status.py adds where each unit stands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+from pipeline.catalogue.model import Catalogue
+from pipeline.core.errors import BuildError
+from pipeline.read.cache import open_cache
+from pipeline.read.files import read_inputs
+from pipeline.read.model import Inputs
+from pipeline.validate.model import Validation
+from pipeline.validate.submissions import validate
+from pipeline.validate.workbook import check_workbook
+
+
+def check_folder(cat: Catalogue, inputs: Path, log: Callable[[str], None] = print,
+                 full_narratives: bool = True, cache_dir: Path | None = None
+                 ) -> tuple[Inputs, Validation]:
+    """Read and validate every file of `inputs` (no chapter). Without `full_narratives`,
+    narratives are only identified (unit code), which spares loading python-docx. With
+    `cache_dir` (an outputs folder), files read and checked before are taken from its cache."""
+    if not inputs.is_dir():
+        raise BuildError(f"Không có thư mục đầu vào '{inputs}'. Tạo thư mục và đặt các tệp "
+                         "của đơn vị vào đó.")
+    log(f"Đọc các tệp trong '{inputs}'...")
+    cache = open_cache(cache_dir, cat, log) if cache_dir is not None else None
+    try:
+        read = read_inputs(inputs, progress=log, full_narratives=full_narratives,
+                           check=partial(check_workbook, cat), cache=cache)
+    finally:
+        if cache is not None:
+            cache.close()
+    for line in read.skipped:
+        log(line)
+    again = f" ({read.cached} tệp không đổi, lấy từ bộ nhớ đệm)" if read.cached else ""
+    log(f"Đã đọc {len(read.workbooks)} biểu số liệu, {len(read.narratives)} thuyết minh; "
+        f"{len(read.findings)} tệp không dùng được{again}.")
+    return read, validate(cat, read)
