@@ -26,11 +26,8 @@ from pipeline.catalogue.load import load_catalogue
 from pipeline.catalogue.model import Catalogue
 from pipeline.core.errors import BuildError
 from pipeline.core.findings import Finding, Severity
-from pipeline.core.soffice import ConversionError, convert, find_soffice
-from pipeline.derive import derive
-from pipeline.merge import merge, merge_lists
-from pipeline.office.diff import diff_builds, load_previous
-from pipeline.office.outputs import (
+from pipeline.core.outputs import (
+    CACHE_DIR,
     CHAPTER,
     CHAPTER_PDF,
     CHART_CACHE,
@@ -46,9 +43,12 @@ from pipeline.office.outputs import (
     PROGRESS,
     VALIDATION,
 )
+from pipeline.core.soffice import ConversionError, convert, find_soffice
+from pipeline.derive import derive
+from pipeline.merge import merge, merge_lists
+from pipeline.office.diff import diff_builds, load_previous
 from pipeline.office.progress import UnitProgress
 from pipeline.office.status import check_inputs, finding_labels, write_checks, write_status
-from pipeline.read.cache import CACHE_DIR
 from pipeline.render.chapter import ChapterData, start_chapter
 from pipeline.render.export import write_dictionary, write_merged, write_pack
 

@@ -12,7 +12,7 @@ from typing import IO, Any, TypeVar
 import click
 
 from pipeline.core.errors import PipelineError
-from pipeline.office.outputs import CHECK_FOLDER, LATEST, PROGRESS, VALIDATION
+from pipeline.core.outputs import CHECK_FOLDER, LATEST, PROGRESS, VALIDATION
 
 F = TypeVar("F", bound=Callable[..., Any])  # a command function, as click's decorators take it
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -65,8 +66,11 @@ def _message_vi(err: ErrorDetails) -> str:
     template = _PYDANTIC_VI.get(err["type"])
     if template is None:
         return f"giá trị không hợp lệ ({err['type']})"
+    ctx = dict(err.get("ctx", {}))
+    if isinstance(ctx.get("expected"), str):  # pydantic joins choices "'a', 'b' or 'c'"
+        ctx["expected"] = re.sub(r" or (?=')", " hoặc ", ctx["expected"])
     try:
-        return template.format(**err.get("ctx", {}))
+        return template.format(**ctx)
     except (KeyError, IndexError):
         return template
 

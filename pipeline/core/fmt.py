@@ -7,6 +7,7 @@ filters and the reports call these.
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -22,28 +23,28 @@ def _pattern(decimals: int) -> str:
 
 def number(value: float | int | None, decimals: int = 0) -> str:
     """1234.5 -> '1.234,5' (with `decimals` digits after the comma)."""
-    if value is None:
+    if value is None or math.isnan(value):  # NaN: pandas' missing value
         return MISSING
     return format_decimal(value, format=_pattern(decimals), locale=LOCALE)
 
 
 def plain(value: float | int | None) -> str:
     """As many decimals as the value has (up to 6), for messages: 150 -> '150', 2.5 -> '2,5'."""
-    if value is None:
+    if value is None or math.isnan(value):  # NaN: pandas' missing value
         return MISSING
     return format_decimal(value, format="#,##0.######", locale=LOCALE)
 
 
 def percent(value: float | None, decimals: int = 2) -> str:
     """A value already in percent: 0.52 -> '0,52%'."""
-    if value is None:
+    if value is None or math.isnan(value):  # NaN: pandas' missing value
         return MISSING
     return format_decimal(value, format=_pattern(decimals), locale=LOCALE) + "%"
 
 
 def signed(value: float | None, decimals: int = 2) -> str:
     """-1.48 -> '-1,48'; 0.5 -> '+0,50' (differences in percentage points)."""
-    if value is None:
+    if value is None or math.isnan(value):  # NaN: pandas' missing value
         return MISSING
     text = format_decimal(value, format=_pattern(decimals), locale=LOCALE)
     return text if text.startswith("-") or value == 0 else "+" + text

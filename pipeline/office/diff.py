@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.core.outputs import MANIFEST, MERGED_CSV
 from pipeline.merge import rows_of
-from pipeline.office.outputs import MANIFEST, MERGED_CSV
 
 Key = tuple[str, str, str, int]
 
@@ -66,19 +66,41 @@ def _index(df: pd.DataFrame) -> dict[Key, tuple[float, str, str, str]]:
                 df, "unit", "indicator", "breakdown", "year", "value", "file", "sheet", "cell")}
 
 
+_COLUMNS = {"unit", "indicator", "breakdown", "year", "value", "file", "sheet", "cell"}
+
+
+def _usable(df: pd.DataFrame) -> bool:
+    """The columns the diff reads, years whole numbers and values numbers (not a table
+    someone edited by hand)."""
+    if not set(df.columns) >= _COLUMNS:
+        return False
+    years = pd.to_numeric(df["year"], errors="coerce")
+    values = pd.to_numeric(df["value"], errors="coerce")
+    return bool(years.notna().all() and (years % 1 == 0).all() and values.notna().all())
+
+
 def load_previous(build: Path | None) -> tuple[str, pd.DataFrame | None, tuple[str, ...]]:
-    """(name, merged table, unit codes) of a build folder, or ("", None, ()) when absent."""
+    """(name, merged table, unit codes) of a build folder, or ("", None, ()) when absent or
+    damaged: what changed is then not listed, and the build goes on."""
     if build is None or not build.is_dir():
         return "", None, ()
     csv = build / MERGED_CSV
     if not csv.is_file():
         return "", None, ()
-    df = pd.read_csv(csv, encoding="utf-8-sig", dtype={"breakdown": str, "unit": str,
-                                                        "indicator": str, "cell": str})
+    try:
+        df = pd.read_csv(csv, encoding="utf-8-sig", dtype={"breakdown": str, "unit": str,
+                                                            "indicator": str, "cell": str})
+    except (OSError, UnicodeDecodeError, pd.errors.EmptyDataError, pd.errors.ParserError):
+        return "", None, ()  # a damaged or hand-edited table is no baseline to compare with
+    if not _usable(df):
+        return "", None, ()
     units: tuple[str, ...] = tuple(sorted(set(df["unit"].astype(str))))
-    manifest = build / MANIFEST
-    if manifest.is_file():
-        units = tuple(sorted(json.loads(manifest.read_text(encoding="utf-8")).get("units", {})))
+    try:
+        recorded = json.loads((build / MANIFEST).read_text(encoding="utf-8")).get("units")
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+        recorded = None  # no manifest, or a damaged one: the table's units stand
+    if isinstance(recorded, dict):
+        units = tuple(sorted(recorded))
     return build.resolve().name, df, units
 
 

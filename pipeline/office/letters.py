@@ -23,6 +23,14 @@ from pipeline.catalogue.load import load_catalogue
 from pipeline.catalogue.model import Catalogue
 from pipeline.core import fmt
 from pipeline.core.findings import Severity
+from pipeline.core.outputs import (
+    LATEST,
+    LETTERS,
+    PROGRESS_REPORTS,
+    REPORT_NAMES,
+    progress_report_folder,
+    reminder_name,
+)
 from pipeline.core.word import (
     STYLE_NOTE,
     StyleIds,
@@ -32,14 +40,6 @@ from pipeline.core.word import (
 )
 from pipeline.merge import merge
 from pipeline.office.diff import BuildDiff, diff_builds, load_previous
-from pipeline.office.outputs import (
-    LATEST,
-    LETTERS,
-    PROGRESS_REPORTS,
-    REPORT_NAMES,
-    progress_report_folder,
-    reminder_name,
-)
 from pipeline.office.progress import UnitProgress, asked_rows, filled_cells
 from pipeline.office.status import Checked, check_inputs, rates
 

@@ -25,9 +25,9 @@ from pipeline.catalogue.model import Catalogue
 from pipeline.core import fmt
 from pipeline.core.errors import BuildError
 from pipeline.core.findings import Finding
+from pipeline.core.outputs import CHECK_FOLDER, FEEDBACK, PROGRESS, VALIDATION
 from pipeline.core.xlsx import table
 from pipeline.office.feedback import annotate_workbook, feedback_name, refusal_note
-from pipeline.office.outputs import CHECK_FOLDER, FEEDBACK, PROGRESS, VALIDATION
 from pipeline.office.progress import UnitProgress, progress
 from pipeline.office.reports import PROGRESS_HEADERS, progress_rows, write_validation_report
 from pipeline.read.files import read_files

@@ -25,10 +25,9 @@ from importlib import metadata
 from pathlib import Path
 
 from pipeline.catalogue.model import Catalogue
+from pipeline.core.outputs import CACHE_DIR, CACHE_FILE
 from pipeline.read.model import Cached
 
-CACHE_DIR = ".cache"  # under outputs/
-CACHE_FILE = "doc-tep.sqlite"
 FORMAT = 1  # bump when the layout of the table changes
 
 

@@ -25,7 +25,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, NoReturn
 
 from pipeline.core import findings as fnd
 from pipeline.core.findings import Finding
@@ -143,6 +143,10 @@ def head_bytes(path: Path) -> bytes:
         return fh.read(64)
 
 
+_MAIN_PART = {"xlsx": WORKBOOK_PART, "docx": "word/document.xml", "ods": "content.xml",
+              "odt": "content.xml"}  # the part each zip kind cannot be read without
+
+
 def _zip_kind(names: set[str], mimetype: bytes) -> str:
     if WORKBOOK_PART in names:
         return "xlsx"
@@ -222,6 +226,19 @@ def _not_zip(path: Path, name: str, head: bytes, expected_part: str, scan_cells:
     raise Refused(refusal(kind, detail, name))
 
 
+def _not_expected(zf: zipfile.ZipFile, names: set[str], name: str, expected_part: str
+                  ) -> NoReturn:
+    """A zip without the part asked for: another kind the reader reads (WrongKind: it tries
+    that one), the kind asked for without its main part (damaged), or anything else."""
+    mimetype = zf.read("mimetype")[:80].strip() if "mimetype" in names else b""
+    kind = _zip_kind(names, mimetype)
+    if kind in READ_KINDS and _MAIN_PART.get(kind) != expected_part:
+        raise WrongKind(kind)
+    if kind in READ_KINDS:
+        raise Refused(fnd.make("file_not_office", name))
+    raise Refused(refusal(kind, "zip", name))
+
+
 def _inspect_zip(zf: zipfile.ZipFile, name: str, expected_part: str, scan_cells: bool,
                  skip_sheets: tuple[str, ...]) -> Package:
     """Sizes, kind, macro sheets and every XML prolog of a zip package; then its cells."""
@@ -229,11 +246,7 @@ def _inspect_zip(zf: zipfile.ZipFile, name: str, expected_part: str, scan_cells:
     _check_sizes(entries, name)
     names = {e.filename for e in entries}
     if expected_part not in names:
-        mimetype = zf.read("mimetype")[:80].strip() if "mimetype" in names else b""
-        kind = _zip_kind(names, mimetype)
-        if kind in READ_KINDS:
-            raise WrongKind(kind)
-        raise Refused(refusal(kind, "zip", name))
+        _not_expected(zf, names, name, expected_part)
     if any(n.startswith(("xl/macrosheets/", "xl/dialogsheets/")) for n in names):
         raise Refused(fnd.make("file_macro_sheet", name))
     xml_parts = [e for e in entries if e.filename.lower().endswith((".xml", ".rels", ".vml"))]

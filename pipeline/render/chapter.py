@@ -34,6 +34,7 @@ from docxtpl import DocxTemplate
 from pipeline.catalogue.model import Catalogue, PartCode
 from pipeline.core import fmt
 from pipeline.core.errors import TemplateError
+from pipeline.core.outputs import CHARTS
 from pipeline.core.word import (
     STYLE_CAPTION,
     STYLE_FIGURE,
@@ -67,7 +68,6 @@ if TYPE_CHECKING:
     from docx.document import Document as WordDocument
     from docxtpl.subdoc import Subdoc
 
-CHARTS = "hinh"  # folder beside the chapter holding the chart images
 
 
 @dataclass(frozen=True)

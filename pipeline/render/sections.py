@@ -8,7 +8,7 @@ returns its body and the appendix rows of its tables; nothing is kept between se
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
 
@@ -72,9 +72,10 @@ def section_tag(item: Item, number: int) -> str:
     return str(number) if item.part == "I" else f"{item.part}.{number}"
 
 
-def missing_lines(cat: Catalogue, item: Item, workbooks: Mapping[str, object],
-                  narratives: Mapping[str, object]) -> list[str]:
-    """Sentences naming what the item's units have not sent, with the deadline."""
+def missing_lines(cat: Catalogue, item: Item, workbooks: Collection[str],
+                  narratives: Collection[str]) -> list[str]:
+    """Sentences naming what the item's units have not sent, with the deadline (`workbooks`,
+    `narratives`: the codes of the units whose workbook or narrative was received)."""
     if item.unit == ALL_UNITS:
         absent = [u.name for u in cat.units if u.code not in narratives]
         if absent:

@@ -1,7 +1,8 @@
 """The name of every file and folder the pipeline writes under outputs/, defined once.
 
-Used by office/ (status, validation, progress reports, the previous build's files read back
-for the diff), build.py (a build folder) and cli.py (defaults and messages).
+Used by read/cache.py (the cache's folder), render/ (the chart images beside the chapter),
+office/ (status, validation, progress reports, the previous build's files read back for the
+diff), build.py (a build folder) and cli.py (defaults and messages).
 """
 
 from __future__ import annotations
@@ -17,7 +18,12 @@ PACK = "goi-tu-van"  # the consultants' pack: folder and .zip
 PROGRESS = "tien-do.xlsx"  # the progress table (also written by `make status` in outputs/)
 VALIDATION = "bao-cao-kiem-tra.xlsx"
 FEEDBACK = "feedback"  # annotated copies of the units' workbooks, notes on refused files
-CHART_CACHE = "hinh"  # charts kept between builds, under the cache folder
+CHARTS = "hinh"  # the chart images beside the chapter
+
+# --- outputs/.cache/: what a build may take from an earlier one -------------------------------
+CACHE_DIR = ".cache"
+CACHE_FILE = "doc-tep.sqlite"  # what reading and checking each file gave (read/cache.py)
+CHART_CACHE = "hinh"  # charts kept between builds
 
 # --- outputs/ itself ---------------------------------------------------------------------------
 LATEST = "latest"  # link to the newest build folder
