@@ -35,9 +35,8 @@ def _png_size(path) -> tuple[int, int]:
     return struct.unpack(">II", head[16:24])
 
 
-def test_charts_are_embedded_with_captions_at_a_fixed_size(tmp_path, cat, inputs):
-    result = run_build(inputs, tmp_path / "out", cat, TEMPLATE, as_of=AS_OF, pdf=False,
-                       log=lambda _: None)
+def test_charts_are_embedded_with_captions_at_a_fixed_size(sample_build):
+    result = sample_build  # the sample inputs built as of AS_OF, without PDF
     doc = Document(str(result.chapter))
     assert len(doc.inline_shapes) == 3
     captions = [p.text for p in doc.paragraphs if p.text.startswith("Hình ")]
@@ -170,9 +169,8 @@ def test_pdf_text_holds_the_chapter(tmp_path, cat, inputs):
     assert "\n1\n" not in first_page  # no page number on the first page
 
 
-def test_sections_keep_the_seed_order_with_charts_after_their_tables(tmp_path, cat, inputs):
-    result = run_build(inputs, tmp_path / "out", cat, TEMPLATE, as_of=AS_OF, pdf=False,
-                       log=lambda _: None)
+def test_sections_keep_the_seed_order_with_charts_after_their_tables(sample_build):
+    result = sample_build  # the sample inputs built as of AS_OF, without PDF
     texts = [str(v) for k, v in chapter_blocks(result.chapter) if k in ("p", "h")]
     first_table = next(i for i, t in enumerate(texts) if t.startswith("Bảng 1.1."))
     figure = texts.index(next(t for t in texts if t.startswith("Hình 1.1.")))

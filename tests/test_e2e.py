@@ -9,10 +9,10 @@ from pathlib import Path
 import openpyxl
 
 from pipeline.build import CHAPTER, MERGED_XLSX, PROGRESS, run_build
-from pipeline.forms import write_forms
+from pipeline.forms import build_workbook, workbook_name
 from pipeline.office.status import VALIDATION
 
-from .conftest import TEMPLATE, chapter_blocks, column, row_of, table_after
+from .conftest import TEMPLATE, chapter_blocks, column, copy_build, row_of, table_after
 
 AS_OF = dt.date(2020, 3, 30)
 
@@ -22,9 +22,11 @@ def _hashes(folder: Path) -> dict[str, str]:
 
 
 def test_value_typed_in_a_form_cell_reaches_the_right_table(tmp_path, cat, inputs):
-    # A unit takes its blank form, types a figure into one cell, saves it into inputs/.
-    forms = write_forms(cat, tmp_path / "forms", dt.date(2020, 3, 1))
-    blank = next(f.workbook for f in forms if f.unit == "TTRA")
+    # A unit takes its blank form (what `khcn forms` writes for it: forms.write_forms saves
+    # build_workbook's workbook), types a figure into one cell, saves it into inputs/.
+    blank = tmp_path / "forms" / workbook_name(cat.unit_by_code["TTRA"])
+    blank.parent.mkdir()
+    build_workbook(cat, cat.unit_by_code["TTRA"], dt.date(2020, 3, 1)).save(blank)
     sheet, a1 = "I.7", "K11"  # the fines row, the 2017 column of TTRA's form
     wb = openpyxl.load_workbook(blank)
     wb[sheet][a1] = 1234.5
@@ -108,11 +110,11 @@ def test_a_broken_workbook_beside_eight_good_ones(tmp_path, cat, inputs):
     assert any(r[3] == "TTRA_so_lieu_mau.xlsx" and r[1] == "file_unreadable" for r in rows)
 
 
-def test_build_outputs_and_latest(tmp_path, cat, inputs):
+def test_build_outputs_and_latest(tmp_path, cat, inputs, sample_build):
     out = tmp_path / "out"
-    first = run_build(inputs, out, cat, TEMPLATE, as_of=AS_OF, pdf=False, log=lambda _: None)
+    first = copy_build(sample_build, out)  # the sample inputs built as of AS_OF, without PDF
     second = run_build(inputs, out, cat, TEMPLATE, as_of=AS_OF, pdf=False, log=lambda _: None)
-    assert first.folder != second.folder and first.folder.is_dir()
+    assert first != second.folder and first.is_dir()
     assert (out / "latest").resolve() == second.folder.resolve()
     for name in (CHAPTER, MERGED_XLSX, "so-lieu-tong-hop.csv", VALIDATION, PROGRESS,
                  "manifest.json"):

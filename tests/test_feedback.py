@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from pipeline.build import run_build
+from pipeline.build import BuildResult, run_build
 from pipeline.catalogue.model import Catalogue
 from pipeline.core import findings as fnd
 from pipeline.core.findings import Finding, Severity
@@ -223,21 +225,42 @@ def _break_ttra(cat: Catalogue, inputs: Path) -> Path:
                                                            ("tt_co_so", 2016): 2.5})
 
 
-def test_a_build_leaves_every_input_unchanged(tmp_path: Path, cat: Catalogue, inputs: Path):
+@dataclass(frozen=True)
+class BrokenBuild:
+    inputs: Path
+    before: dict[str, tuple[str, int]]  # each input's sha256 and mtime before the build
+    result: BuildResult
+
+
+def _snapshot(inputs: Path) -> dict[str, tuple[str, int]]:
+    return {p.name: (_sha256(p), p.stat().st_mtime_ns) for p in inputs.iterdir()}
+
+
+@pytest.fixture(scope="module")
+def broken_build(tmp_path_factory: pytest.TempPathFactory, cat: Catalogue,
+                 sample_inputs: Path) -> BrokenBuild:
+    """The sample inputs with TTRA's two errors, built once for the tests below, which only
+    read it."""
+    folder = tmp_path_factory.mktemp("broken-ttra")
+    inputs = folder / "inputs"
+    shutil.copytree(sample_inputs, inputs)
     _break_ttra(cat, inputs)
-    before = {p.name: (_sha256(p), p.stat().st_mtime_ns) for p in inputs.iterdir()}
-    result = run_build(inputs, tmp_path / "out", cat, TEMPLATE, as_of=AS_OF, pdf=False,
+    before = _snapshot(inputs)
+    result = run_build(inputs, folder / "out", cat, TEMPLATE, as_of=AS_OF, pdf=False,
                        log=lambda _: None)
+    return BrokenBuild(inputs, before, result)
+
+
+def test_a_build_leaves_every_input_unchanged(broken_build: BrokenBuild):
+    result = broken_build.result
     assert (result.folder / FEEDBACK / "TTRA_so_lieu_mau_gop_y.xlsx").is_file()
-    after = {p.name: (_sha256(p), p.stat().st_mtime_ns) for p in inputs.iterdir()}
-    assert after == before
+    after = _snapshot(broken_build.inputs)
+    assert after == broken_build.before
 
 
-def test_a_build_writes_feedback_for_the_unit_with_errors_only(tmp_path: Path, cat: Catalogue,
-                                                              inputs: Path):
-    _break_ttra(cat, inputs)
-    result = run_build(inputs, tmp_path / "out", cat, TEMPLATE, as_of=AS_OF, pdf=False,
-                       log=lambda _: None)
+def test_a_build_writes_feedback_for_the_unit_with_errors_only(cat: Catalogue,
+                                                              broken_build: BrokenBuild):
+    result = broken_build.result
     in_files = [f for f in result.findings if f.file != SOURCE]  # not derive's notes
     assert sorted((f.code, f.file, f.year) for f in in_files) == [
         ("not_a_number", "TTRA_so_lieu_mau.xlsx", 2015),
@@ -254,11 +277,8 @@ def test_a_build_writes_feedback_for_the_unit_with_errors_only(tmp_path: Path, c
     assert {(r[2], r[3]) for r in rows} == {(s1, c1), (s2, c2)}
 
 
-def test_the_validation_report_has_one_row_per_finding(tmp_path: Path, cat: Catalogue,
-                                                       inputs: Path):
-    _break_ttra(cat, inputs)
-    result = run_build(inputs, tmp_path / "out", cat, TEMPLATE, as_of=AS_OF, pdf=False,
-                       log=lambda _: None)
+def test_the_validation_report_has_one_row_per_finding(broken_build: BrokenBuild):
+    result = broken_build.result
     ws = load_workbook(result.folder / VALIDATION)["Phát hiện"]
     header = [c.value for c in ws[1]]
     assert header[:6] == ["Mức độ", "Mã", "Đơn vị", "Tệp", "Trang", "Ô"]

@@ -15,7 +15,7 @@ from pipeline.build import PROGRESS, run_build
 from pipeline.cli import main
 from pipeline.office.status import check_inputs, rates, status_table
 
-from .conftest import ROOT, TEMPLATE, write_unit_workbook
+from .conftest import ROOT, TEMPLATE, copy_build, write_unit_workbook
 
 AS_OF = dt.date(2020, 3, 30)
 
@@ -105,9 +105,10 @@ def _cell_of(cat, unit: str, key: str, year: int) -> tuple[str, str]:
     return {("TTRA", "tt_co_so", 2016): ("I.7", "J9")}[(unit, key, year)]
 
 
-def test_diff_between_two_builds_names_exactly_the_changed_cell(tmp_path, cat, inputs):
+def test_diff_between_two_builds_names_exactly_the_changed_cell(tmp_path, cat, inputs,
+                                                                sample_build):
     out = tmp_path / "out"
-    first = run_build(inputs, out, cat, TEMPLATE, as_of=AS_OF, pdf=False, log=lambda _: None)
+    first = copy_build(sample_build, out)  # the sample inputs built as of AS_OF, without PDF
     path = next(inputs.glob("TTRA_*.xlsx"))
     write_unit_workbook(cat, "TTRA", path, changes={("tt_co_so", 2016): 175},
                         meta={"ngay_gui": "27/03/2020"})
@@ -116,12 +117,12 @@ def test_diff_between_two_builds_names_exactly_the_changed_cell(tmp_path, cat, i
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
     changes = [r for r in rows if r[0] in ("Thay đổi", "Mới", "Bị bỏ")]
     sheet, cell = _cell_of(cat, "TTRA", "tt_co_so", 2016)
-    old = [r for r in openpyxl.load_workbook(first.folder / "so-lieu-tong-hop.xlsx")["Số liệu"]
+    old = [r for r in openpyxl.load_workbook(first / "so-lieu-tong-hop.xlsx")["Số liệu"]
            .iter_rows(values_only=True) if r[3] == "tt_co_so" and r[8] == 2016][0][9]
     assert changes == [["Thay đổi", "TTRA", "tt_co_so", "total", 2016, old, 175, path.name,
                         sheet, cell]]
     manifest = json.loads((second.folder / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["changes"]["previous"] == first.folder.name
+    assert manifest["changes"]["previous"] == first.name
     assert manifest["changes"]["count"] == 1
 
 
