@@ -8,12 +8,8 @@ import fcntl
 import os
 import pickle
 import shutil
-import signal
-import sys
-import threading
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 from docx import Document
@@ -23,58 +19,6 @@ from pipeline.catalogue.load import load_catalogue
 from pipeline.catalogue.model import Catalogue
 from pipeline.tools.samples import fill_workbook, sample_values, write_samples
 
-_child: dict[str, Any] = {}  # in a forked child: its own Coverage ("cov"), once "saved"
-_saving = threading.Lock()  # the child's start and save, and the SIGTERM thread, one at a time
-
-
-def _after_fork_in_child() -> None:
-    """In a forked child (a reader in read/files.py's pool, the charts' process) while
-    coverage measures the tests (`make test`): save what the child measured when it is
-    stopped with SIGTERM, as pool.terminate() stops the readers. A thread waits for the
-    signal, blocked in every other thread: a Python signal handler (coverage's `sigterm`
-    option) may be tripped just before the main thread blocks on the pool's queue lock, and
-    then never runs. Without coverage, SIGTERM is left alone."""
-    coverage = sys.modules.get("coverage")
-    if coverage is None or coverage.Coverage.current() is None:
-        return
-    _child.clear()
-    start, save = coverage.Coverage.start, coverage.Coverage.save
-
-    def start_here(self: Any) -> None:  # coverage's multiprocessing patch starts the child's
-        with _saving:
-            _child["cov"] = self
-            start(self)
-
-    def save_once(self: Any) -> None:  # ...and saves it when the child ends normally
-        with _saving:
-            if self is _child.get("cov") and _child.get("saved"):
-                return
-            save(self)
-            if self is _child.get("cov"):
-                _child["saved"] = True
-
-    coverage.Coverage.start, coverage.Coverage.save = start_here, save_once
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
-    threading.Thread(target=_save_on_sigterm, args=(save,), daemon=True).start()
-
-
-def _save_on_sigterm(save: Any) -> None:
-    signal.sigwait({signal.SIGTERM})
-    with _saving:  # held until the process ends
-        cov = _child.get("cov")
-        if cov is not None and not _child.get("saved"):
-            with contextlib.suppress(Exception):
-                cov.stop()
-            try:
-                save(cov)
-            except Exception:  # e.g. out of memory under a reader's limit: no half file
-                base = Path(cov.config.data_file).absolute()
-                for half in base.parent.glob(f"{base.name}.*pid{os.getpid()}.*"):
-                    half.unlink(missing_ok=True)
-        os._exit(128 + signal.SIGTERM)
-
-
-os.register_at_fork(after_in_child=_after_fork_in_child)
 
 @pytest.hookimpl(optionalhook=True)  # an xdist hook: unknown without xdist
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:

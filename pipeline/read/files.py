@@ -205,6 +205,7 @@ def _read_in_workers(files: list[Job], workers: int, timeout_s: float,
     size = max(1, min(16, len(files) // (workers * 8)))
     chunks = [(files[i:i + size], full_narratives) for i in range(0, len(files), size)]
     pool = ctx.Pool(min(workers, len(chunks)), _worker_init, (memory_mb, check))
+    finished = False
     try:
         results = pool.imap_unordered(_read_chunk, chunks)
         for _ in chunks:
@@ -212,8 +213,13 @@ def _read_in_workers(files: list[Job], workers: int, timeout_s: float,
                 done.update(results.next(timeout=timeout_s))
             except multiprocessing.TimeoutError:
                 break
+        else:
+            finished = True
     finally:
-        pool.terminate()
+        if finished:  # every task answered: the workers end on their own, cleanly
+            pool.close()
+        else:  # a file hung a parser (or the parent failed): stop the workers
+            pool.terminate()
         pool.join()
     return done, [p for p, _, _ in files if p not in done]
 
