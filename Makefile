@@ -4,8 +4,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 KHCN   := $(BIN)/khcn
-ASOF   ?=
-ASOF_OPT := $(if $(ASOF),--as-of $(ASOF),)
+# A variable given on the command line (a file name, a date), as ONE shell word: make does not
+# expand what is inside it ($(value)), the shell sees it in single quotes (a ' inside is closed,
+# escaped and reopened), and `--` before a file name stops it being read as an option. A name
+# with `$(...)`, a backtick, ; or a leading - is passed through as text, never run.
+shq = '$(subst ','\'',$(value $1))'
+# Nor are they exported to the commands' environment: exporting would expand them first.
+unexport FILE ASOF SIZES STRICT NOCACHE
+ASOF_OPT = $(if $(value ASOF),--as-of $(call shq,ASOF),)
 
 .DEFAULT_GOAL := help
 .PHONY: help venv forms samples fixtures template report report-nopdf validate check status weekly monthly bench test lint typecheck clean
@@ -37,7 +43,7 @@ template: $(STAMP) ## Rewrite templates/chapter.docx (the chapter's Word master)
 	$(KHCN) template --out templates/chapter.docx
 
 report: $(STAMP) ## Build the chapter and reports from inputs/ into outputs/<date_time> (ASOF=dd/mm/yyyy, STRICT=1, NOCACHE=1)
-	$(KHCN) report --inputs inputs --outputs outputs $(ASOF_OPT) $(if $(STRICT),--strict,) $(if $(NOCACHE),--no-cache,)
+	$(KHCN) report --inputs inputs --outputs outputs $(ASOF_OPT) $(if $(value STRICT),--strict,) $(if $(value NOCACHE),--no-cache,)
 
 report-nopdf: $(STAMP) ## The same without the PDF
 	$(KHCN) report --inputs inputs --outputs outputs --no-pdf $(ASOF_OPT)
@@ -46,8 +52,8 @@ validate: $(STAMP) ## Check inputs/ only (no chapter): summary per unit, report 
 	$(KHCN) validate --inputs inputs --outputs outputs $(ASOF_OPT)
 
 check: $(STAMP) ## Let a unit check one file before sending it: make check FILE=path.xlsx
-	@test -n "$(FILE)" || { echo "Cách dùng: make check FILE=duong/dan/bieu.xlsx"; exit 2; }
-	$(KHCN) check "$(FILE)" --out outputs/kiem-tra
+	@test -n $(call shq,FILE) || { echo "Cách dùng: make check FILE=duong/dan/bieu.xlsx"; exit 2; }
+	$(KHCN) check --out outputs/kiem-tra -- $(call shq,FILE)
 
 status: $(STAMP) ## Progress of each unit against the deadlines (fast; ASOF=dd/mm/yyyy)
 	$(KHCN) status --inputs inputs --outputs outputs $(ASOF_OPT)
@@ -59,7 +65,7 @@ monthly: $(STAMP) ## Monthly progress report to the Department of Planning and I
 	$(KHCN) progress-report --kind thang --inputs inputs --outputs outputs $(ASOF_OPT)
 
 bench: $(STAMP) ## Benchmark against calamine-only and pandas+openpyxl reads (SIZES=9,100,1000)
-	$(KHCN) bench --sizes $(if $(SIZES),$(SIZES),9,100,1000)
+	$(KHCN) bench --sizes $(if $(value SIZES),$(call shq,SIZES),9,100,1000)
 
 test: $(STAMP) ## Run the test suite
 	$(BIN)/python -m pytest -n auto --dist worksteal --cov --cov-report=term

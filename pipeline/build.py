@@ -8,15 +8,16 @@ inputs are only ever read.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import json
 import os
 import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -24,8 +25,10 @@ from pathlib import Path
 from pipeline import __version__
 from pipeline.catalogue.load import load_catalogue
 from pipeline.catalogue.model import Catalogue
-from pipeline.core.errors import BuildError
+from pipeline.core import fmt
+from pipeline.core.errors import FilesHaveErrors, OutputError, os_error_message
 from pipeline.core.findings import Finding, Severity
+from pipeline.core.lock import held
 from pipeline.core.outputs import (
     CACHE_DIR,
     CHAPTER,
@@ -35,7 +38,6 @@ from pipeline.core.outputs import (
     DICTIONARY,
     FEEDBACK,
     LATEST,
-    LOCK,
     MANIFEST,
     MERGED_CSV,
     MERGED_XLSX,
@@ -73,41 +75,31 @@ class BuildResult:
         return sum(1 for f in self.findings if f.severity is Severity.WARNING)
 
 
-@contextmanager
-def build_lock(outputs: Path) -> Iterator[None]:
-    """Refuse to run while another build holds outputs/.build.lock (stale locks are cleared)."""
-    lock = outputs / LOCK
-    for _ in range(2):
-        try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-            break
-        except FileExistsError:
-            try:
-                pid = int(lock.read_text().strip() or 0)
-            except (OSError, ValueError):
-                pid = 0
-            if pid and _alive(pid):
-                raise BuildError(f"Một lần chạy khác (tiến trình {pid}) đang tạo báo cáo trong "
-                                 f"'{outputs}'. Hãy đợi lần đó xong rồi chạy lại.") from None
-            lock.unlink(missing_ok=True)  # left by a killed build
-    else:
-        raise BuildError(f"Không tạo được khóa '{lock}'. Xóa tệp này rồi chạy lại.")
-    try:
-        os.write(fd, str(os.getpid()).encode())
-        os.close(fd)
-        yield
-    finally:
-        lock.unlink(missing_ok=True)
+MIN_FREE_BYTES = 10 * 1024 * 1024  # a build of the samples takes 1,4 MB, 3 MB with its PDF
 
 
-def _alive(pid: int) -> bool:
+def _space_needed(outputs: Path) -> int:
+    """Bytes a new build needs: twice the last build (it may grow), at least MIN_FREE_BYTES."""
+    last = 0
+    with contextlib.suppress(OSError):
+        last = sum(p.stat().st_size for p in (outputs / LATEST).resolve().iterdir()
+                   if p.is_file())
+    return max(MIN_FREE_BYTES, 2 * last)
+
+
+def _check_space(outputs: Path) -> None:
+    """Refuse to start when the outputs disk has less room than a build needs."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        free = shutil.disk_usage(outputs).free
+    except OSError:
+        return  # cannot tell: the writes themselves will say
+    need = _space_needed(outputs)
+    if free < need:
+        raise OutputError(
+            f"Ổ đĩa chứa '{outputs}' chỉ còn {fmt.megabytes(free)} trống, lần tạo báo cáo "
+            f"cần khoảng {fmt.megabytes(need)}. Hãy xóa bớt các bản báo cáo cũ trong thư mục "
+            "này (hoặc chọn thư mục khác bằng --outputs) rồi chạy lại. Bản mới nhất vẫn là "
+            "bản trước.")
 
 
 def _new_folder_name(outputs: Path, now: dt.datetime) -> str:
@@ -170,7 +162,6 @@ def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template
     """
     cat = catalogue if isinstance(catalogue, Catalogue) else load_catalogue(catalogue)
     as_of = as_of or dt.date.today()
-    outputs.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
 
     def stage(name: str, t0: float) -> float:
@@ -178,7 +169,12 @@ def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template
         timings[name] = round(now - t0, 3)
         return now
 
-    with build_lock(outputs):
+    try:
+        outputs.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(os_error_message(e, "tạo")) from e
+    with held(outputs, "khcn report"):
+        _check_space(outputs)
         for stale in outputs.glob(".building-*"):  # left by a build that was killed
             shutil.rmtree(stale, ignore_errors=True)
         t = time.perf_counter()
@@ -187,7 +183,7 @@ def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template
         if strict and checked.errors:
             folder = outputs / CHECK_FOLDER
             write_checks(checked, folder, labels=finding_labels(cat))
-            raise BuildError(
+            raise FilesHaveErrors(
                 f"Có {checked.errors} lỗi trong tệp của các đơn vị nên bản chính thức không được "
                 f"tạo (--strict). Xem '{folder / VALIDATION}' và các tệp góp ý trong "
                 f"'{folder / FEEDBACK}', gửi đơn vị sửa rồi chạy lại.")
@@ -207,7 +203,8 @@ def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template
             pending = start_chapter(  # charts are drawn in another process meanwhile
                 cat, ChapterData(merged, derivation, validation.workbooks,
                                  validation.narratives, as_of, lists),
-                template, tmp / CHAPTER, outputs / CACHE_DIR / CHART_CACHE if cache else None)
+                template, tmp / CHAPTER, outputs / CACHE_DIR / CHART_CACHE if cache else None,
+                log)
             write_merged(merged, derivation, cat, tmp / MERGED_XLSX, tmp / MERGED_CSV, lists)
             write_dictionary(cat, tmp / DICTIONARY)
             write_checks(checked, tmp, derivation.findings, finding_labels(cat))
@@ -248,6 +245,13 @@ def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template
             final = outputs / name
             os.chmod(tmp, 0o755)  # mkdtemp makes it private
             os.rename(tmp, final)
+        except OSError as e:
+            shutil.rmtree(tmp, ignore_errors=True)
+            need = (f" Lần tạo báo cáo cần khoảng {fmt.megabytes(_space_needed(outputs))} "
+                    "trống." if e.errno in (errno.ENOSPC, errno.EDQUOT) else "")
+            named = e if e.filename else OSError(e.errno, e.strerror, str(outputs))
+            raise OutputError(f"{os_error_message(named)}{need} Bản mới nhất vẫn là bản "
+                              "trước.") from e
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise

@@ -1,43 +1,166 @@
 """Command line: a thin shell over the library. Each command parses options and calls one
-function; a `PipelineError` becomes a Vietnamese message ("Lỗi: ...", one line per problem,
-no traceback) and exit code 1."""
+function. Nothing reaches the user as a traceback (`_Main.invoke`): a `PipelineError` becomes
+"Lỗi: ..." (one line per problem) and its exit code, an operating-system error one line
+naming the file, Ctrl-C one line, and a fault of this software one line pointing to a log
+file that holds the details. Exit codes: core/errors.py (EXIT_*), listed in the README.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
+import stat
+import sys
+import tempfile
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
 import click
 
-from pipeline.core.errors import PipelineError
+from pipeline.core.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_OUTPUT,
+    EXIT_PIPE,
+    EXIT_SOFTWARE,
+    PipelineError,
+    os_error_message,
+)
 from pipeline.core.outputs import CHECK_FOLDER, LATEST, PROGRESS, VALIDATION
+from pipeline.core.text import shown_name
 
 F = TypeVar("F", bound=Callable[..., Any])  # a command function, as click's decorators take it
 
 
 class UserError(click.ClickException):
-    """A PipelineError shown to the user: 'Lỗi: ...' on stderr, exit code 1."""
+    """A message shown to the user: 'Lỗi: ...' on stderr, with its exit code."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code  # type: ignore[misc]  # click reads it from the instance
 
     def show(self, file: IO[Any] | None = None) -> None:  # click's signature
         click.echo(f"Lỗi: {self.format_message()}", err=True)
 
 
+class Interrupted(click.ClickException):
+    """Ctrl-C: one line, exit code 130."""
+
+    exit_code = EXIT_INTERRUPTED
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo("\nĐã dừng theo yêu cầu (Ctrl-C); không có gì bị ghi dở: bản báo cáo "
+                   "mới nhất vẫn là bản trước.", err=True)
+
+
+def _fault_log(e: BaseException) -> Path | None:
+    """Write the traceback of a software fault to a file in the temporary folder."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    try:
+        fd, name = tempfile.mkstemp(prefix=f"khcn-loi-{stamp}-", suffix=".txt")
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as fh:
+            fh.write("".join(traceback.format_exception(e)))
+        return Path(name)
+    except OSError:
+        return None
+
+
+class _Main(click.Group):
+    """The command group; its `invoke` turns every exception into one line and a code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as e:  # an option or a command typed wrong: one line
+            raise UserError(_usage(e), e.exit_code) from e
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except PipelineError as e:
+            raise UserError(str(e), e.exit_code) from e
+        except KeyboardInterrupt:
+            raise Interrupted("") from None
+        except BrokenPipeError:  # `khcn status | head`: the reader has what it wanted
+            devnull = os.open(os.devnull, os.O_WRONLY)  # Python's own flush at exit would
+            os.dup2(devnull, sys.stdout.fileno())  # fail again on the closed pipe
+            raise click.exceptions.Exit(EXIT_PIPE) from None
+        except OSError as e:
+            raise UserError(os_error_message(e), EXIT_OUTPUT) from e
+        except MemoryError as e:
+            raise UserError("Máy không đủ bộ nhớ để chạy lệnh này. Hãy đóng bớt chương trình "
+                            "rồi chạy lại.", EXIT_SOFTWARE) from e
+        except Exception as e:  # a fault of this software: never a traceback on screen
+            log = _fault_log(e)
+            where = (f"Chi tiết đã ghi vào '{log}': hãy gửi tệp này" if log else
+                     "Hãy chép lại lệnh vừa chạy và gửi") + " cho người phụ trách phần mềm."
+            raise UserError(f"Phần mềm gặp lỗi ({type(e).__name__}), không phải do tệp của "
+                            f"đơn vị. {where}", EXIT_SOFTWARE) from e
+
+
+def _usage(e: click.UsageError) -> str:
+    """A usage error in Vietnamese, on one line, with where to find the command's help."""
+    command = e.ctx.command_path if e.ctx else "khcn"
+    if isinstance(e, click.NoSuchOption):
+        text = f"Lệnh không có tùy chọn '{e.option_name}'."
+    elif isinstance(e, click.MissingParameter) and e.param is not None:
+        text = f"Thiếu '{e.param.human_readable_name}'."
+    elif isinstance(e, click.BadParameter):
+        hint = e.param_hint if isinstance(e.param_hint, str) else (
+            e.param.get_error_hint(e.ctx) if e.param is not None and e.ctx else "")
+        text = f"Giá trị của {hint} không đúng: {e.message}" if hint else e.message
+    elif m := re.match(r"No such command '(.*)'", e.message):
+        text = f"Không có lệnh '{m.group(1)}'."
+    else:
+        text = e.format_message()
+    return f"{text} Xem: {command} --help"
+
+
+class _Path(click.Path):
+    """A path option, checked with Vietnamese messages: for a file to read (`folder=False`),
+    when it exists it must be a regular file (or a link to one), never a folder, a FIFO or a
+    device (which would block the command as soon as it is opened); for a folder, when it
+    exists it must be a folder. A missing path is left for the command to name."""
+
+    def __init__(self, folder: bool = False, exists: bool = False) -> None:
+        super().__init__(path_type=Path)
+        self.folder, self.must_exist = folder, exists
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        path = super().convert(value, param, ctx)
+        shown = shown_name(os.fsdecode(value))
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            if self.must_exist:
+                self.fail(f"không có tệp '{shown}'. Hãy kiểm tra lại đường dẫn.", param, ctx)
+            return path
+        if self.folder and not stat.S_ISDIR(mode):
+            self.fail(f"'{shown}' là một tệp, không phải thư mục. Hãy chỉ một thư mục.",
+                      param, ctx)
+        if not self.folder and stat.S_ISDIR(mode):
+            self.fail(f"'{shown}' là thư mục, không phải tệp. Hãy chỉ một tệp.", param, ctx)
+        if not self.folder and not stat.S_ISREG(mode):
+            self.fail(f"'{shown}' không phải là tệp thường (có thể là ống dẫn FIFO hoặc thiết "
+                      "bị). Hãy chỉ đúng tệp cần dùng.", param, ctx)
+        return path
+
+
 def _catalogue_option(f: F) -> F:
-    return click.option("--catalogue", type=click.Path(path_type=Path, dir_okay=False),
+    return click.option("--catalogue", type=_Path(),
                         default=Path("templates/catalogue.yaml"), show_default=True,
                         help="Danh mục chỉ tiêu (YAML).")(f)
 
 
 def _inputs_option(f: F) -> F:
-    return click.option("--inputs", type=click.Path(path_type=Path, file_okay=False),
+    return click.option("--inputs", type=_Path(folder=True),
                         default=Path("inputs"), show_default=True,
                         help="Thư mục tệp của các đơn vị.")(f)
 
 
 def _outputs_option(help_text: str = "Thư mục kết quả.") -> Callable[[F], F]:
-    return click.option("--outputs", type=click.Path(path_type=Path, file_okay=False),
+    return click.option("--outputs", type=_Path(folder=True),
                         default=Path("outputs"), show_default=True, help=help_text)
 
 
@@ -51,7 +174,7 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
             f"'{value}' không phải ngày dạng dd/mm/yyyy, ví dụ 25/03/2020.") from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="khcn-pipeline")
 def main() -> None:
     """Lập chương KH&CN của Quy hoạch tỉnh Bắc Giang từ biểu mẫu của các phòng, đơn vị."""
@@ -59,17 +182,14 @@ def main() -> None:
 
 @main.command()
 @_catalogue_option
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+@click.option("--out", type=_Path(folder=True),
               default=Path("outputs/forms"), show_default=True, help="Thư mục ghi biểu mẫu.")
 def forms(catalogue: Path, out: Path) -> None:
     """Tạo biểu mẫu Excel và mẫu thuyết minh Word trống cho từng đơn vị."""
     from pipeline.catalogue.load import load_catalogue
     from pipeline.forms import write_forms
 
-    try:
-        written = write_forms(load_catalogue(catalogue), out)
-    except PipelineError as e:
-        raise UserError(str(e)) from e
+    written = write_forms(load_catalogue(catalogue), out)
     for f in written:
         click.echo(f"{f.unit}: {f.workbook}  |  {f.narrative}")
     click.echo(f"Đã tạo biểu mẫu cho {len(written)} đơn vị trong '{out}'.")
@@ -83,15 +203,12 @@ def samples(catalogue: Path, inputs: Path) -> None:
     from pipeline.catalogue.load import load_catalogue
     from pipeline.tools.samples import write_samples
 
-    try:
-        written = write_samples(load_catalogue(catalogue), inputs)
-    except PipelineError as e:
-        raise UserError(str(e)) from e
+    written = write_samples(load_catalogue(catalogue), inputs)
     click.echo(f"Đã ghi {len(written)} tệp mẫu vào '{inputs}'.")
 
 
 @main.command()
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--out", type=_Path(),
               default=Path("templates/chapter.docx"), show_default=True)
 def template(out: Path) -> None:
     """Tạo lại mẫu Word của chương (templates/chapter.docx)."""
@@ -104,7 +221,7 @@ def template(out: Path) -> None:
 @_catalogue_option
 @_inputs_option
 @_outputs_option()
-@click.option("--template", "template_path", type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--template", "template_path", type=_Path(),
               default=Path("templates/chapter.docx"), show_default=True)
 @click.option("--as-of", callback=_date, help="Ngày tính tiến độ, dd/mm/yyyy (mặc định: hôm nay).")
 @click.option("--no-pdf", is_flag=True, help="Không tạo bản PDF.")
@@ -117,12 +234,9 @@ def report(catalogue: Path, inputs: Path, outputs: Path, template_path: Path,
     """Đọc, kiểm tra, tổng hợp số liệu và tạo chương báo cáo trong outputs/."""
     from pipeline.build import run_build
 
-    try:
-        result = run_build(inputs, outputs, catalogue, template_path, as_of=as_of,
-                           pdf=not no_pdf, strict=strict, log=click.echo,
-                           cache=not no_cache)
-    except PipelineError as e:
-        raise UserError(str(e)) from e
+    result = run_build(inputs, outputs, catalogue, template_path, as_of=as_of,
+                       pdf=not no_pdf, strict=strict, log=click.echo,
+                       cache=not no_cache)
     click.echo(f"Xong: {result.folder}  (lỗi: {result.errors}, cảnh báo: {result.warnings})")
     click.echo(f"  Chương báo cáo: {result.chapter}")
     if result.pdf:
@@ -146,11 +260,8 @@ def validate_cmd(catalogue: Path, inputs: Path, outputs: Path, fmt_: str,
     from pipeline.office.status import run_validate
 
     as_json = fmt_ == "json"
-    try:
-        run = run_validate(catalogue, inputs, outputs, as_of,
-                           log=(lambda _: None) if as_json else click.echo)
-    except PipelineError as e:
-        raise UserError(str(e)) from e
+    run = run_validate(catalogue, inputs, outputs, as_of,
+                       log=(lambda _: None) if as_json else click.echo)
     for line in run.lines(as_json):
         click.echo(line)
     raise SystemExit(run.exit_code)
@@ -158,18 +269,15 @@ def validate_cmd(catalogue: Path, inputs: Path, outputs: Path, fmt_: str,
 
 @main.command()
 @_catalogue_option
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+@click.argument("file", type=_Path(exists=True))
+@click.option("--out", type=_Path(folder=True),
               default=Path("outputs") / CHECK_FOLDER, show_default=True,
               help="Thư mục ghi tệp góp ý.")
 def check(catalogue: Path, file: Path, out: Path) -> None:
     """Đơn vị tự kiểm tra một tệp trước khi gửi; ghi tệp góp ý có đánh dấu từng ô."""
     from pipeline.office.status import check_file
 
-    try:
-        checked = check_file(catalogue, file, out)
-    except PipelineError as e:
-        raise UserError(str(e)) from e
+    checked = check_file(catalogue, file, out)
     for line in checked.lines():
         click.echo(line)
     raise SystemExit(checked.exit_code)
@@ -184,10 +292,7 @@ def status(catalogue: Path, inputs: Path, outputs: Path, as_of: dt.date | None) 
     """Tiến độ từng đơn vị so với hạn gửi (nhanh: không tạo chương)."""
     from pipeline.office.status import run_status
 
-    try:
-        run = run_status(catalogue, inputs, outputs, as_of)
-    except PipelineError as e:
-        raise UserError(str(e)) from e
+    run = run_status(catalogue, inputs, outputs, as_of)
     for line in run.lines():
         click.echo(line)
 
@@ -204,10 +309,7 @@ def progress_report_cmd(catalogue: Path, kind: str, inputs: Path, outputs: Path,
     """Báo cáo tiến độ tuần/tháng và dự thảo công văn đôn đốc đơn vị chậm, thiếu."""
     from pipeline.office.letters import run_progress_report
 
-    try:
-        written = run_progress_report(catalogue, inputs, outputs, kind, as_of)
-    except PipelineError as e:
-        raise UserError(str(e)) from e
+    written = run_progress_report(catalogue, inputs, outputs, kind, as_of)
     for line in written.lines():
         click.echo(line)
 
@@ -216,10 +318,10 @@ def progress_report_cmd(catalogue: Path, kind: str, inputs: Path, outputs: Path,
 @_catalogue_option
 @click.option("--sizes", default="9,100,1000", show_default=True,
               help="Số biểu số liệu mỗi lượt đo, cách nhau bằng dấu phẩy.")
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+@click.option("--out", type=_Path(folder=True),
               default=Path("outputs/bench"), show_default=True)
 @_inputs_option
-@click.option("--template", "template_path", type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--template", "template_path", type=_Path(),
               default=Path("templates/chapter.docx"), show_default=True)
 def bench(catalogue: Path, sizes: str, out: Path, inputs: Path, template_path: Path) -> None:
     """Đo tốc độ đọc + kiểm tra + tổng hợp so với calamine và pandas+openpyxl."""
@@ -229,8 +331,5 @@ def bench(catalogue: Path, sizes: str, out: Path, inputs: Path, template_path: P
         numbers = tuple(int(x) for x in sizes.split(",") if x.strip())
     except ValueError:
         raise click.BadParameter(f"'{sizes}' phải là các số nguyên, ví dụ 9,100") from None
-    try:
-        run(catalogue, template_path, inputs, out, numbers,
-            log=click.echo)
-    except PipelineError as e:
-        raise UserError(str(e)) from e
+    run(catalogue, template_path, inputs, out, numbers,
+        log=click.echo)

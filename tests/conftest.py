@@ -8,7 +8,10 @@ import fcntl
 import os
 import pickle
 import shutil
+import signal
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -185,3 +188,36 @@ def cells_by_year(cat: Catalogue, wb) -> dict[tuple[str, int], object]:
         if 0 <= i < len(years):
             out[(row_key(c.indicator, c.part), years[i])] = c.raw
     return out
+
+
+def write_live_lock(lock: Path) -> None:
+    """A build lock held by this very (live) process, as a build writes it (core/lock.py)."""
+    import json
+    import os
+    import socket
+
+    pid = os.getpid()
+    start = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    lock.write_text(json.dumps({"pid": pid, "start": start, "host": socket.gethostname(),
+                                "command": "khcn report", "created": "2026-11-27T09:00:00"}))
+
+
+@contextlib.contextmanager
+def returns_within(seconds: float) -> Iterator[None]:
+    """Fail the test, instead of hanging it, when the block has not returned in `seconds`
+    (a regression that opens a FIFO would wait forever): SIGALRM interrupts the blocked
+    call in this, the main, thread and raises."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals reach only the main thread: unguarded, a hang is still a failure
+        return
+
+    def expired(_sig: int, _frame: object) -> None:
+        raise TimeoutError(f"still running after {seconds} s: something opened a FIFO?")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
+import errno
+from collections import namedtuple
 
 import pytest
 
 from pipeline import build
-from pipeline.build import LOCK, run_build
-from pipeline.core.errors import BuildError
+from pipeline.build import run_build
+from pipeline.core.errors import EXIT_OUTPUT, BuildBusy, BuildError, OutputError
+from pipeline.core.outputs import LOCK
 from pipeline.office.progress import Delivery
 from pipeline.read.cache import CACHE_DIR
 
-from .conftest import TEMPLATE, copy_build
+from .conftest import TEMPLATE, copy_build, write_live_lock
 
 AS_OF = dt.date(2020, 3, 30)
 
@@ -21,8 +23,8 @@ AS_OF = dt.date(2020, 3, 30)
 def test_a_second_concurrent_build_is_refused(tmp_path, cat, inputs):
     out = tmp_path / "out"
     out.mkdir()
-    (out / LOCK).write_text(str(os.getpid()))  # a live process holds the lock
-    with pytest.raises(BuildError, match="đang tạo báo cáo"):
+    write_live_lock(out / LOCK)  # this live process holds the lock
+    with pytest.raises(BuildBusy, match="đang tạo báo cáo"):
         run_build(inputs, out, cat, TEMPLATE, as_of=AS_OF, pdf=False, log=lambda _: None)
     assert (out / LOCK).exists()  # not ours to remove
 
@@ -117,3 +119,83 @@ def test_a_build_killed_mid_way_leaves_latest_and_no_half_folder(tmp_path, cat, 
     assert not list(out.glob(".building-*"))
     assert sorted(p.name for p in out.iterdir() if p.name not in ("latest", CACHE_DIR)) == sorted(
         [good.name, third.folder.name])
+
+
+# --- a disk that is full or read-only: refused before anything is replaced -----------------
+def _outputs_listing(out):
+    return sorted(p.name for p in out.iterdir() if p.name != CACHE_DIR)
+
+
+def test_too_little_free_space_is_refused_before_anything_is_written(tmp_path, cat, inputs,
+                                                                     monkeypatch, sample_build):
+    out = tmp_path / "out"
+    good = copy_build(sample_build, out)
+    before = _outputs_listing(out)
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(build.shutil, "disk_usage",
+                        lambda _p: usage(10 << 30, (10 << 30) - (3 << 20), 3 << 20))
+    with pytest.raises(OutputError) as caught:
+        run_build(inputs, out, cat, TEMPLATE, as_of=AS_OF, pdf=False, log=lambda _: None)
+    # 3 MB free; a build needs at least 50 MB (twice the last build when that is larger)
+    assert "chỉ còn 3 MB trống, lần tạo báo cáo cần khoảng 10 MB" in str(caught.value)
+    assert caught.value.exit_code == EXIT_OUTPUT
+    assert (out / "latest").resolve() == good.resolve()
+    assert _outputs_listing(out) == before  # no new folder, no lock left
+
+
+def test_a_disk_that_fills_up_mid_build_keeps_the_last_good_build(tmp_path, cat, inputs,
+                                                                  monkeypatch, sample_build):
+    out = tmp_path / "out"
+    good = copy_build(sample_build, out)
+    before = _outputs_listing(out)
+
+    def full(_cat, path):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(build, "write_dictionary", full)
+    with pytest.raises(OutputError) as caught:
+        run_build(inputs, out, cat, TEMPLATE, as_of=AS_OF, pdf=False, log=lambda _: None)
+    message = str(caught.value)
+    assert message.startswith("Ổ đĩa đã đầy khi ghi '")
+    assert "tu-dien-du-lieu.xlsx" in message and "cần khoảng 10 MB trống" in message
+    assert message.endswith("Bản mới nhất vẫn là bản trước.")
+    assert (out / "latest").resolve() == good.resolve()
+    assert _outputs_listing(out) == before  # the half-written folder is gone, lock too
+
+
+def test_an_outputs_folder_that_cannot_be_created_is_one_message(tmp_path, cat, inputs):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(OutputError, match="có một phần là tệp chứ không phải thư mục"):
+        run_build(inputs, blocker / "out", cat, TEMPLATE, pdf=False, log=lambda _: None)
+
+
+@pytest.fixture()
+def small_disk(tmp_path):
+    """A real file system of 2 MB (tmpfs), when this machine lets the tests mount one."""
+    import subprocess
+
+    mount = tmp_path / "small"
+    mount.mkdir()
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
+                          capture_output=True, check=False)
+    if made.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)  # -l: a failed test's
+        # traceback may still hold a file of it open
+
+
+def test_a_real_full_disk_keeps_the_last_good_build(small_disk, cat, inputs, monkeypatch,
+                                                    sample_build):
+    out = small_disk / "out"
+    good = copy_build(sample_build, out)  # 1,6 MB of the 2 MB: no room for another
+    monkeypatch.setattr(build, "MIN_FREE_BYTES", 0)  # let it start: the writes must fail
+    monkeypatch.setattr(build, "_space_needed", lambda _outputs: 0)
+    with pytest.raises(OutputError, match="^Ổ đĩa đã đầy khi ghi '"):
+        run_build(inputs, out, cat, TEMPLATE, as_of=AS_OF, pdf=False, log=lambda _: None)
+    assert (out / "latest").resolve() == good.resolve()
+    assert sorted(p.name for p in out.iterdir() if p.name != CACHE_DIR) == [good.name,
+                                                                          "latest"]

@@ -3,13 +3,18 @@ mistake an editor can make in it is reported with the YAML key to fix."""
 
 from __future__ import annotations
 
+import codecs
 import copy
+import errno
+import os
 import re
+import unicodedata
 
 import pandas as pd
 import pytest
 import yaml
 
+from pipeline.catalogue import load as load_module
 from pipeline.catalogue.formula import MissingInput, evaluate, parse_formula
 from pipeline.catalogue.load import load_catalogue, parse_catalogue
 from pipeline.catalogue.model import TOTAL, Catalogue
@@ -321,3 +326,246 @@ def test_a_new_derived_indicator_needs_only_a_catalogue_edit(raw: dict):
     assert set(mine.loc[2019, "sources"]) == {"KHTC.xlsx › I.1!M7", "KHTC.xlsx › I.1!M9"}
     assert pd.isna(mine.loc[2018, "value"])
     assert mine.loc[2018, "note"] == "thiếu số liệu 'Chi ngân sách cho KH&CN' năm 2018"
+
+
+# --- reading the file (issue 15): encodings, keys written twice or unknown, each with its line
+# Each case writes the real catalogue, altered, into tmp_path. Line numbers are typed by hand
+# from templates/catalogue.yaml; _at() checks first that the line altered is still where the
+# numbers expect it, so that an edit of the catalogue fails there, not in a message.
+TEXT = CATALOGUE.read_text(encoding="utf-8")
+GRDP = 277  # "      - code: grdp_tang"; its "max: 100" is on line 282
+
+
+def _at(line: int, expected: str) -> None:
+    assert TEXT.splitlines()[line - 1] == expected, "templates/catalogue.yaml moved: retype"
+
+
+def _insert_after(line: int, added: str, text: str = TEXT) -> str:
+    """The text with `added` (whole lines) after line `line`."""
+    lines = text.splitlines(keepends=True)
+    return "".join(lines[:line]) + added + "".join(lines[line:])
+
+
+def _load_error(tmp_path, data: bytes | str, name: str = "catalogue.yaml") -> str:
+    path = tmp_path / name
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    with pytest.raises(CatalogueError) as e:
+        load_catalogue(path)
+    return str(e.value)
+
+
+def test_a_key_written_twice_is_refused_naming_the_key_and_both_lines(tmp_path):
+    _at(GRDP, "      - code: grdp_tang")
+    _at(282, "        max: 100")
+    message = _load_error(tmp_path, _insert_after(GRDP, "        max: 80\n"))
+    assert message == (
+        "catalogue.yaml không hợp lệ:\n"
+        "- items[I.3].indicators[grdp_tang].max (dòng 283): khóa 'max' bị lặp, đã có ở dòng 278 "
+        "trong cùng một mục (YAML chỉ giữ giá trị viết sau); hãy giữ một dòng, xóa dòng kia")
+
+
+def test_every_key_written_twice_is_listed_with_crlf_line_endings_too(tmp_path):
+    _at(9, "place: Bắc Giang")
+    _at(22, "  actual: [2011, 2012, 2013, 2014, 2015, 2016, 2017, 2018, 2019]")
+    text = _insert_after(22, "  actual: [2019]\n", _insert_after(10, "place: Lạng Sơn\n"))
+    message = _load_error(tmp_path, text.replace("\n", "\r\n"))
+    assert message.splitlines()[1:] == [
+        "- place (dòng 11): khóa 'place' bị lặp, đã có ở dòng 9 trong cùng một mục (YAML chỉ "
+        "giữ giá trị viết sau); hãy giữ một dòng, xóa dòng kia",
+        "- years.actual (dòng 24): khóa 'actual' bị lặp, đã có ở dòng 23 trong cùng một mục "
+        "(YAML chỉ giữ giá trị viết sau); hãy giữ một dòng, xóa dòng kia"]
+
+
+def test_the_same_key_in_two_mappings_is_no_duplicate(tmp_path, cat: Catalogue):
+    # Every indicator has its own `max`; a key quoted differently is still the same key.
+    assert TEXT.count("        max: ") > 10
+    path = tmp_path / "catalogue.yaml"
+    path.write_text(TEXT.replace('place: Bắc Giang', '"place": Bắc Giang'), encoding="utf-8")
+    assert load_catalogue(path).fingerprint == cat.fingerprint
+
+
+@pytest.mark.parametrize(("line", "expected", "added", "problem"), [
+    (GRDP, "      - code: grdp_tang", "        maxx: 90\n",
+     "- items[I.3].indicators[grdp_tang].maxx (dòng 278): khóa không được phép (viết sai tên "
+     "khóa?); sửa tên hoặc xóa dòng này"),
+    (9, "place: Bắc Giang", "palce: Bắc Giang\n",
+     "- palce (dòng 10): khóa không được phép (viết sai tên khóa?); sửa tên hoặc xóa dòng này"),
+    (23, "  target: [2025, 2030]", "  tagret: [2035]\n",
+     "- years.tagret (dòng 24): khóa không được phép (viết sai tên khóa?); sửa tên hoặc xóa "
+     "dòng này"),
+    (19, "  IV: NHIỆM VỤ, GIẢI PHÁP CHỦ YẾU VÀ CƠ CHẾ, CHÍNH SÁCH PHÁT TRIỂN KH&CN",
+     "  III: PHẦN BA\n",
+     "- part_titles.III (dòng 20): tên khóa phải là một trong: 'I', 'II' hoặc 'IV'"),
+    (10, "chapter_date: 2020-03-25", "fingerprint: 60f4cc799e29\n",
+     "- fingerprint (dòng 11): khóa không được phép (mã này do chương trình tự tính); hãy xóa "
+     "dòng này"),
+])
+def test_an_unknown_key_is_refused_naming_the_key_and_its_line(tmp_path, line, expected, added,
+                                                               problem):
+    _at(line, expected)
+    message = _load_error(tmp_path, _insert_after(line, added))
+    assert message.splitlines() == ["catalogue.yaml không hợp lệ:", problem]
+
+
+def test_a_missing_key_is_refused_with_the_line_of_its_entry(tmp_path):
+    _at(GRDP + 1, "        label: Tốc độ tăng GRDP (giá so sánh)")
+    text = TEXT.replace("        label: Tốc độ tăng GRDP (giá so sánh)\n", "", 1)
+    assert _load_error(tmp_path, text).splitlines()[1] == (
+        "- items[I.3].indicators[grdp_tang].label (dòng 277): thiếu khóa bắt buộc")
+
+
+def test_a_bad_value_is_named_by_its_key_as_before(tmp_path):
+    # A wrong value is found by its key's path (test_cli keeps this line's form).
+    text = _insert_after(GRDP, "        type: text\n").replace(
+        "        type: percent\n        min: -50\n        max: 100\n        decimals: 2\n"
+        "        required: true\n        period: growth_mean", "        min: -50\n"
+        "        max: 100\n        decimals: 2\n        required: true\n"
+        "        period: growth_mean", 1)
+    assert _load_error(tmp_path, text).splitlines()[1].startswith(
+        "- items[I.3].indicators[grdp_tang].type: phải là một trong: 'number', 'integer'")
+
+
+@pytest.mark.parametrize(("encoded", "name"), [
+    (codecs.BOM_UTF8 + TEXT.encode("utf-8"), "utf-8 with BOM"),
+    (TEXT.replace("\n", "\r\n").encode("utf-8"), "CRLF"),
+    (codecs.BOM_UTF8 + TEXT.replace("\n", "\r\n").encode("utf-8"), "BOM and CRLF"),
+    (TEXT.replace("\n", "\r\n").encode("utf-16"), "Notepad's 'Unicode': UTF-16 LE, BOM"),
+    (codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"), "UTF-16 BE with BOM"),
+])
+def test_utf8_with_bom_crlf_and_utf16_with_bom_give_the_same_catalogue(tmp_path, cat, encoded,
+                                                                        name):
+    path = tmp_path / "catalogue.yaml"
+    path.write_bytes(encoded)
+    loaded = load_catalogue(path)
+    assert loaded.fingerprint == cat.fingerprint, name
+    assert loaded == cat, name
+    assert loaded.agency == "SỞ KHOA HỌC VÀ CÔNG NGHỆ"
+
+
+def test_decomposed_unicode_is_read_as_nfc(tmp_path, cat):
+    path = tmp_path / "catalogue.yaml"
+    path.write_text(unicodedata.normalize("NFD", TEXT), encoding="utf-8")
+    assert load_catalogue(path) == cat
+
+
+SAVE_AS = ("Hãy mở tệp bằng Notepad hoặc VS Code và lưu lại dạng UTF-8 (Notepad: File > Save "
+           "As, mục Encoding chọn UTF-8; VS Code: Save with Encoding > UTF-8) rồi chạy lại.")
+
+
+def test_a_windows_1258_catalogue_is_refused_naming_the_first_line_not_utf8(tmp_path):
+    # Notepad's "ANSI" on a Vietnamese Windows; Ở has no one-byte code there (Notepad would
+    # write '?'). Line 7 is the first with a letter outside ASCII.
+    _at(7, "agency: SỞ KHOA HỌC VÀ CÔNG NGHỆ")
+    message = _load_error(tmp_path, TEXT.encode("cp1258", errors="replace"))
+    assert message == (
+        "catalogue.yaml: tệp danh mục không phải UTF-8 (dòng 7: \"agency: S? KHOA H?C V\ufffd "
+        "C\ufffdNG NGH?\"); có lẽ tệp đã được lưu bằng bảng mã khác (Windows-1258, TCVN3, "
+        "VNI). " + SAVE_AS)
+
+
+def test_a_line_pasted_in_tcvn3_is_refused_naming_its_line(tmp_path):
+    # "Bắc" in TCVN3 (.VnTime) is B, 0xBE, c: a byte that UTF-8 does not allow there.
+    _at(9, "place: Bắc Giang")
+    data = TEXT.encode("utf-8").replace("place: Bắc Giang".encode(), b"place: B\xbec Giang")
+    message = _load_error(tmp_path, data)
+    assert message.startswith("catalogue.yaml: tệp danh mục không phải UTF-8 (dòng 9: "
+                              "\"place: B\ufffdc Giang\"); có lẽ")
+    assert message.endswith(SAVE_AS)
+
+
+def test_utf16_without_bom_and_damaged_utf16_are_refused(tmp_path):
+    assert _load_error(tmp_path, TEXT.encode("utf-16-le")) == (
+        "catalogue.yaml: tệp danh mục không phải UTF-8 (có lẽ đã lưu dạng UTF-16 không có "
+        "BOM). " + SAVE_AS)
+    # A copy cut one byte short: its last line is half a character.
+    cut = TEXT.encode("utf-16")[:-1]
+    last = len(TEXT.splitlines())
+    assert _load_error(tmp_path, cut).startswith(
+        f"catalogue.yaml: tệp danh mục dạng UTF-16 bị hỏng (dòng {last}: ")
+
+
+def test_a_control_character_is_refused_naming_its_line(tmp_path):
+    _at(9, "place: Bắc Giang")
+    message = _load_error(tmp_path, TEXT.replace("place: Bắc Giang", "place: Bắc\x1b Giang"))
+    assert message == ("catalogue.yaml, dòng 9: có ký tự điều khiển không được phép (mã "
+                       "0x001b, thường do chép từ Word hoặc Excel); hãy xóa ký tự đó rồi chạy "
+                       "lại.")
+
+
+@pytest.mark.parametrize(("line", "expected", "added", "message"), [
+    (GRDP, "      - code: grdp_tang", "\tmax: 90\n",
+     "catalogue.yaml, dòng 278, cột 1: lỗi cú pháp YAML: có ký tự Tab: YAML chỉ thụt lề bằng "
+     "dấu cách. Hãy sửa rồi chạy lại."),
+    (9, "place: Bắc Giang", "chapter_title: Khoa học: công nghệ\n",
+     "catalogue.yaml, dòng 10, cột 24: lỗi cú pháp YAML: dấu ':' không đúng chỗ (thụt lề lệch, "
+     "thiếu dấu cách sau ':', hoặc giá trị có ': ' cần đặt trong dấu nháy \"...\"). Hãy sửa "
+     "rồi chạy lại."),
+    (GRDP + 1, "        label: Tốc độ tăng GRDP (giá so sánh)", "       measure: lệch\n",
+     "catalogue.yaml, dòng 279, cột 8: lỗi cú pháp YAML: thụt lề không thẳng hàng với các "
+     "dòng cùng cấp (trong khối bắt đầu ở dòng 263). Hãy sửa rồi chạy lại."),
+    (9, "place: Bắc Giang", "---\n",
+     "catalogue.yaml, dòng 10, cột 1: lỗi cú pháp YAML: tệp chỉ được có một tài liệu YAML: "
+     "xóa dòng '---' ở giữa tệp. Hãy sửa rồi chạy lại."),
+])
+def test_a_yaml_syntax_error_names_its_line_in_vietnamese(tmp_path, line, expected, added,
+                                                         message):
+    _at(line, expected)
+    assert _load_error(tmp_path, _insert_after(line, added)) == message
+
+
+def test_an_unclosed_bracket_names_where_it_opened(tmp_path):
+    _at(23, "  target: [2025, 2030]")
+    message = _load_error(tmp_path, TEXT.replace("[2025, 2030]", "[2025, 2030"))
+    assert message == ("catalogue.yaml, dòng 29, cột 1: lỗi cú pháp YAML: thiếu dấu ',' hoặc dấu "
+                       "đóng ngoặc (dấu ngoặc mở ở dòng 23). Hãy sửa rồi chạy lại.")
+
+
+@pytest.mark.parametrize("data", [b"", b"\xef\xbb\xbf", b"\r\n\r\n", b"# chi co ghi chu\n"])
+def test_an_empty_catalogue_is_refused(tmp_path, data):
+    assert _load_error(tmp_path, data) == (
+        "catalogue.yaml: tệp danh mục trống (không có khóa nào). Hãy lấy lại nội dung từ bản "
+        "sao lưu của tệp rồi chạy lại.")
+
+
+def test_a_missing_catalogue_or_a_folder_is_refused_naming_the_path(tmp_path):
+    missing = tmp_path / "khong-co.yaml"
+    with pytest.raises(CatalogueError) as e:
+        load_catalogue(missing)
+    assert str(e.value) == (f"Không tìm thấy tệp danh mục '{missing}'. Kiểm tra đường dẫn "
+                            "(tùy chọn --catalogue) hoặc lấy lại tệp từ bản sao lưu.")
+    folder = tmp_path / "catalogue.yaml"
+    folder.mkdir()
+    with pytest.raises(CatalogueError) as e:
+        load_catalogue(folder)
+    assert str(e.value) == (f"'{folder}' là một thư mục, không phải tệp danh mục. Hãy chỉ tới "
+                            "tệp catalogue.yaml (tùy chọn --catalogue).")
+
+
+def test_an_unreadable_catalogue_is_refused_naming_the_path(tmp_path, monkeypatch):
+    path = tmp_path / "catalogue.yaml"
+    path.write_text(TEXT, encoding="utf-8")
+    path.chmod(0)
+    if os.geteuid() == 0:  # root reads it anyway: refuse as the system does for others
+        def denied(self, *args, **kwargs):
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        monkeypatch.setattr(type(path), "open", denied)
+    with pytest.raises(CatalogueError) as e:
+        load_catalogue(path)
+    assert str(e.value) == (f"Không có quyền đọc tệp danh mục '{path}'. Hãy cấp quyền đọc cho "
+                            "tệp (hoặc chép tệp sang thư mục của mình) rồi chạy lại.")
+
+
+def test_a_huge_file_is_not_read_whole(tmp_path, monkeypatch):
+    monkeypatch.setattr(load_module, "MAX_BYTES", 1000)
+    path = tmp_path / "catalogue.yaml"
+    path.write_text(TEXT, encoding="utf-8")
+    with pytest.raises(CatalogueError, match="quá lớn"):
+        load_catalogue(path)
+
+
+def test_a_yaml_tag_that_runs_code_is_refused_not_run(tmp_path):
+    _at(9, "place: Bắc Giang")
+    message = _load_error(tmp_path, TEXT.replace(
+        "place: Bắc Giang", "place: !!python/object/apply:os.system ['echo pwned']"))
+    assert message == ("catalogue.yaml, dòng 9, cột 8: lỗi cú pháp YAML: thẻ '!...' không được "
+                       "dùng trong danh mục. Hãy sửa rồi chạy lại.")

@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
+from pipeline.catalogue import model
 from pipeline.catalogue.model import (
     Catalogue,
     ColumnRef,
@@ -274,3 +275,26 @@ def test_a_catalogue_without_a_part_title_is_refused(cat: Catalogue):
     with pytest.raises(ValidationError) as e:
         Catalogue.model_validate(data)
     assert "thiếu tên của phần IV" in str(e.value)
+
+
+# --- unknown keys (issue 15) ---------------------------------------------------------------------
+
+def _models() -> list[type[BaseModel]]:
+    return [m for m in vars(model).values()
+            if isinstance(m, type) and issubclass(m, BaseModel) and m.__module__ == model.__name__]
+
+
+def test_every_model_of_the_catalogue_refuses_keys_it_does_not_know():
+    # A misspelt key ("maxx") must be an error, never a default silently kept: load.py then
+    # names the key and its line.
+    models = _models()
+    assert {"Catalogue", "Item", "Indicator", "Table", "Chart", "ListInput", "Rule"} <= {
+        m.__name__ for m in models}
+    assert [m.__name__ for m in models if m.model_config.get("extra") != "forbid"] == []
+
+
+def test_an_unknown_key_is_an_extra_forbidden_error_at_its_location():
+    with pytest.raises(ValidationError) as e:
+        Indicator(code="x", label="Chỉ tiêu", measure="%", maxx=3)  # type: ignore[call-arg]
+    [err] = e.value.errors()
+    assert (err["type"], err["loc"]) == ("extra_forbidden", ("maxx",))

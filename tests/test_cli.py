@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +17,7 @@ from click.testing import CliRunner
 from pipeline.cli import main
 from pipeline.read.cache import CACHE_DIR
 
-from .conftest import CATALOGUE, ROOT
+from .conftest import CATALOGUE, ROOT, returns_within, write_live_lock
 
 BAD_KEY = "items[I.3].indicators[grdp_tang].type"
 CHAPTER, LOCK, MANIFEST = "chuong-khcn.docx", ".build.lock", "manifest.json"
@@ -71,11 +73,11 @@ def test_forms_writes_a_workbook_and_a_narrative_per_unit(runner: CliRunner, tmp
     assert {r[0].value: r[2].value for r in meta.iter_rows(max_col=3)}["ma_don_vi"] == "VP"
 
 
-def test_broken_catalogue_exits_1_naming_the_key(runner: CliRunner, tmp_path: Path,
+def test_broken_catalogue_exits_3_naming_the_key(runner: CliRunner, tmp_path: Path,
                                                  bad_catalogue: Path):
     out = tmp_path / "forms"
     result = runner.invoke(main, ["forms", "--catalogue", str(bad_catalogue), "--out", str(out)])
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # the README's table: catalogue, template, inputs folder
     assert isinstance(result.exception, SystemExit)  # handled, not a crash
     assert result.output.startswith("Lỗi: ")
     assert BAD_KEY in result.output
@@ -89,7 +91,7 @@ def test_broken_catalogue_message_is_one_line_per_problem(runner: CliRunner, tmp
     # cli.py promises: "Lỗi: ..." naming the file, then one line per problem.
     result = runner.invoke(main, ["forms", "--catalogue", str(bad_catalogue),
                                   "--out", str(tmp_path / "forms")])
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     lines = result.output.strip().splitlines()
     assert lines[0] == "Lỗi: catalogue.yaml không hợp lệ:"
     [problem] = lines[1:]
@@ -104,7 +106,7 @@ def test_broken_catalogue_message_is_vietnamese(runner: CliRunner, tmp_path: Pat
     # errors.py: a PipelineError's str() is Vietnamese; pydantic's English text leaks through.
     result = runner.invoke(main, ["forms", "--catalogue", str(bad_catalogue),
                                   "--out", str(tmp_path / "forms")])
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert "Input should be" not in result.output
 
 
@@ -143,14 +145,14 @@ def test_report_refuses_while_another_run_holds_the_lock(runner: CliRunner, tmp_
     outputs = tmp_path / "outputs"
     outputs.mkdir()
     lock = outputs / LOCK
-    lock.write_text(str(os.getpid()))  # this very process: certainly alive
+    write_live_lock(lock)  # this very process: certainly alive
     result = runner.invoke(main, ["report", "--inputs", str(inputs), "--outputs", str(outputs),
                                   "--no-pdf", "--as-of", "30/03/2020"])
-    assert result.exit_code == 1
+    assert result.exit_code == 5  # another build is running
     assert result.output.startswith("Lỗi: Một lần chạy khác")
     assert f"tiến trình {os.getpid()}" in result.output
     assert "Traceback" not in result.output and "Xong:" not in result.output
-    assert lock.read_text() == str(os.getpid())  # the other run's lock is left alone
+    assert f'"pid": {os.getpid()}' in lock.read_text()  # the other run's lock is left alone
     assert sorted(p.name for p in outputs.iterdir()) == [LOCK]
 
 
@@ -194,7 +196,7 @@ def test_status_prints_the_table_the_rates_and_where_it_wrote(runner: CliRunner,
 def test_status_without_an_inputs_folder(runner: CliRunner, tmp_path: Path):
     result = runner.invoke(main, ["status", "--inputs", str(tmp_path / "none"), "--outputs",
                                   str(tmp_path / "out")])
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert result.output == (f"Lỗi: Không có thư mục đầu vào '{tmp_path / 'none'}'. Tạo thư "
                              "mục và đặt các tệp của đơn vị vào đó.\n")
 
@@ -218,3 +220,108 @@ def test_help_names_the_files_written(runner: CliRunner):
     assert "Báo cáo ghi vào <outputs>/kiem-tra/." in validate
     check = runner.invoke(main, ["check", "--help"]).output
     assert "outputs/kiem-tra" in check
+
+
+# --- nothing reaches the user as a traceback: one line and the README's exit code -----------
+def _raise(exc: BaseException):
+    def fail(*_args, **_kwargs):
+        raise exc
+    return fail
+
+
+def test_ctrl_c_ends_with_one_line_and_code_130(runner: CliRunner, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch):
+    import pipeline.office.status as status_mod
+
+    monkeypatch.setattr(status_mod, "run_status", _raise(KeyboardInterrupt()))
+    result = runner.invoke(main, ["status", "--inputs", str(tmp_path)])
+    assert result.exit_code == 130
+    assert result.output.strip() == ("Đã dừng theo yêu cầu (Ctrl-C); không có gì bị ghi dở: "
+                                     "bản báo cáo mới nhất vẫn là bản trước.")
+
+
+def test_a_full_disk_is_one_line_naming_the_file_and_code_4(runner: CliRunner, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch):
+    import errno
+
+    import pipeline.office.status as status_mod
+
+    full = OSError(errno.ENOSPC, "No space left on device", "outputs/tien-do.xlsx")
+    monkeypatch.setattr(status_mod, "run_status", _raise(full))
+    result = runner.invoke(main, ["status", "--inputs", str(tmp_path)])
+    assert result.exit_code == 4
+    assert result.output == ("Lỗi: Ổ đĩa đã đầy khi ghi 'outputs/tien-do.xlsx'. Hãy xóa bớt "
+                             "tệp (ví dụ các bản báo cáo cũ trong outputs/) cho trống chỗ rồi "
+                             "chạy lại.\n")
+
+
+def test_a_software_fault_is_one_line_and_the_details_go_to_a_log(
+        runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    import tempfile
+
+    import pipeline.office.status as status_mod
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(status_mod, "run_status", _raise(ZeroDivisionError("chia cho 0")))
+    result = runner.invoke(main, ["status", "--inputs", str(tmp_path)])
+    assert result.exit_code == 70
+    [line] = result.output.splitlines()
+    [log] = tmp_path.glob("khcn-loi-*.txt")
+    assert line == (f"Lỗi: Phần mềm gặp lỗi (ZeroDivisionError), không phải do tệp của đơn vị. "
+                    f"Chi tiết đã ghi vào '{log}': hãy gửi tệp này cho người phụ trách phần mềm.")
+    details = log.read_text(encoding="utf-8")
+    assert details.startswith("Traceback (most recent call last):")
+    assert "ZeroDivisionError: chia cho 0" in details
+
+
+# --- the Makefile passes a name to the command as one word, never to the shell --------------
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+@pytest.mark.parametrize(("target", "variables", "argv"), [
+    ("check", {"FILE": "KHTC `touch PWNED`.xlsx"},
+     ["check", "--out", "outputs/kiem-tra", "--", "KHTC `touch PWNED`.xlsx"]),
+    ("check", {"FILE": "$(shell touch PWNED)'; touch PWNED; '.xlsx"},
+     ["check", "--out", "outputs/kiem-tra", "--", "$(shell touch PWNED)'; touch PWNED; '.xlsx"]),
+    ("check", {"FILE": "-h.xlsx"}, ["check", "--out", "outputs/kiem-tra", "--", "-h.xlsx"]),
+    ("status", {"ASOF": "30/03/2020$(touch PWNED)"},
+     ["status", "--inputs", "inputs", "--outputs", "outputs", "--as-of",
+      "30/03/2020$(touch PWNED)"]),
+])
+def test_make_passes_names_as_text(tmp_path: Path, target: str, variables: dict[str, str],
+                                   argv: list[str]):
+    echo = tmp_path / "echo.py"  # stands for khcn: writes the arguments it was given
+    echo.write_text("import json, sys\nprint(json.dumps(sys.argv[1:]))\n")
+    result = subprocess.run(
+        ["make", "-s", "-C", str(ROOT), "-o", ".venv/.installed", target,
+         f"KHCN={sys.executable} {echo}", *(f"{k}={v}" for k, v in variables.items())],
+        capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1]) == argv
+    assert not (tmp_path / "PWNED").exists() and not (ROOT / "PWNED").exists()
+
+
+@pytest.mark.parametrize("command", [["check"], ["forms", "--catalogue"],
+                                     ["report", "--no-pdf", "--template"]])
+def test_a_fifo_given_as_a_file_is_refused_without_opening_it(runner: CliRunner, tmp_path: Path,
+                                                              command: list[str]):
+    fifo = tmp_path / "KHTC.xlsx"
+    os.mkfifo(fifo)  # opening it for reading would wait for a writer forever
+    with returns_within(60):
+        result = runner.invoke(main, [*command, str(fifo)])
+    assert result.exit_code == 2
+    assert (f"'{fifo}' không phải là tệp thường (có thể là ống dẫn FIFO hoặc thiết bị). Hãy "
+            "chỉ đúng tệp cần dùng.") in result.output
+
+
+def test_output_closed_by_the_reader_ends_quietly(tmp_path: Path, inputs: Path):
+    # `khcn status | head -0`: the reader closes the pipe before the first line is written;
+    # no message, no traceback, the code of a closed pipe.
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from pipeline.cli import main; main()", "status", "--inputs",
+         str(inputs), "--outputs", str(tmp_path / "out"), "--as-of", "30/03/2020"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # as head does
+    errors = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=120) == 141
+    assert errors == ""

@@ -219,3 +219,15 @@ def test_report_strict_builds_clean_inputs(runner: CliRunner, tmp_path: Path, in
     assert "(lỗi: 0, " in result.output
     assert (outputs / "latest").is_symlink()
     assert not (outputs / CHECK_FOLDER).exists()
+
+
+def test_validate_names_the_unit_of_a_second_file_passed_over(runner: CliRunner,
+                                                             tmp_path: Path, inputs: Path):
+    import shutil
+
+    shutil.copy(inputs / "KHTC_so_lieu_mau.xlsx", inputs / "ban_cu.xlsx")  # same content
+    result = _validate(runner, inputs, tmp_path / "outputs")
+    # identical files: the one saved later (the copy) is used, the other is passed over and
+    # named as KHTC's (not "?")
+    passed_over = [line for line in result.output.splitlines() if "không dùng được:" in line]
+    assert passed_over == ["  KHTC   tệp không dùng được: KHTC_so_lieu_mau.xlsx"]

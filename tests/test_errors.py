@@ -1,11 +1,24 @@
 """Unit tests of pipeline/core/errors.py: the exception tree (every error is a PipelineError,
-which the CLI catches) and Vietnamese messages kept intact by str()."""
+which the CLI catches) and Vietnamese messages kept intact by str(), the exit code of each
+error (the README's table), and one line for each operating-system error."""
 
 from __future__ import annotations
 
+import errno
+import os
+
 import pytest
 
-from pipeline.core.errors import BuildError, CatalogueError, PipelineError, TemplateError
+from pipeline.core.errors import (
+    BuildBusy,
+    BuildError,
+    CatalogueError,
+    FilesHaveErrors,
+    OutputError,
+    PipelineError,
+    TemplateError,
+    os_error_message,
+)
 
 
 @pytest.mark.parametrize("cls", [CatalogueError, TemplateError, BuildError])
@@ -48,3 +61,42 @@ def test_a_cause_is_kept():
     except PipelineError as caught:
         assert caught.__cause__ is cause
         assert str(caught) == "Không ghi được thư mục kết quả."
+
+
+# --- os_error_message: one line for each operating-system error a run can meet ---------------
+@pytest.mark.parametrize(("code", "doing", "message"), [
+    (errno.ENOSPC, "ghi", "Ổ đĩa đã đầy khi ghi 'out/a.xlsx'. Hãy xóa bớt tệp (ví dụ các bản "
+                          "báo cáo cũ trong outputs/) cho trống chỗ rồi chạy lại."),
+    (errno.EROFS, "tạo", "Không tạo được 'out/a.xlsx': ổ đĩa chỉ cho đọc. Hãy chọn thư mục khác "
+                         "(--outputs) hoặc chép thư mục dự án sang ổ ghi được."),
+    (errno.EACCES, "đọc", "Không có quyền đọc 'out/a.xlsx'. Hãy cấp quyền ghi cho thư mục (hoặc "
+                          "chọn thư mục khác) rồi chạy lại."),
+    (errno.ENAMETOOLONG, "ghi", "Tên tệp quá dài 'out/a.xlsx'. Hãy đổi tên tệp ngắn hơn rồi "
+                                "chạy lại."),
+    (errno.ENOENT, "đọc", "Không tìm thấy 'out/a.xlsx'. Hãy kiểm tra lại đường dẫn."),
+    (errno.ENOTDIR, "ghi", "Đường dẫn 'out/a.xlsx' có một phần là tệp chứ không phải thư mục. "
+                           "Hãy sửa lại."),
+    (errno.EEXIST, "tạo", "Không tạo được 'out/a.xlsx': đã có một tệp trùng tên (thư mục kết quả "
+                          "phải là thư mục). Hãy đổi tên hoặc chuyển tệp đó đi rồi chạy lại."),
+    (errno.EISDIR, "ghi", "'out/a.xlsx' là thư mục, không phải tệp. Hãy sửa lại."),
+    (errno.EIO, "ghi", "Không ghi được 'out/a.xlsx' (I/O lỗi). Hãy kiểm tra thư mục và ổ đĩa "
+                       "rồi chạy lại."),
+])
+def test_each_os_error_is_one_line_naming_the_file(code: int, doing: str, message: str):
+    assert os_error_message(OSError(code, "I/O lỗi", "out/a.xlsx"), doing) == message
+
+
+def test_an_os_error_without_a_file_and_a_name_that_is_not_utf8():
+    assert os_error_message(OSError(errno.EPIPE, "Broken pipe")) == (
+        "Không ghi được (Broken pipe). Hãy kiểm tra thư mục và ổ đĩa rồi chạy lại.")
+    odd = os.fsdecode(b"KHTC_b\xe1o.xlsx")
+    assert os_error_message(OSError(errno.ENOENT, "No such file", odd), "đọc") == (
+        "Không tìm thấy 'KHTC_b\\xe1o.xlsx'. Hãy kiểm tra lại đường dẫn.")
+
+
+@pytest.mark.parametrize(("cls", "code"), [
+    (PipelineError, 3), (CatalogueError, 3), (TemplateError, 3), (BuildError, 3),
+    (BuildBusy, 5), (FilesHaveErrors, 1), (OutputError, 4)])
+def test_each_error_carries_the_exit_code_of_the_readme_table(cls: type[PipelineError],
+                                                              code: int):
+    assert cls("x").exit_code == code

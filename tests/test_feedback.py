@@ -83,12 +83,40 @@ def found(cat: Catalogue, source: Path) -> dict[str, Finding]:
                             label="Chi ngân sách cho KH&CN", prev_year=2014, prev="9.876"),
         "formula": fnd.make("not_a_number", name, sheet=s3, cell=c3, unit="KHTC",
                             indicator="csvc_dien_tich", year=2012, value=FORMULA),
-        "no_cell": fnd.make("duplicate_unit", name, unit="KHTC", kept="KHTC_moi.xlsx"),
+        "no_cell": fnd.make("duplicate_sent_earlier", name, unit="KHTC", kept="KHTC_moi.xlsx",
+                            kind="biểu số liệu", this_sent="ghi ngày gửi 20/03/2020",
+                            kept_sent="ghi ngày gửi 24/03/2020"),
     }
 
 
 def test_feedback_name():
     assert feedback_name(Path("/x/KHTC_so_lieu.xlsx")) == "KHTC_so_lieu_gop_y.xlsx"
+
+
+def test_feedback_name_of_a_name_that_is_not_utf8_or_too_long():
+    import os
+
+    odd = Path(os.fsdecode(b"/x/KHTC_b\xe1o_c\xe1o.xls"))  # cp1258 bytes from a Windows zip
+    assert feedback_name(odd) == "KHTC_b_xe1o_c_xe1o_xls_gop_y.xlsx"
+    long = feedback_name(Path("/x/" + "Biểu số liệu " * 30 + ".xlsx"))
+    assert len(long.encode("utf-8")) <= 150 and long.endswith("_gop_y.xlsx")
+    assert long.startswith("Biểu số liệu Biểu")
+
+
+def test_a_copy_beyond_the_memory_limit_gives_the_findings_sheet_alone(
+        source: Path, found, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from pipeline.office import feedback
+
+    # Opening the workbook asks for 4 GB, as a crafted 49 MB workbook would: the child's
+    # memory limit (1.024 MB more than the parent) stops it.
+    monkeypatch.setattr(feedback, "load_workbook", lambda *_a, **_k: bytearray(4 << 30))
+    out = annotate_workbook(source, list(found.values()), tmp_path / "fb.xlsx")
+    wb = load_workbook(out)
+    assert wb.sheetnames == [FEEDBACK_SHEET]  # no copy of the unit's sheets...
+    texts = [c.value for row in wb[FEEDBACK_SHEET].iter_rows(max_row=4) for c in row if c.value]
+    assert ("Không dựng được bản sao có đánh dấu của tệp (vượt giới hạn bộ nhớ 1.024 MB); danh "
+            "sách dưới đây vẫn đủ mọi vấn đề của tệp.") in texts
+    assert [r[0] for r in _listed(out)] == [1, 2, 3, 4]  # ...but every finding listed
 
 
 def test_feedback_sheet_comes_first_and_is_active(source: Path, found, tmp_path: Path):

@@ -29,11 +29,13 @@ def test_make_fills_the_year_and_named_parameters():
     assert f.severity is Severity.ERROR
 
 
-def test_make_fills_the_unit_and_a_parameter_of_a_warning():
-    f = make("duplicate_unit", "QLKH_cu.xlsx", unit="QLKH", kept="QLKH_moi.xlsx")
-    assert f.severity is Severity.WARNING
-    assert f.message == ("Đơn vị QLKH gửi nhiều tệp; dùng tệp mới nhất 'QLKH_moi.xlsx' và bỏ qua "
-                         "tệp này. Hãy xóa tệp cũ khỏi thư mục inputs nếu không còn dùng.")
+def test_make_fills_the_unit_and_a_parameter_of_a_note():
+    f = make("duplicate_same_file", "QLKH_cu.xlsx", unit="QLKH", kept="QLKH_moi.xlsx")
+    assert f.severity is Severity.INFO
+    assert f.unit == "QLKH"
+    assert f.message == ("Tệp này giống hệt tệp 'QLKH_moi.xlsx' của đơn vị QLKH (cùng nội dung) "
+                         "nên chỉ dùng tệp 'QLKH_moi.xlsx'. Hãy xóa bớt một tệp khỏi thư mục "
+                         "inputs.")
 
 
 def test_make_of_an_info_code():

@@ -98,3 +98,23 @@ def test_nan_is_shown_like_a_missing_value():
     nan = math.nan
     assert (fmt.number(nan, 1), fmt.percent(nan), fmt.signed(nan), fmt.plain(nan)) == (
         "-", "-", "-", "-")
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (1234.5, "1.234,5"),
+    (-0.25, "-0,25"),
+    (1e20, "100.000.000.000.000.000.000"),
+    (1e21, "1E21"),  # from here Babel's six-decimal pattern would raise
+    (-1.5e300, "-1,5E300"),
+    (math.inf, "∞"),
+    (-math.inf, "-∞"),
+    (math.nan, "NaN"),
+])
+def test_shown_shows_any_float_a_cell_can_hold(value, shown):
+    assert fmt.shown(value) == shown
+
+
+@pytest.mark.parametrize("value", [1e22, -1.5e300, 1e308])
+def test_number_and_plain_never_fail_on_a_huge_value(value):
+    assert fmt.number(value, 2) == fmt.plain(value) == fmt.shown(value)
+    assert "E" in fmt.number(value)

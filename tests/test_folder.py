@@ -1,5 +1,6 @@
 """pipeline/validate/folder.py: check_folder on the nine units' sample files (the `inputs`
-fixture), on a missing folder, and with the cache of an outputs folder."""
+fixture), on a missing folder, and with the cache of an outputs folder; entries not read given
+the unit their path points to (`attribute`)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import time
 
 import pytest
 
+from pipeline.core import findings as fnd
 from pipeline.core.errors import BuildError
-from pipeline.validate.folder import check_folder
+from pipeline.validate.folder import attribute, check_folder
 
 UNITS = ["KHTC", "QLCN", "QLCNG", "QLCS", "QLKH", "TDC", "TTRA", "TTUD", "VP"]
 
@@ -90,3 +92,46 @@ def test_a_second_call_with_the_cache_takes_the_files_from_it(cat, inputs, tmp_p
     assert (outputs / ".cache" / "doc-tep.sqlite").is_file()
     assert sorted(v2.values) == sorted(v1.values)
     assert v2.errors() == []
+
+
+def test_every_entry_not_read_is_given_the_unit_its_path_points_to(cat, inputs):
+    for unit in ("QLCS", "TDC"):
+        for f in inputs.glob(f"{unit}_*"):
+            f.unlink()
+    (inputs / "QLCS").mkdir()  # only the folder's name says whose it is
+    (inputs / "QLCS" / "bieu.xlsx").write_bytes(b"PK")
+    os.mkfifo(inputs / "TDC_so_lieu_mau.xlsx")
+    (inputs / ".TTUD_ghi_chu.xlsx").write_bytes(b"PK")
+    (inputs / "VP.xlsx").mkdir()
+    os.mkfifo(inputs / "ong")  # names no unit
+    lines: list[str] = []
+
+    read, validation = check_folder(cat, inputs, log=lines.append, full_narratives=False)
+
+    assert sorted((u.file, u.unit, u.code) for u in validation.unread) == [
+        (".TTUD_ghi_chu.xlsx", "TTUD", "entry_hidden"),
+        ("QLCS/bieu.xlsx", "QLCS", "file_in_subfolder"),
+        ("TDC_so_lieu_mau.xlsx", "TDC", "entry_special"),
+        ("VP.xlsx/", "VP", "entry_folder"),
+        ("ong", "", "entry_special"),
+    ]
+    assert {f.file: f.unit for f in read.findings}["QLCS/bieu.xlsx"] == "QLCS"
+    assert lines[-1] == "Đã đọc 7 biểu số liệu, 7 thuyết minh; 5 tệp không dùng được."
+
+
+@pytest.mark.parametrize(("file", "unit"), [
+    ("KHTC/bieu.xlsx", "KHTC"),  # the folder names the unit
+    ("cu/VP_bieu.xlsx", "VP"),  # the file does
+    ("KHTC/VP_bieu.xlsx", "VP"),  # both: the file's own name first
+    ("KHTC/cu/bieu.xlsx", "KHTC"),  # a folder further up
+    ("KHTC_VP/bieu.xlsx", ""),  # two units: none
+    ("TTUD.xlsx/", "TTUD"),  # a folder itself
+    ("cu/bieu.xlsx", ""),
+])
+def test_attribute_reads_the_path_innermost_first(cat, file, unit):
+    assert attribute(cat, fnd.make("file_in_subfolder", file)).unit == unit
+
+
+def test_attribute_keeps_a_unit_already_known(cat):
+    known = fnd.make("file_in_subfolder", "KHTC/bieu.xlsx", unit="VP")
+    assert attribute(cat, known) is known

@@ -1,17 +1,31 @@
 """A narrative's unit code: one rule (the first table's "Mã đơn vị" row) for the full reader
 (python-docx) and the streamed one (`make status`, no python-docx); a parser's failure is the
-file's, a fault of this software is said to be one."""
+file's, a fault of this software is said to be one.
+
+A narrative's text as Word shows it with every change accepted: tracked insertions kept and
+deletions left out, content controls, text boxes (once), footnotes, endnotes and field
+results read; objects the chapter cannot carry named with their paragraph. Files written by
+LibreOffice are in tests/data/narratives/ (made by make_narratives.py there); what
+LibreOffice cannot write is pasted below as Word writes it."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 from docx import Document
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docx.oxml.ns import qn
+from docx.oxml.parser import parse_xml
 
-from pipeline.core.findings import Finding
+from pipeline.core.findings import Finding, Severity
 from pipeline.forms import build_narrative_form
 from pipeline.read import narrative, workbook
 from pipeline.read.files import read_file
@@ -165,3 +179,439 @@ def test_read_narrative_raises_refused_for_a_form_without_code(tmp_path):
     with pytest.raises(Refused):
         narrative_unit(path)
     assert not isinstance(read_file(path), NarrativeSubmission)
+
+
+# --- text as Word shows it: files written by LibreOffice -------------------------------------
+NARRATIVES = ROOT / "tests" / "data" / "narratives"
+MAKE_NARRATIVES = NARRATIVES / "make_narratives.py"
+
+
+def _i1(path: Path) -> tuple[str, ...]:
+    """The paragraphs read under heading "I.1." (every fixture writes there)."""
+    [section] = [s for s in read_narrative(path).sections if s.item == "I.1"]
+    return section.paragraphs
+
+
+LO_TEXTS = {
+    "khtc_tracked.docx": (  # "ước khoảng 85.000" deleted, "đạt 90.600" inserted; a
+        # paragraph deleted whole (its mark too) and one inserted, changes recorded
+        "Năm 2019, chi cho KH&CN đạt 90.600 triệu đồng.",
+        "Cơ sở vật chất được đầu tư cho Trung tâm Ứng dụng KH&CN.",
+        "Đoạn này được thêm khi đang theo dõi thay đổi.",
+    ),
+    "khtc_control.docx": ("Đơn vị thực hiện: Trung tâm Ứng dụng KH&CN.",),
+    "khtc_textbox.docx": (  # the frame's text once (DrawingML and its VML fallback)
+        "Giai đoạn 2011-2019, chi ngân sách cho KH&CN tăng đều.",
+        "Số liệu năm 2019 là số sơ bộ.",
+        "Cơ sở vật chất được đầu tư cho Trung tâm Ứng dụng KH&CN.",
+    ),
+    "khtc_notes.docx": (
+        "Tổng chi cho KH&CN năm 2019 đạt 90.600 triệu đồng. "
+        "(Chú thích: Theo quyết toán ngân sách địa phương.)",
+        "Chi sự nghiệp KH&CN chiếm 58% tổng chi. (Chú thích: Số liệu do Sở Tài chính cung cấp.)",
+    ),
+    "khtc_field.docx": ("Tài liệu “Thuyết minh KH&CN năm 2020” gửi kèm biểu số liệu.",),
+    "khtc_objects.docx": (
+        "Chi cho KH&CN tăng đều qua các năm, như biểu đồ sau:",
+        "Bảng số liệu chi tiết:",
+    ),
+}
+
+# What each file must hold for its test to mean something (a regenerated file that lost it
+# would make the test above pass for nothing).
+LO_MARKUP = {
+    "khtc_tracked.docx": ["<w:ins ", "<w:delText>ước khoảng 85.000</w:delText>",
+                          "<w:rPr><w:del "],
+    "khtc_control.docx": ["<w:sdt>", "<w:sdtContent>"],
+    "khtc_textbox.docx": ["<mc:Choice", "<mc:Fallback>", "<wps:txbx>", "<v:textbox"],
+    "khtc_notes.docx": ["<w:footnoteReference ", "<w:endnoteReference "],
+    "khtc_field.docx": ['<w:fldChar w:fldCharType="begin">', "<w:instrText",
+                        '<w:fldChar w:fldCharType="separate"/>'],
+    "khtc_objects.docx": ["drawingml/2006/chart", '<o:OLEObject Type="Embed" '
+                          'ProgID="Excel.Sheet.12"'],
+}
+
+
+@pytest.mark.parametrize("name", sorted(LO_TEXTS))
+def test_a_libreoffice_narrative_reads_as_word_shows_it(name):
+    path = NARRATIVES / name
+    with zipfile.ZipFile(path) as zf:
+        xml = zf.read("word/document.xml").decode()
+    assert all(mark in xml for mark in LO_MARKUP[name]), name
+    assert _i1(path) == LO_TEXTS[name]
+    assert narrative_unit(path).unit == read_narrative(path).unit == "KHTC"
+
+
+@pytest.mark.parametrize("name", sorted(set(LO_TEXTS) - {"khtc_objects.docx"}))
+def test_text_read_is_no_finding(name):
+    assert read_narrative(NARRATIVES / name).notes == ()
+
+
+def test_no_deleted_text_no_field_instruction_no_text_twice():
+    every = {name: " ".join(_i1(NARRATIVES / name)) for name in LO_TEXTS}
+    assert "ước khoảng" not in every["khtc_tracked.docx"]
+    assert "bị xóa" not in every["khtc_tracked.docx"]
+    assert "TITLE" not in every["khtc_field.docx"]
+    assert every["khtc_textbox.docx"].count("Số liệu năm 2019 là số sơ bộ.") == 1
+
+
+def test_an_embedded_chart_and_spreadsheet_are_named_with_their_paragraph():
+    sub = read_narrative(NARRATIVES / "khtc_objects.docx")
+    assert [(f.code, f.severity, f.unit, f.file, f.cell, f.value) for f in sub.notes] == [
+        ("narrative_object", Severity.WARNING, "KHTC", "khtc_objects.docx", "đoạn 6",
+         "một biểu đồ"),
+        ("narrative_object", Severity.WARNING, "KHTC", "khtc_objects.docx", "đoạn 7",
+         "một bảng tính Excel nhúng (Excel.Sheet.12)"),
+    ]
+    assert sub.notes[0].message == (
+        "Thuyết minh có một biểu đồ ở đoạn “Chi cho KH&CN tăng đều qua các năm,…”; chương "
+        "chỉ ghép phần chữ nên nội dung này không được đưa vào. Hãy viết thành đoạn văn "
+        "những gì cần đưa vào chương (số liệu nhập vào biểu Excel); nếu cần giữ nguyên, gửi "
+        "riêng tệp gốc cho Phòng Kế hoạch Tài chính.")
+    assert "ở đoạn “Bảng số liệu chi tiết:”;" in sub.notes[1].message
+
+
+def _uno_python() -> str | None:
+    """The system python, when it has LibreOffice's uno module (the venv has not)."""
+    system = shutil.which("python3", path="/usr/bin")
+    if not (system and shutil.which("soffice")):
+        return None
+    found = subprocess.run([system, "-c", "import uno"], capture_output=True)
+    return system if found.returncode == 0 else None
+
+
+@pytest.mark.skipif(_uno_python() is None, reason="needs LibreOffice and python3-uno")
+def test_the_script_makes_files_that_read_as_the_committed_ones(tmp_path):
+    subprocess.run([_uno_python() or "", str(MAKE_NARRATIVES), "--out", str(tmp_path)],
+                   cwd=ROOT, check=True, capture_output=True, timeout=300)
+    for name, texts in LO_TEXTS.items():
+        assert _i1(tmp_path / name) == texts, name
+
+
+# --- what LibreOffice cannot write, pasted as Word writes it ---------------------------------
+NS = " ".join(f'xmlns:{k}="{v}"' for k, v in {
+    "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "mc": "http://schemas.openxmlformats.org/markup-compatibility/2006",
+    "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "pic": "http://schemas.openxmlformats.org/drawingml/2006/picture",
+    "c": "http://schemas.openxmlformats.org/drawingml/2006/chart",
+    "dgm": "http://schemas.openxmlformats.org/drawingml/2006/diagram",
+    "wps": "http://schemas.microsoft.com/office/word/2010/wordprocessingShape",
+    "v": "urn:schemas-microsoft-com:vml",
+    "o": "urn:schemas-microsoft-com:office:office",
+    "m": "http://schemas.openxmlformats.org/officeDocument/2006/math",
+}.items())
+
+
+def _r(text: str) -> str:
+    return f'<w:r><w:t xml:space="preserve">{text}</w:t></w:r>'
+
+
+def _p(*content: str, props: str = "") -> str:
+    return f"<w:p>{props}{''.join(content)}</w:p>"
+
+
+def _word(path: Path, body: str, notes: dict[str, dict[str, str]] | None = None,
+          unit_cell: str = "") -> Path:
+    """A narrative form (unit table, heading "I.1.") whose text under the heading is `body`,
+    WordprocessingML as Word writes it; `notes`: footnote/endnote id to text; `unit_cell`:
+    the unit code cell's paragraphs (default: "TTRA" typed plainly)."""
+    doc = Document()
+    table = doc.add_table(rows=1, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Mã đơn vị", "TTRA"
+    if unit_cell:
+        tc = table.cell(0, 1)._tc
+        for p in tc.findall(qn("w:p")):
+            tc.remove(p)
+        for el in parse_xml(f"<w:tc {NS}>{unit_cell}</w:tc>"):
+            tc.append(el)
+    doc.add_paragraph("I.1. Đầu tư cho KH&CN", style="Heading 2")
+    end = doc.element.body[-1]  # w:sectPr
+    for el in parse_xml(f"<w:body {NS}>{body}</w:body>"):
+        end.addprevious(el)
+    for kind, texts in (notes or {}).items():
+        xml = "".join(
+            f'<w:{kind} w:id="{i}"><w:p><w:r><w:{kind}Ref/></w:r>{_r(" " + t)}</w:p></w:{kind}>'
+            for i, t in texts.items())
+        blob = (f'<w:{kind}s {NS}><w:{kind} w:type="separator" w:id="-1"><w:p><w:r>'
+                f'<w:separator/></w:r></w:p></w:{kind}>{xml}</w:{kind}s>').encode()
+        content_type = CT.WML_FOOTNOTES if kind == "footnote" else CT.WML_ENDNOTES
+        part = Part(PackURI(f"/word/{kind}s.xml"), content_type, blob, doc.part.package)
+        doc.part.relate_to(part, RT.FOOTNOTES if kind == "footnote" else RT.ENDNOTES)
+    doc.save(str(path))
+    return path
+
+
+def _ref(kind: str, note_id: str) -> str:
+    return (f'<w:r><w:rPr><w:rStyle w:val="{kind.capitalize()}Reference"/></w:rPr>'
+            f'<w:{kind}Reference w:id="{note_id}"/></w:r>')
+
+
+WORD_TEXT_BOX = (  # Word 2016: DrawingML in mc:Choice, the same box as VML in mc:Fallback
+    '<w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing>'
+    '<wp:anchor distT="0" distB="0" distL="114300" distR="114300" simplePos="0" '
+    'relativeHeight="251659264" behindDoc="0" locked="0" layoutInCell="1" allowOverlap="1">'
+    '<wp:simplePos x="0" y="0"/><wp:extent cx="2360930" cy="1404620"/>'
+    '<wp:wrapSquare wrapText="bothSides"/><wp:docPr id="217" name="Text Box 2"/>'
+    '<a:graphic><a:graphicData '
+    'uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+    '<wps:wsp><wps:cNvSpPr txBox="1"><a:spLocks noChangeArrowheads="1"/></wps:cNvSpPr>'
+    '<wps:spPr/><wps:txbx><w:txbxContent>{text}</w:txbxContent></wps:txbx><wps:bodyPr/>'
+    '</wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice>'
+    '<mc:Fallback><w:pict><v:shapetype id="_x0000_t202" coordsize="21600,21600" '
+    'o:spt="202"/><v:shape id="Text Box 2" o:spid="_x0000_s1026" type="#_x0000_t202">'
+    '<v:textbox><w:txbxContent>{text}</w:txbxContent></v:textbox></v:shape></w:pict>'
+    '</mc:Fallback></mc:AlternateContent></w:r>')
+
+
+def test_word_content_controls_block_and_run_level_placeholder_left_out(tmp_path):
+    body = (
+        '<w:sdt><w:sdtPr><w:alias w:val="Nội dung"/><w:tag w:val="noi_dung"/>'
+        '<w:id w:val="-1491095587"/></w:sdtPr><w:sdtContent>'
+        + _p(_r("Đoạn trong điều khiển nội dung khối."))
+        + _p(_r("Đoạn thứ hai trong đó."))
+        + "</w:sdtContent></w:sdt>"
+        + _p(_r("Người lập: "),
+             '<w:sdt><w:sdtPr><w:id w:val="1"/><w:placeholder><w:docPart '
+             'w:val="DefaultPlaceholder_-1854013440"/></w:placeholder><w:showingPlcHdr/>'
+             '</w:sdtPr><w:sdtContent><w:r><w:rPr><w:rStyle w:val="PlaceholderText"/>'
+             '</w:rPr><w:t>Click or tap here to enter text.</w:t></w:r></w:sdtContent>'
+             "</w:sdt>")
+        + _p(_r("Điện thoại: "),
+             '<w:sdt><w:sdtPr><w:id w:val="2"/><w:text/></w:sdtPr><w:sdtContent>'
+             + _r("0204 3854 123") + "</w:sdtContent></w:sdt>", _r("."))
+    )
+    path = _word(tmp_path / "a.docx", body)
+    assert _i1(path) == ("Đoạn trong điều khiển nội dung khối.", "Đoạn thứ hai trong đó.",
+                         "Người lập:", "Điện thoại: 0204 3854 123.")
+    assert read_narrative(path).notes == ()
+
+
+def test_a_word_text_box_is_read_once_after_its_paragraph(tmp_path):
+    box = WORD_TEXT_BOX.format(text=_p(_r("Ghi chú trong khung.")) + _p(_r("Dòng hai.")))
+    vml_only = ('<w:r><w:pict><v:shape id="_x0000_s1030" type="#_x0000_t202"><v:textbox>'
+                '<w:txbxContent>' + _p(_r("Khung kiểu cũ (VML).")) + "</w:txbxContent>"
+                "</v:textbox></v:shape></w:pict></w:r>")
+    body = (_p(_r("Đoạn neo khung."), box) + _p(_r("Đoạn sau."), vml_only)
+            + _p(box.replace("Ghi chú trong khung.", "Khung neo ở dòng trống.")))
+    path = _word(tmp_path / "a.docx", body)
+    assert _i1(path) == ("Đoạn neo khung.", "Ghi chú trong khung.", "Dòng hai.", "Đoạn sau.",
+                         "Khung kiểu cũ (VML).", "Khung neo ở dòng trống.", "Dòng hai.")
+    assert read_narrative(path).notes == ()  # a text box read is neither image nor object
+
+
+def test_moved_text_is_read_where_it_went(tmp_path):
+    body = (
+        _p(_r("Đoạn một. "), '<w:moveFromRangeStart w:id="1" w:author="A" '
+           'w:date="2020-03-09T08:00:00Z" w:name="move1"/><w:moveFrom w:id="2" w:author="A" '
+           'w:date="2020-03-09T08:00:00Z">' + _r("Câu được chuyển đi.")
+           + '</w:moveFrom><w:moveFromRangeEnd w:id="1"/>')
+        + _p(_r("Đoạn hai. "), '<w:moveToRangeStart w:id="3" w:author="A" '
+             'w:date="2020-03-09T08:00:00Z" w:name="move1"/><w:moveTo w:id="4" w:author="A" '
+             'w:date="2020-03-09T08:00:00Z">' + _r("Câu được chuyển đi.")
+             + '</w:moveTo><w:moveToRangeEnd w:id="3"/>'))
+    assert _i1(_word(tmp_path / "a.docx", body)) == (
+        "Đoạn một.", "Đoạn hai. Câu được chuyển đi.")
+
+
+def test_a_deleted_paragraph_mark_joins_the_paragraphs_as_word_accepts_it(tmp_path):
+    deleted_mark = ('<w:pPr><w:rPr><w:del w:id="5" w:author="A" '
+                    'w:date="2020-03-09T08:00:00Z"/></w:rPr></w:pPr>')
+    body = (
+        _p(_r("Chi tăng "), '<w:del w:id="6" w:author="A" w:date="2020-03-09T08:00:00Z">'
+           '<w:r><w:delText>nhanh.</w:delText></w:r></w:del>', props=deleted_mark)
+        + _p('<w:del w:id="7" w:author="A" w:date="2020-03-09T08:00:00Z"><w:r><w:delText>'
+             "Năm sau </w:delText></w:r></w:del>", _r("đều qua các năm."))
+        + _p(_r("Đoạn cuối."))
+    )
+    assert _i1(_word(tmp_path / "a.docx", body)) == ("Chi tăng đều qua các năm.", "Đoạn cuối.")
+
+
+def test_fields_give_their_result_never_their_instruction(tmp_path):
+    def fld(kind: str) -> str:
+        return f'<w:r><w:fldChar w:fldCharType="{kind}"/></w:r>'
+
+    def instr(code: str) -> str:
+        return f'<w:r><w:instrText xml:space="preserve">{code}</w:instrText></w:r>'
+
+    body = (
+        _p(_r("Cơ quan: "), '<w:fldSimple w:instr=" DOCPROPERTY  Company  \\* MERGEFORMAT ">'
+           + _r("Sở KH&amp;CN Bắc Giang") + "</w:fldSimple>", _r("."))
+        # an IF field whose instruction holds a nested field: only the outer result shows
+        + _p(_r("Đạt mục tiêu: "), fld("begin"), instr(" IF "), fld("begin"),
+             instr(" DOCPROPERTY dat "), fld("separate"), _r("1"), fld("end"),
+             instr(' = 1 "có" "không" '), fld("separate"), _r("có"), fld("end"), _r("."))
+        # a result running over two paragraphs (as a table of contents does)
+        + _p(_r("Xem: "), fld("begin"), instr(' TOC \\o "1-2" '), fld("separate"),
+             _r("I.1. Đầu tư"))
+        + _p(_r("I.2. Nhân lực"), fld("end"))
+    )
+    assert _i1(_word(tmp_path / "a.docx", body)) == (
+        "Cơ quan: Sở KH&CN Bắc Giang.", "Đạt mục tiêu: có.", "Xem: I.1. Đầu tư",
+        "I.2. Nhân lực")
+
+
+def test_footnotes_and_endnotes_end_their_paragraph(tmp_path):
+    body = (_p(_r("Chi KH&amp;CN năm 2019 đạt 90.600 triệu đồng"), _ref("footnote", "1"),
+               _r(", tăng 13%"), _ref("endnote", "1"), _r("."))
+            + _p(_r("Câu dẫn lại chú thích cũ."), _ref("footnote", "1"))
+            + _p(_r("Câu có chú thích trống."), _ref("footnote", "2")))
+    path = _word(tmp_path / "a.docx", body, notes={
+        "footnote": {"1": "Theo quyết toán.", "2": "  "},
+        "endnote": {"1": "So với năm 2018."}})
+    assert _i1(path) == (
+        "Chi KH&CN năm 2019 đạt 90.600 triệu đồng, tăng 13%. (Chú thích: Theo quyết toán.) "
+        "(Chú thích: So với năm 2018.)",
+        "Câu dẫn lại chú thích cũ.",  # a note cited again is read once
+        "Câu có chú thích trống.")
+
+
+def test_a_footnote_on_a_heading_opens_its_section(tmp_path):
+    body = ('<w:p><w:pPr><w:pStyle w:val="Heading2"/></w:pPr>' + _r("I.2. Nhân lực")
+            + _ref("footnote", "3") + "</w:p>" + _p(_r("Đoạn đầu của I.2.")))
+    path = _word(tmp_path / "a.docx", body, notes={"footnote": {"3": "Số liệu đến 2019."}})
+    [i2] = [s for s in read_narrative(path).sections if s.item == "I.2"]
+    assert (i2.heading, i2.paragraphs) == (
+        "I.2. Nhân lực", ("(Chú thích: Số liệu đến 2019.)", "Đoạn đầu của I.2."))
+
+
+def test_an_external_notes_relationship_is_never_followed(tmp_path):
+    path = _word(tmp_path / "a.docx", _p(_r("Câu."), _ref("footnote", "1")))
+    doc = Document(str(path))
+    doc.part.relate_to("file:///etc/passwd", RT.FOOTNOTES, is_external=True)
+    doc.save(str(path))
+    assert _i1(path) == ("Câu.",)
+
+
+OLE = ('<w:r><w:object w:dxaOrig="1440" w:dyaOrig="1440"><v:shape id="_x0000_i1025" '
+       'type="#_x0000_t75" style="width:72pt;height:72pt" o:ole=""><v:imagedata r:id="rId90" '
+       'o:title=""/></v:shape><o:OLEObject Type="{type}" ProgID="{progid}" '
+       'ShapeID="_x0000_i1025" DrawAspect="Icon" ObjectID="_1700000000" r:id="{rid}">'
+       "<o:FieldCodes>\\s</o:FieldCodes></o:OLEObject></w:object></w:r>")
+
+
+def _graphic(uri: str, inner: str) -> str:
+    return ('<w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">'
+            '<wp:extent cx="5486400" cy="3200400"/><wp:docPr id="3" name="Chart 3"/>'
+            f'<a:graphic><a:graphicData uri="{uri}">{inner}</a:graphicData></a:graphic>'
+            "</wp:inline></w:drawing></w:r>")
+
+
+def test_what_cannot_be_carried_is_named_with_its_paragraph(tmp_path):
+    chart = _graphic("http://schemas.openxmlformats.org/drawingml/2006/chart",
+                     '<c:chart r:id="rId92"/>')
+    smartart = _graphic("http://schemas.openxmlformats.org/drawingml/2006/diagram",
+                        '<dgm:relIds r:dm="rId93" r:lo="rId94" r:qs="rId95" r:cs="rId96"/>')
+    body = (
+        _p(_r("Biểu đồ chi KH&amp;CN giai đoạn 2011-2019 của toàn tỉnh và các huyện:"), chart)
+        + _p(OLE.format(type="Embed", progid="Word.Document.12", rid="rId91"))  # alone
+        + _p(_r("Quy trình:"), smartart, _r(" Công thức: "),
+             "<m:oMath><m:r><m:t>x=1</m:t></m:r></m:oMath>")
+        + _p(_r("Liên kết:"), OLE.format(type="Link", progid="Excel.Sheet.12", rid="rId97"))
+        + '<w:altChunk r:id="rId98"/>'
+    )
+    path = _word(tmp_path / "TTRA_tm.docx", body)
+    sub = read_narrative(path)
+    assert _i1(path) == ("Biểu đồ chi KH&CN giai đoạn 2011-2019 của toàn tỉnh và các huyện:",
+                         "Quy trình: Công thức:", "Liên kết:")
+    first = "“Biểu đồ chi KH&CN giai đoạn 2011-2019 của…”"
+    assert [(f.code, f.severity, f.unit, f.file, f.cell, f.value, f.message.split(";")[0])
+            for f in sub.notes] == [
+        ("narrative_object", Severity.WARNING, "TTRA", "TTRA_tm.docx", "đoạn 2", "một biểu đồ",
+         f"Thuyết minh có một biểu đồ ở đoạn {first}"),
+        ("narrative_object", Severity.WARNING, "TTRA", "TTRA_tm.docx", "đoạn 3",
+         "một văn bản Word nhúng (Word.Document.12)",
+         "Thuyết minh có một văn bản Word nhúng (Word.Document.12) ở dòng trống ngay sau "
+         f"đoạn {first}"),
+        ("narrative_object", Severity.WARNING, "TTRA", "TTRA_tm.docx", "đoạn 4",
+         "một sơ đồ SmartArt",
+         "Thuyết minh có một sơ đồ SmartArt ở đoạn “Quy trình: Công thức:”"),
+        ("narrative_object", Severity.WARNING, "TTRA", "TTRA_tm.docx", "đoạn 4",
+         "một công thức (Equation)",
+         "Thuyết minh có một công thức (Equation) ở đoạn “Quy trình: Công thức:”"),
+        ("narrative_object", Severity.WARNING, "TTRA", "TTRA_tm.docx", "đoạn 5",
+         "một đối tượng liên kết tới tệp khác (Excel.Sheet.12)",
+         "Thuyết minh có một đối tượng liên kết tới tệp khác (Excel.Sheet.12) ở đoạn “Liên "
+         "kết:”"),
+        ("narrative_object", Severity.WARNING, "TTRA", "TTRA_tm.docx", "đoạn 6",
+         "một phần nội dung ghép từ tệp khác (altChunk)",
+         "Thuyết minh có một phần nội dung ghép từ tệp khác (altChunk) ở dòng trống ngay sau "
+         "đoạn “Liên kết:”"),
+    ]
+    assert all(f.message.endswith("gửi riêng tệp gốc cho Phòng Kế hoạch Tài chính.")
+               for f in sub.notes)
+
+
+def test_pictures_are_counted_once_and_text_boxes_are_not_pictures(tmp_path):
+    picture = _graphic("http://schemas.openxmlformats.org/drawingml/2006/picture",
+                       '<pic:pic><pic:nvPicPr><pic:cNvPr id="0" name="a.png"/><pic:cNvPicPr/>'
+                       '</pic:nvPicPr><pic:blipFill><a:blip r:embed="rId99"/></pic:blipFill>'
+                       "<pic:spPr/></pic:pic>")
+    box = WORD_TEXT_BOX.format(text=_p(_r("Chữ trong khung.")))
+    boxed_picture = WORD_TEXT_BOX.format(text=_p(picture))
+    path = _word(tmp_path / "a.docx", _p(_r("Ảnh:"), picture) + _p(box) + _p(boxed_picture))
+    assert _i1(path) == ("Ảnh:", "Chữ trong khung.")
+    assert [(f.code, f.value, f.cell) for f in read_narrative(path).notes] == [
+        ("narrative_image", "2", "đoạn 2, 4")]  # 1 is the heading, 3 the box's anchor
+    lo_image = ROOT / "tests" / "data" / "office" / "khtc_narrative_image.docx"
+    assert [(f.code, f.value, f.cell) for f in read_narrative(lo_image).notes] == [
+        ("narrative_image", "1", "đoạn 8")]  # the empty paragraph after the two texts
+
+
+def test_past_twenty_objects_one_finding_counts_the_rest(tmp_path):
+    ole = OLE.format(type="Embed", progid="Excel.Sheet.12", rid="rId91")
+    path = _word(tmp_path / "a.docx", _p(_r("Nhiều bảng:"), ole * 25))
+    found = read_narrative(path).notes
+    assert len(found) == 21
+    assert (found[-1].code, found[-1].value) == ("narrative_object", "5 đối tượng khác")
+    assert found[-1].message.startswith("Thuyết minh có 5 đối tượng khác ở các đoạn sau đó;")
+
+
+# --- bounds ----------------------------------------------------------------------------------
+def test_text_box_and_note_text_count_towards_the_files_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr(workbook, "MAX_FILE_CHARS", 400)  # the form's own text is ~40
+    box = WORD_TEXT_BOX.format(text=_p(_r("x" * 200)))
+    path = _word(tmp_path / "a.docx", _p(_r("Đoạn."), box, _ref("footnote", "1")),
+                 notes={"footnote": {"1": "y" * 200}})
+    with pytest.raises(Refused) as e:
+        read_narrative(path)
+    assert e.value.finding.code == "file_too_large"
+
+
+def test_a_long_text_box_is_cut_and_said(tmp_path):
+    box = WORD_TEXT_BOX.format(text=_p(_r("x" * 30_000)))
+    path = _word(tmp_path / "a.docx", _p(_r("Đoạn."), box))
+    assert _i1(path) == ("Đoạn.", "x" * 5_000)
+    assert [(f.code, f.cell) for f in read_narrative(path).notes] == [
+        ("text_truncated", "đoạn 2 (khung văn bản)")]  # 1 is the heading
+
+
+def test_a_footnote_cited_a_thousand_times_is_read_once(tmp_path):
+    path = _word(tmp_path / "a.docx", _p(_r("Câu."), _ref("footnote", "1") * 1000),
+                 notes={"footnote": {"1": "z" * 1000}})
+    assert _i1(path) == (f"Câu. (Chú thích: {'z' * 1000})",)
+
+
+@pytest.mark.parametrize("where", ["body", "unit cell"])
+def test_nesting_deeper_than_word_writes_is_the_files_fault(tmp_path, where):
+    deep = _p("<w:hyperlink>" * 200 + _r("TTRA") + "</w:hyperlink>" * 200)
+    path = _word(tmp_path / "a.docx", deep if where == "body" else _p(_r("Đoạn.")),
+                 unit_cell=deep if where == "unit cell" else "")
+    readers = [read_narrative] + ([narrative_unit] if where == "unit cell" else [])
+    for reader in readers:
+        with pytest.raises(Refused) as e:
+            reader(path)
+        assert e.value.finding.code == "file_unreadable"
+        assert "lồng nhau quá 150 tầng" in e.value.finding.message
+
+
+def test_a_unit_code_retyped_with_changes_tracked_is_read_alike(tmp_path):
+    cell = _p('<w:del w:id="1" w:author="A" w:date="2020-03-09T08:00:00Z"><w:r><w:delText>'
+              'VP</w:delText></w:r></w:del><w:ins w:id="2" w:author="A" '
+              'w:date="2020-03-09T08:00:00Z">' + _r("TT") + "</w:ins>"
+              '<w:sdt><w:sdtPr><w:text/></w:sdtPr><w:sdtContent>' + _r("RA")
+              + "</w:sdtContent></w:sdt>")
+    path = _word(tmp_path / "a.docx", _p(_r("Đoạn.")), unit_cell=cell)
+    assert _both(path) == ("TTRA", "TTRA")

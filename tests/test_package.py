@@ -1,22 +1,28 @@
 """pipeline/read/package.py: sniff (a file's kind from its bytes), refusal, head_bytes,
 is_percent_format and inspect_package (zip limits, DOCTYPE parts, macro sheets, VBA, the
-cell scan of .xlsx and .ods), on bytes and files made by hand."""
+cell scan of .xlsx and .ods, sheet extents), and empty_unreadable_cells, on bytes and files
+made by hand."""
 
 from __future__ import annotations
 
 import io
+import math
+import re
 import zipfile
 from pathlib import Path
 
 import pytest
+import python_calamine
 from docx import Document
 from openpyxl import Workbook
 
+from pipeline.read import package
 from pipeline.read.package import (
     CellProblem,
     Package,
     Refused,
     WrongKind,
+    empty_unreadable_cells,
     head_bytes,
     inspect_package,
     is_percent_format,
@@ -205,7 +211,7 @@ def test_too_large_a_file_is_refused_before_reading(tmp_path):
 
     f = e.value.finding
     assert (f.code, f.file) == ("file_too_large", "to.xlsx")
-    assert "(62,914,560 byte > 52,428,800)" in f.message
+    assert "(62.914.560 byte > 52.428.800)" in f.message
 
 
 def test_a_zip_with_a_doctype_part_is_refused(tmp_path):
@@ -442,3 +448,134 @@ def test_an_ods_without_content_is_refused_not_sent_back_as_an_ods(tmp_path):
         inspect_package(path, "a.ods", len(bare), "content.xml", scan_cells=True)
 
     assert (e.value.finding.code, e.value.finding.file) == ("file_not_office", "a.ods")
+
+
+# --- inspect_package: the extent of a sheet too large to scan --------------------------------
+def test_a_sheet_too_large_to_scan_gets_its_real_extent(tmp_path, monkeypatch):
+    def fill(ws):
+        for row in range(1, 301):
+            ws.cell(row, 2, row)
+        ws["H300"] = "cuối"
+
+    data = _xlsx_bytes(fill)
+    path = _write(tmp_path, "a.xlsx", data)
+    # Parts above the scan's limit are streamed: small chunks, so that addresses fall across
+    # their edges.
+    monkeypatch.setattr(package, "MAX_SCANNED_PART_BYTES", 1_000)
+    monkeypatch.setattr(package, "STREAM_CHUNK", 50)
+
+    pkg = inspect_package(path, "a.xlsx", len(data), "xl/workbook.xml", scan_cells=True,
+                          data=data)
+
+    assert pkg.extents == {"Số liệu": (300, 8)}
+    assert pkg.cell_problems == ()  # not scanned for formulas: the reader skips the sheet
+
+
+def test_the_extent_is_the_cells_not_the_dimension_the_writer_claims(tmp_path):
+    def fill(ws):
+        ws["C3"] = "=1+1"  # a formula: the sheet is parsed, not only byte-scanned
+
+    data = _rewrite(_xlsx_bytes(fill), SHEET_XML, lambda xml: re.sub(
+        rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', xml))
+    path = _write(tmp_path, "a.xlsx", data)
+
+    pkg = inspect_package(path, "a.xlsx", len(data), "xl/workbook.xml", scan_cells=True,
+                          data=data)
+
+    assert pkg.extents == {"Số liệu": (3, 3)}
+
+
+def test_a_sheet_whose_part_is_missing_has_no_extent_but_a_mark(tmp_path):
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(_xlsx_bytes())) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if info.filename != SHEET_XML:
+                dst.writestr(info, src.read(info))
+    data = out.getvalue()
+    path = _write(tmp_path, "a.xlsx", data)
+
+    pkg = inspect_package(path, "a.xlsx", len(data), "xl/workbook.xml", scan_cells=True,
+                          data=data)
+
+    assert pkg.extents == {"Số liệu": package.MISSING_PART}
+
+
+# --- empty_unreadable_cells ------------------------------------------------------------------
+SHEET_XML = "xl/worksheets/sheet1.xml"
+
+
+def _rewrite(data: bytes, part: str, edit) -> bytes:
+    """A copy of a zip package with one part changed by `edit`."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            part_data = src.read(info)
+            dst.writestr(info, edit(part_data) if info.filename == part else part_data)
+    return out.getvalue()
+
+
+def _with_rows(rows: bytes) -> bytes:
+    """An .xlsx whose sheet 'Số liệu' holds exactly `rows` (sheet XML)."""
+    return _rewrite(_xlsx_bytes(), SHEET_XML, lambda xml: re.sub(
+        rb"<sheetData>.*</sheetData>", b"<sheetData>" + rows + b"</sheetData>", xml,
+        flags=re.DOTALL))
+
+
+def _grid(data: bytes) -> list[list[object]]:
+    book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    return book.get_sheet_by_name("Số liệu").to_python(skip_empty_area=False)
+
+
+ODD_ROWS = (
+    '<row r="1"><c r="A1" t="n"><v>1.5</v></c><c r="B1" t="n"><v>1,5</v></c>'
+    '<c r="C1" t="b"><v>1</v></c></row>'
+    '<row r="2"><c r="A2" t="e"><v>#SPILL!</v></c><c r="B2" s="0" t="s"><v>3</v></c>'
+    '<c r="C2" t="str"><v>chữ</v></c><c r="D2" t="e"><v>#N/A</v></c></row>'
+    # Cells without an address are placed as calamine places them: after the one before.
+    '<row r="4"><c t="n"><v>7</v></c><c t="n"><v>NaN</v></c><c t="zz"><v>8</v></c>'
+    "<c t='n'><v>\x01</v></c></row>"
+).encode()
+
+
+def test_calamine_refuses_the_whole_sheet_for_one_odd_cell():
+    # What empty_unreadable_cells is for (python-calamine 0.9.1).
+    with pytest.raises(python_calamine.CalamineError):
+        _grid(_with_rows(b'<row r="1"><c r="A1" t="n"><v>1,5</v></c></row>'))
+
+
+def test_empty_unreadable_cells_names_each_and_keeps_the_rest():
+    data, problems = empty_unreadable_cells(_with_rows(ODD_ROWS))
+
+    assert problems == (
+        CellProblem("Số liệu", "B1", "cell_unreadable", "1,5",
+                    "ô kiểu số nhưng giá trị không phải là số"),
+        CellProblem("Số liệu", "A2", "cell_unreadable", "#SPILL!",
+                    "mã lỗi mà phần mềm đọc không biết"),
+        CellProblem("Số liệu", "B2", "cell_unreadable", "3",
+                    "ô trỏ tới một chuỗi chữ không có trong tệp"),
+        CellProblem("Số liệu", "C4", "cell_unreadable", "8",
+                    "kiểu ô 'zz' không có trong Excel"),
+        CellProblem("Số liệu", "D4", "cell_unreadable", "\ufffd",
+                    "ô kiểu số nhưng giá trị không phải là số"),
+    )
+    grid = _grid(data)
+    assert grid[0] == [1.5, "", True, ""]
+    assert grid[1] == ["", "", "chữ", ""]  # #N/A is an error calamine knows: read as ''
+    assert grid[3][0] == 7.0
+    assert math.isnan(grid[3][1])  # NaN is a number to calamine: validation says the rest
+    assert grid[3][2:] == ["", ""]
+
+
+def test_a_package_without_unreadable_cells_is_given_back_as_it_is():
+    data = _xlsx_bytes(lambda ws: ws.cell(2, 2, "=1/0"))
+
+    assert empty_unreadable_cells(data) == (data, ())
+    assert empty_unreadable_cells(data)[0] is data
+
+
+def test_sheets_told_to_be_skipped_are_left_as_they_are():
+    data = _with_rows(b'<row r="1"><c r="A1" t="n"><v>1,5</v></c></row>')
+
+    assert empty_unreadable_cells(data, skip_sheets=("Số liệu",)) == (data, ())

@@ -13,7 +13,8 @@ from docx import Document
 
 from pipeline.build import PROGRESS, run_build
 from pipeline.cli import main
-from pipeline.office.status import check_inputs, rates, status_table
+from pipeline.office.progress import Delivery
+from pipeline.office.status import check_inputs, rates, run_status, status_table
 
 from .conftest import ROOT, TEMPLATE, copy_build, write_unit_workbook
 
@@ -55,6 +56,29 @@ def test_looking_back_before_a_file_was_sent(cat, inputs):
     assert status["TTRA"].status == ("Chưa nộp – quá hạn 1 ngày (tệp ghi ngày gửi 27/03/2020, "
                                      "sau ngày tính)")
     assert status["TTRA"].state.sent_after == dt.date(2020, 3, 27)
+
+
+def test_a_unit_whose_files_sit_in_a_folder_named_after_it_has_sent_them(cat, inputs,
+                                                                          tmp_path):
+    (inputs / "TDC").mkdir()  # only the folder says whose they are
+    (inputs / "TDC_so_lieu_mau.xlsx").rename(inputs / "TDC" / "bieu.xlsx")
+    (inputs / "TDC_thuyet_minh_mau.docx").rename(inputs / "TDC" / "thuyet_minh.docx")
+
+    run = run_status(cat, inputs, tmp_path / "out", AS_OF)
+
+    tdc = next(p for p in run.checked.progress if p.unit == "TDC")
+    assert tdc.state.delivery is Delivery.UNREADABLE
+    assert tdc.status == "Đã nhận, chưa đọc được tệp – quá hạn 5 ngày"  # never "Chưa nộp"
+    assert [u.split("': ")[0] for u in tdc.unread] == ["'TDC/bieu.xlsx",
+                                                       "'TDC/thuyet_minh.docx"]
+    lines = list(run.lines())
+    start = lines.index("Tệp đã nhận nhưng chưa đọc được (2):")
+    assert lines[start + 1].startswith("  TDC    'TDC/bieu.xlsx': Tệp nằm trong thư mục con")
+    assert rates(run.checked.progress).received == 9  # received, though not read
+    ws = openpyxl.load_workbook(run.table)["Tiến độ"]
+    row = next(r for r in ws.iter_rows(min_row=2, values_only=True) if r[0] == "TDC")
+    assert row[4:6] == ("(đã nhận, chưa đọc được)", "(đã nhận, chưa đọc được)")
+    assert row[12] == "Đã nhận, chưa đọc được tệp – quá hạn 5 ngày"
 
 
 def test_completeness_counts_required_cells_objectively(cat, tmp_path):

@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from pipeline.catalogue.layout import FIRST_YEAR_COL, form_rows, form_years
+from pipeline.core.findings import Severity
 from pipeline.forms import build_narrative_form
 from pipeline.read.files import read_inputs
 from pipeline.read.model import Inputs, NarrativeSection, RawCell, RowInfo
@@ -323,7 +324,7 @@ def test_docx_without_unit_table_is_a_warning_not_an_exception(tmp_path, cat, fo
     assert [w.unit for w in inputs.workbooks] == ["TTRA"]
 
 
-def test_a_file_still_being_copied_is_skipped_with_a_line(tmp_path, cat, monkeypatch):
+def test_a_file_still_being_copied_is_not_read_with_a_finding(tmp_path, cat, monkeypatch):
     import threading
 
     from pipeline.read import files as read
@@ -350,6 +351,9 @@ def test_a_file_still_being_copied_is_skipped_with_a_line(tmp_path, cat, monkeyp
         stop.set()
         writer.join()
     assert [w.file.name for w in got.workbooks] == ["vp.xlsx"]
-    assert got.skipped == ("Bỏ qua 'dang-chep.xlsx': tệp đang được chép vào (kích thước còn "
-                           "thay đổi); chạy lại sau ít phút.",)
-    assert got.findings == ()
+    assert got.skipped == ()
+    [finding] = got.findings  # a finding, so its unit is "received, not read", not "not sent"
+    assert (finding.code, finding.file, finding.severity) == (
+        "file_still_copying", "dang-chep.xlsx", Severity.WARNING)
+    assert finding.message == ("Tệp đang được chép vào thư mục (kích thước còn thay đổi) nên "
+                               "lần này chưa đọc. Hãy đợi chép xong rồi chạy lại sau ít phút.")

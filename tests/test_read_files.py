@@ -1,11 +1,14 @@
 """pipeline/read/files.py: read_file, needs_conversion, read_files and read_inputs on small
 folders made in tmp_path (a good workbook, a damaged file, a lock file, a subfolder), in this
-process and in a worker, with and without the cache."""
+process and in a worker, with and without the cache; every other entry of an inputs folder (a
+FIFO, links broken, looping or leading out, a folder named like a workbook, a hidden name, a
+name that is not UTF-8) named with its reason, and never opened when opening could block."""
 
 from __future__ import annotations
 
 import os
 import time
+import unicodedata
 from functools import partial
 from pathlib import Path
 
@@ -14,11 +17,11 @@ import pytest
 from pipeline.core.findings import Finding, Severity
 from pipeline.read import files as files_module
 from pipeline.read.cache import ResultCache
-from pipeline.read.files import needs_conversion, read_file, read_files, read_inputs
+from pipeline.read.files import needs_conversion, not_regular, read_file, read_files, read_inputs
 from pipeline.read.model import WorkbookSubmission
 from pipeline.validate.workbook import check_workbook
 
-from .conftest import write_unit_workbook
+from .conftest import returns_within, write_unit_workbook
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -136,8 +139,9 @@ def test_read_inputs_reads_names_and_skips(folder):
     assert read.narratives == ()
     assert [(f.code, f.file) for f in read.findings] == [
         ("file_unreadable", "QLKH_bieu.xlsx"), ("file_in_subfolder", "cu/VP_bieu.xlsx")]
-    assert read.skipped == ("Bỏ qua '~$KHTC_bieu.xlsx': tệp khóa tạm của Excel/Word/LibreOffice "
-                            "(tệp gốc đang mở).",)
+    assert read.skipped == ("Bỏ qua 'README.md': tệp ghi chú của thư mục inputs.",
+                            "Bỏ qua '~$KHTC_bieu.xlsx': tệp khóa tạm của Excel/Word/LibreOffice "
+                            "(tệp gốc đang mở).")
     assert [f.name for f in read.files] == ["KHTC_bieu.xlsx", "QLKH_bieu.xlsx"]  # no readme
     assert read.cached == 0
     assert read.checks == {}
@@ -211,3 +215,165 @@ def test_another_context_does_not_see_the_entries(folder, tmp_path):
 def test_read_files_of_nothing_is_empty():
     read = read_files([], workers=0)
     assert (read.workbooks, read.narratives, read.files, read.findings) == ((), (), (), ())
+
+
+# --- every entry accounted for; nothing that could block is opened ---------------------------
+@pytest.fixture()
+def odd_folder(tmp_path, cat) -> Path:
+    """An inputs folder holding one good workbook and one entry of every kind not read."""
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    write_unit_workbook(cat, "KHTC", inputs / "KHTC_bieu.xlsx")
+    outside = write_unit_workbook(cat, "VP", tmp_path / "VP_bieu.xlsx")
+    os.mkfifo(inputs / "QLKH_bieu.xlsx")  # a FIFO named like a workbook
+    (inputs / "VP_bieu.xlsx").symlink_to(outside)  # a link out of inputs/
+    (inputs / "TDC_bieu.xlsx").symlink_to(tmp_path / "khong_co.xlsx")  # broken
+    (inputs / "TTRA_bieu.xlsx").symlink_to("TTRA_bieu.xlsx")  # a loop
+    (inputs / "TTUD.xlsx").mkdir()  # an empty folder named like a workbook
+    (inputs / "QLCS_thu_muc").symlink_to(inputs / "TTUD.xlsx")  # a link to a folder
+    (inputs / ".QLCNG_bieu.xlsx").write_bytes(b"PK\x03\x04")  # hidden
+    (inputs / "._KHTC_bieu.xlsx").write_bytes(b"\x00\x05\x16\x07")  # macOS metadata
+    (inputs / "gui" / "QLCN").mkdir(parents=True)  # a subfolder, a workbook and a FIFO in it
+    write_unit_workbook(cat, "QLCN", inputs / "gui" / "QLCN" / "bieu.xlsx")
+    os.mkfifo(inputs / "gui" / "ong")
+    (inputs / "gui" / "rong").mkdir()  # an empty folder inside: nothing to name
+    # A name that is not UTF-8 (a zip made on Windows unpacked here): read, and named escaped.
+    with open(os.path.join(os.fsencode(inputs), b"VP_b\xe9u.pdf"), "wb") as fh:
+        fh.write(b"%PDF-1.4\n")
+    os.mkfifo(os.path.join(os.fsencode(inputs), b"gui/\xff.xlsx"))
+    old = time.time() - 3600
+    for path in [*inputs.rglob("*"), inputs]:
+        if not path.is_symlink():
+            os.utime(path, (old, old))
+    return inputs
+
+
+# (code, entry as shown, severity, words of its message)
+ODD_ENTRIES = [
+    ("file_pdf", "VP_b\\xe9u.pdf", Severity.ERROR, "PDF"),
+    ("entry_hidden", ".QLCNG_bieu.xlsx", Severity.WARNING, "Tệp ẩn"),
+    ("entry_special", "QLKH_bieu.xlsx", Severity.ERROR, "một ống dẫn (FIFO), không phải tệp"),
+    ("entry_link_special", "QLCS_thu_muc", Severity.ERROR, "liên kết (symlink) tới một thư mục"),
+    ("entry_link_broken", "TDC_bieu.xlsx", Severity.ERROR, "liên kết (symlink) hỏng"),
+    ("entry_link_loop", "TTRA_bieu.xlsx", Severity.ERROR, "vòng liên kết"),
+    ("entry_folder", "TTUD.xlsx/", Severity.WARNING, "thư mục, không phải tệp"),
+    ("entry_link_outside", "VP_bieu.xlsx", Severity.ERROR, "trỏ ra ngoài thư mục inputs"),
+    ("file_in_subfolder", "gui/QLCN/bieu.xlsx", Severity.WARNING, "thư mục con"),
+    ("file_in_subfolder", "gui/ong", Severity.WARNING, "thư mục con"),
+    ("file_in_subfolder", "gui/\\xff.xlsx", Severity.WARNING, "thư mục con"),
+]
+
+
+def test_every_entry_not_read_is_named_with_its_reason(odd_folder):
+    with returns_within(30):
+        read = read_inputs(odd_folder, workers=0)
+
+    assert [w.file.name for w in read.workbooks] == ["KHTC_bieu.xlsx"]  # the outside VP's not
+    got = {(f.code, f.file): f for f in read.findings}
+    assert len(got) == len(read.findings) == len(ODD_ENTRIES)
+    for code, name, severity, words in ODD_ENTRIES:
+        f = got[(code, name)]
+        assert f.severity is severity, name
+        assert words in f.message, name
+        assert "hãy" in f.message.lower() and f.message.endswith("."), name  # what to do
+        assert unicodedata.is_normalized("NFC", f.message), name
+    assert read.skipped == ("Bỏ qua '._KHTC_bieu.xlsx': tệp thông tin kèm theo do máy Mac tạo "
+                            "ra khi chép tệp (không phải tệp của đơn vị).",)
+
+
+def test_a_worker_pool_names_the_same_entries(odd_folder):
+    with returns_within(60):
+        pooled = read_inputs(odd_folder, workers=1)
+        here = read_inputs(odd_folder, workers=0)
+
+    assert pooled.findings == here.findings
+    assert [w.file.name for w in pooled.workbooks] == ["KHTC_bieu.xlsx"]
+
+
+def test_a_link_to_a_file_inside_the_folder_is_read(tmp_path, cat):
+    real = tmp_path / "that_muc"
+    real.mkdir()
+    write_unit_workbook(cat, "KHTC", real / "KHTC_bieu.xlsx")
+    (real / "ban_sao.xlsx").symlink_to("KHTC_bieu.xlsx")
+    (real / "cu").mkdir()
+    write_unit_workbook(cat, "VP", real / "cu" / "VP.xlsx")
+    (real / "VP_moi.xlsx").symlink_to(real / "cu" / "VP.xlsx")  # inside, in a subfolder
+    _settle(real)
+    inputs = tmp_path / "inputs"
+    inputs.symlink_to(real)  # inputs/ itself reached through a link
+
+    read = read_inputs(inputs, workers=0)
+
+    assert [(w.file.name, w.unit) for w in read.workbooks] == [
+        ("KHTC_bieu.xlsx", "KHTC"), ("VP_moi.xlsx", "VP"), ("ban_sao.xlsx", "KHTC")]
+    assert [(f.code, f.file) for f in read.findings] == [("file_in_subfolder", "cu/VP.xlsx")]
+
+
+def test_read_file_and_read_files_refuse_a_fifo_without_opening_it(tmp_path):
+    fifo = tmp_path / "KHTC.xlsx"
+    os.mkfifo(fifo)
+
+    with returns_within(30):
+        alone = read_file(fifo)
+        many = read_files([fifo], workers=1)
+
+    assert isinstance(alone, Finding)
+    assert (alone.code, alone.file) == ("entry_special", "KHTC.xlsx")
+    assert alone.message == (
+        "Mục này là một ống dẫn (FIFO), không phải tệp, nên không được mở. Hãy xóa mục này "
+        "khỏi thư mục inputs và chép vào đó chính tệp biểu số liệu (.xlsx) hoặc thuyết minh "
+        "(.docx).")
+    assert [(f.code, f.file) for f in many.findings] == [("entry_special", "KHTC.xlsx")]
+    assert (many.workbooks, many.files) == ((), ())
+
+
+def test_a_fifo_put_in_place_of_a_listed_file_is_refused_on_its_descriptor(tmp_path,
+                                                                          monkeypatch):
+    fifo = tmp_path / "KHTC.pdf"  # not a workbook suffix: its bytes are read to sniff it
+    os.mkfifo(fifo)
+    monkeypatch.setattr(files_module, "not_regular", lambda _path, _root=None: None)
+
+    with returns_within(30):
+        result = read_file(fifo)  # as if the file had become a FIFO after it was listed
+
+    assert isinstance(result, Finding)
+    assert (result.code, result.file) == ("entry_special", "KHTC.pdf")
+
+
+def test_not_regular_says_what_an_entry_is_without_opening_it(tmp_path):
+    (tmp_path / "a.xlsx").write_bytes(b"PK")
+    (tmp_path / "lk.xlsx").symlink_to("a.xlsx")
+    os.mkfifo(tmp_path / "ong")
+
+    with returns_within(30):
+        assert not_regular(tmp_path / "a.xlsx") is None
+        assert not_regular(tmp_path / "lk.xlsx", os.path.realpath(tmp_path)) is None
+        outside = not_regular(tmp_path / "lk.xlsx", os.path.realpath(tmp_path / "khac"))
+        fifo = not_regular(tmp_path / "ong")
+        gone = not_regular(tmp_path / "khong_co.xlsx")
+
+    assert outside is not None and outside.code == "entry_link_outside"
+    assert fifo is not None and fifo.code == "entry_special"
+    assert gone is not None and (gone.code, gone.severity) == ("file_unreadable", Severity.ERROR)
+    assert "tệp không còn trong thư mục" in gone.message
+
+
+def test_a_subfolder_too_full_is_listed_only_so_far_and_says_so(tmp_path, monkeypatch):
+    inputs = tmp_path / "inputs"
+    (inputs / "cu").mkdir(parents=True)
+    for i in range(5):
+        (inputs / "cu" / f"{i}.xlsx").write_bytes(b"PK")
+    (inputs / "sau").mkdir()
+    for i in range(7):
+        (inputs / "sau" / f"{i}").mkdir()  # folders only: looked at, never listed
+    monkeypatch.setattr(files_module, "MAX_NESTED", 3)
+    monkeypatch.setattr(files_module, "MAX_SCANNED", 6)
+
+    read = read_inputs(inputs, workers=0)
+
+    assert [(f.code, f.file) for f in read.findings] == [
+        ("file_in_subfolder", "cu/0.xlsx"), ("file_in_subfolder", "cu/1.xlsx"),
+        ("file_in_subfolder", "cu/2.xlsx"), ("entry_folder_many", "cu/"),
+        ("entry_folder_many", "sau/")]
+    assert read.findings[3].message.startswith(
+        "Thư mục con có quá nhiều mục: chỉ 3 tệp đầu được liệt kê")

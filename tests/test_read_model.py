@@ -9,7 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.read.model import FileInfo, WorkbookSubmission, file_info, parse_date, unit_code
+from pipeline.read.model import (
+    FileInfo,
+    NotRegular,
+    WorkbookSubmission,
+    file_info,
+    open_regular,
+    parse_date,
+    unit_code,
+)
+
+from .conftest import returns_within
 
 # sha256 of b"abc" and of the empty string (FIPS 180-2 examples and the well-known empty hash).
 SHA_ABC = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
@@ -127,3 +137,23 @@ def test_sent_without_the_key_is_the_file_date():
 def test_is_sample_from_the_metadata_flag(typed, expected):
     sub = _submission({"du_lieu_mau": typed}, dt.datetime(2020, 3, 25))
     assert sub.is_sample is expected
+
+
+def test_a_fifo_is_refused_when_opened_never_waited_on(tmp_path):
+    import stat
+
+    fifo = tmp_path / "KHTC.xlsx"
+    os.mkfifo(fifo)  # a plain open() would wait for a writer forever
+    with returns_within(30), pytest.raises(NotRegular) as caught:
+        file_info(fifo)
+    assert stat.S_ISFIFO(caught.value.mode)
+    with returns_within(30), pytest.raises(NotRegular), open_regular(fifo):
+        pass
+
+
+def test_file_info_names_a_file_that_is_not_utf8_escaped(tmp_path):
+    path = tmp_path / os.fsdecode(b"KHTC_b\xe1o.xlsx")
+    path.write_bytes(b"abc")
+    info = file_info(path)
+    assert info.name == "KHTC_b\\xe1o.xlsx" and info.path == path
+    assert (info.size, info.sha256[:8]) == (3, "ba7816bf")  # sha256("abc")

@@ -1,6 +1,7 @@
 """pipeline/read/workbook.py: read_workbook on small forms written by the project's own form
-code (tests/conftest.py's write_unit_workbook) and by openpyxl, with the cells, rows, notes and
-refusals a caller relies on. KHTC's form: sheet I.1, header in row 5, rows from row 6
+code (tests/conftest.py's write_unit_workbook), by openpyxl and, for what only odd writers
+make, by rewriting a sheet's XML; with the cells, rows, labels, notes and refusals a caller
+relies on. KHTC's form: sheet I.1, header in row 5, rows from row 6
 (chi_nsdp, chi_khcn.dtpt, chi_khcn.su_nghiep, chi_khcn, ty_le_chi_khcn_muc_tieu,
 csvc_dien_tich, csvc_phong_thi_nghiem, csvc_thiet_bi), years 2011-2019 in E-M, 2025 and
 2030 in N-O, status in P, note in Q."""
@@ -9,6 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
+import re
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,7 +21,7 @@ from docx import Document
 from openpyxl import Workbook, load_workbook
 
 from pipeline.core.findings import Severity
-from pipeline.read.model import RawCell, RowInfo, StrayRow
+from pipeline.read.model import RawCell, RowInfo, RowLabel, StrayRow
 from pipeline.read.package import Refused, WrongKind
 from pipeline.read.workbook import read_workbook
 from pipeline.tools.samples import fill_lists
@@ -39,6 +44,32 @@ def _edit(path: Path, edit) -> Path:
     edit(wb)
     wb.save(path)
     return path
+
+
+# openpyxl writes the sheets' parts in the workbook's order.
+META_XML, I1_XML, PROJECTS_XML = (f"xl/worksheets/sheet{i}.xml" for i in (1, 2, 3))
+
+
+def rewrite_part(path: Path, part: str, edit: Callable[[bytes], bytes]) -> Path:
+    """The workbook with one XML part changed by `edit`, every other entry as it was: a file
+    exactly as an odd or crafted writer would make it."""
+    with zipfile.ZipFile(path) as zf:
+        entries = [(info, zf.read(info)) for info in zf.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info, data in entries:
+            zf.writestr(info, edit(data) if info.filename == part else data)
+    return path
+
+
+def rewrite_cell(path: Path, a1: str, xml: str, part: str = I1_XML) -> Path:
+    """The workbook with cell `a1` of `part` stored as `xml` (a whole <c> element)."""
+    def edit(data: bytes) -> bytes:
+        new, count = re.subn(rb'<c r="%s"[^>]*?(?:/>|>.*?</c>)' % a1.encode(), xml.encode(),
+                             data, flags=re.DOTALL)
+        assert count == 1, a1
+        return new
+
+    return rewrite_part(path, part, edit)
 
 
 # --- what is read ----------------------------------------------------------------------------
@@ -201,6 +232,187 @@ def test_a_sheet_the_form_does_not_have_is_counted(khtc):
     sub = read_workbook(_edit(khtc, edit))
 
     assert sub.others == (("Nháp", 2),)
+
+
+def test_the_labels_of_keyed_rows_are_kept_for_validation(khtc):
+    sub = read_workbook(khtc)
+
+    assert sub.labels[:4] == (
+        RowLabel("I.1", 6, "Tổng chi ngân sách địa phương", ""),
+        RowLabel("I.1", 7, "Chi ngân sách cho KH&CN", "Chi đầu tư phát triển"),
+        RowLabel("I.1", 8, "Chi ngân sách cho KH&CN", "Chi sự nghiệp KH&CN"),
+        RowLabel("I.1", 9, "Chi ngân sách cho KH&CN", "Tổng số"))
+    assert [label.row for label in sub.labels] == [r.row for r in sub.rows]
+
+
+# --- a cell a parser cannot take costs that cell only ----------------------------------------
+UNREADABLE = ("Ô này lưu giá trị '{}' sai cách ({}) nên không đọc được và bị bỏ qua; các ô "
+              "khác của tệp vẫn được đọc. Hãy gõ lại giá trị vào ô bằng Excel hoặc "
+              "LibreOffice, lưu rồi gửi lại.")
+NOT_A_NUMBER = "ô kiểu số nhưng giá trị không phải là số"
+
+
+@pytest.mark.parametrize(("xml", "stored", "detail"), [
+    # python-calamine refuses the whole sheet for each of these (0.9.1: "invalid float
+    # literal", "Unrecognized boolean", "string index not found", "Unknown cell 't'").
+    ('<c r="F6" s="9" t="n"><v>1,5</v></c>', "1,5", NOT_A_NUMBER),
+    ('<c r="F6" t="n"><v> 9058967</v></c>', " 9058967", NOT_A_NUMBER),
+    ('<c r="F6" t="n"><v>1e</v></c>', "1e", NOT_A_NUMBER),
+    ('<c r="F6" t="b"><v>2</v></c>', "2", "ô kiểu đúng/sai nhưng giá trị không phải đúng hay sai"),
+    ('<c r="F6" t="s"><v>7</v></c>', "7", "ô trỏ tới một chuỗi chữ không có trong tệp"),
+    ('<c r="F6" t="x"><v>5</v></c>', "5", "kiểu ô 'x' không có trong Excel"),
+])
+def test_a_value_calamine_cannot_parse_costs_only_its_cell(khtc, xml, stored, detail):
+    before = read_workbook(khtc)
+
+    sub = read_workbook(rewrite_cell(khtc, "F6", xml))
+
+    (note,) = sub.notes
+    assert (note.code, note.severity, note.sheet, note.cell, note.unit, note.value) == (
+        "cell_unreadable", Severity.ERROR, "I.1", "F6", "KHTC", stored)
+    assert note.message == UNREADABLE.format(stored, detail)
+    assert len(before.cells) == 62
+    assert len(sub.cells) == 61  # every other cell of the workbook, as it was
+    assert sub.cells == tuple(c for c in before.cells if c.cell != "F6")
+    assert (sub.meta, sub.rows, sub.heads, sub.lists) == (
+        before.meta, before.rows, before.heads, before.lists)
+
+
+def test_an_error_value_calamine_does_not_know_is_one_error_cell(khtc):
+    # Excel 365's #SPILL! (a dynamic array with no room) stops calamine's whole sheet too.
+    sub = read_workbook(rewrite_cell(khtc, "F6", '<c r="F6" t="e"><v>#SPILL!</v></c>'))
+
+    assert [(n.code, n.sheet, n.cell, n.value) for n in sub.notes] == [
+        ("error_cell", "I.1", "F6", "#SPILL!")]
+    assert len(sub.cells) == 61
+
+
+def test_unreadable_cells_in_two_sheets_are_each_named(tmp_path, cat):
+    path = write_unit_workbook(cat, "KHTC", tmp_path / "KHTC_bieu.xlsx", meta={
+        "nguoi_lap": "Nguyễn Thị Hoa", "dien_thoai": "0204 3854 123"})
+    rewrite_cell(path, "C11", '<c r="C11" t="n"><v>0204 3854</v></c>', part=META_XML)
+    rewrite_cell(path, "M8", '<c r="M8" t="n"><v>52 600</v></c>')  # grouped by a space
+
+    sub = read_workbook(path)
+
+    assert [(n.code, n.sheet, n.cell, n.value) for n in sub.notes] == [
+        ("cell_unreadable", "Thông tin", "C11", "0204 3854"),
+        ("cell_unreadable", "I.1", "M8", "52 600")]
+    assert sub.unit == "KHTC"
+    assert sub.meta["dien_thoai"] == ""
+    assert sub.meta["nguoi_lap"] == "Nguyễn Thị Hoa"
+    assert len(sub.cells) == 61
+    assert "M8" not in {c.cell for c in sub.cells}
+
+
+def test_a_cell_without_address_is_named_by_its_place(khtc):
+    # An address is optional in OOXML: the cell after E6 is F6.
+    sub = read_workbook(rewrite_cell(khtc, "F6", '<c t="n"><v>n/a</v></c>'))
+
+    assert [(n.code, n.cell, n.value) for n in sub.notes] == [("cell_unreadable", "F6", "n/a")]
+    assert len(sub.cells) == 61
+
+
+@pytest.mark.parametrize(("stored", "expected"), [
+    ("1E+22", 1e22),
+    ("1E+308", 1e308),
+    ("1234567890123456789012345", 1.2345678901234568e24),  # 25 digits typed in a cell
+    ("inf", math.inf),
+    ("-INF", -math.inf),
+    ("1e400", math.inf),  # beyond a float: calamine gives infinity
+    ("-0", -0.0),
+])
+def test_odd_numbers_are_read_as_they_are_stored(khtc, stored, expected):
+    # Reading judges nothing: validation names these cells (test_validate_workbook.py).
+    sub = read_workbook(rewrite_cell(khtc, "F6", f'<c r="F6" t="n"><v>{stored}</v></c>'))
+
+    (f6,) = [c.raw for c in sub.cells if c.cell == "F6"]
+    assert f6 == expected
+    assert math.copysign(1.0, f6) == math.copysign(1.0, expected)
+    assert (sub.notes, len(sub.cells)) == ((), 62)
+
+
+def test_nan_is_read_as_nan(khtc):
+    sub = read_workbook(rewrite_cell(khtc, "F6", '<c r="F6" t="n"><v>NaN</v></c>'))
+
+    (f6,) = [c.raw for c in sub.cells if c.cell == "F6"]
+    assert math.isnan(f6)
+
+
+def test_a_list_row_numbered_nan_keeps_its_place(khtc, cat):
+    def edit(wb):
+        fill_lists(cat, wb, {"du_an": [{"ten": "Khu nông nghiệp công nghệ cao"}]})
+
+    _edit(khtc, edit)
+    sub = read_workbook(rewrite_cell(khtc, "A6", '<c r="A6" t="n"><v>NaN</v></c>',
+                                     part=PROJECTS_XML))
+
+    (row,) = sub.lists
+    assert (row.list, row.row, row.number) == ("du_an", 6, 1)  # counted, not int(NaN)
+    assert row.cells[0] == ("ten", "B6", "Khu nông nghiệp công nghệ cao")
+
+
+# --- sheets the reader skips -----------------------------------------------------------------
+TOO_LARGE = ("Trang có vùng dữ liệu quá lớn ({}) nên bị bỏ qua. Hãy xóa dữ liệu ngoài biểu "
+             "mẫu (các dòng, cột ở xa) rồi gửi lại.")
+
+
+def _rows(last: int) -> Callable[[bytes], bytes]:
+    """Rows 20 to `last` added to a sheet, each with a cell in B, E and Q."""
+    rows = b"".join(b'<row r="%d"><c r="B%d" t="n"><v>%d</v></c><c r="E%d" t="n"><v>1</v></c>'
+                    b'<c r="Q%d" t="n"><v>2</v></c></row>' % (r, r, r, r, r)
+                    for r in range(20, last + 1))
+    return lambda xml: xml.replace(b"</sheetData>", rows + b"</sheetData>")
+
+
+@pytest.mark.parametrize(("last", "size"), [
+    (6_000, "6.000 dòng × 17 cột"),  # scanned whole (a few MB of XML)
+    (200_000, "200.000 dòng × 17 cột"),  # 25 MB of XML, more than the scan reads at once
+])
+def test_a_sheet_too_large_is_described_by_its_real_extent(khtc, last, size):
+    before = read_workbook(khtc)
+
+    sub = read_workbook(rewrite_part(khtc, I1_XML, _rows(last)))
+
+    (note,) = sub.notes
+    assert (note.code, note.severity, note.sheet, note.cell) == (
+        "sheet_too_large", Severity.ERROR, "I.1", "")
+    assert note.message == TOO_LARGE.format(f"{size}; giới hạn 5.000 dòng × 200 cột")
+    assert (sub.cells, sub.rows) == ((), ())
+    assert (sub.meta, sub.lists, sub.sheets) == (before.meta, before.lists, before.sheets)
+
+
+def test_a_sheet_whose_part_is_missing_is_skipped_and_named(khtc):
+    before = read_workbook(khtc)
+    with zipfile.ZipFile(khtc) as zf:
+        entries = [(info, zf.read(info)) for info in zf.infolist()]
+    with zipfile.ZipFile(khtc, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info, data in entries:
+            if info.filename != PROJECTS_XML:  # 'DS dự án' stays in xl/workbook.xml
+                zf.writestr(info, data)
+
+    sub = read_workbook(khtc)
+
+    (note,) = sub.notes
+    assert (note.code, note.severity, note.sheet, note.cell) == (
+        "sheet_part_missing", Severity.ERROR, "DS dự án", "")
+    assert note.message == (
+        "Trang 'DS dự án' có tên trong tệp nhưng mất phần nội dung (tệp hỏng, hoặc do một phần "
+        "mềm khác ghi sai) nên bị bỏ qua; các trang khác vẫn được đọc. Hãy mở tệp bằng Excel "
+        "hoặc LibreOffice, kiểm tra trang này, lưu rồi gửi lại.")
+    assert (sub.cells, sub.meta) == (before.cells, before.meta)
+
+
+def test_a_lying_dimension_element_does_not_make_a_sheet_too_large(khtc):
+    def edit(xml: bytes) -> bytes:
+        return re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', xml)
+
+    rewrite_part(khtc, I1_XML, edit)
+    # A formula sends the sheet through the full XML scan, which once counted the dimension.
+    sub = read_workbook(rewrite_cell(khtc, "E7", '<c r="E7" t="n"><f>1+1</f><v>2</v></c>'))
+
+    assert sub.notes == ()
+    assert len(sub.cells) == 62
 
 
 # --- what is refused -------------------------------------------------------------------------

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from pipeline.catalogue.layout import form_rows
 from pipeline.core.findings import Severity
+from pipeline.office.progress import progress
 from pipeline.read.files import read_inputs
 from pipeline.validate.model import Validation
 from pipeline.validate.submissions import validate
-from pipeline.validate.workbook import parse_vi_number
+from pipeline.validate.workbook import check_workbook, parse_vi_number
 
 from .conftest import write_unit_workbook
 
@@ -173,7 +175,7 @@ def test_vietnamese_number_typed_as_text_passes_through(tmp_path, cat):
     folder = tmp_path / "inputs"
     folder.mkdir()
     # The sample series of csvc_thiet_bi runs 2.100 → 6.900 triệu đồng; 5.634,5 fits it.
-    write_unit_workbook(cat, "KHTC", folder / "TTRA.xlsx",
+    write_unit_workbook(cat, "KHTC", folder / "KHTC.xlsx",
                         changes={("csvc_thiet_bi", 2017): "5.634,5"})
     result = _check(cat, folder)
     assert result.findings == ()
@@ -181,7 +183,7 @@ def test_vietnamese_number_typed_as_text_passes_through(tmp_path, cat):
     assert value is not None
     assert value.value == 5634.5
     sheet, a1 = _place(cat, "KHTC", "csvc_thiet_bi", 2017)
-    assert (value.file, value.sheet, value.cell) == ("TTRA.xlsx", sheet, a1)
+    assert (value.file, value.sheet, value.cell) == ("KHTC.xlsx", sheet, a1)
     assert len(value.file_hash) == 64
 
 
@@ -268,41 +270,88 @@ def test_wrong_fingerprint_is_a_warning_and_values_still_pass(tmp_path, cat):
 
 
 # --- one file per unit ---------------------------------------------------------------------
-def test_two_files_for_one_unit_the_newer_wins(tmp_path, cat):
+def test_two_files_for_one_unit_the_later_date_sent_wins_not_the_later_save(tmp_path, cat):
     folder = tmp_path / "inputs"
     folder.mkdir()
-    # Name order and time order disagree on purpose: "a_moi" sorts first but is newer.
+    # Name order, save order and date sent disagree on purpose: "a_moi" sorts first and was
+    # saved earlier, but says it was sent later.
     new = write_unit_workbook(cat, "TTRA", folder / "a_moi.xlsx",
-                              changes={("tt_tien_phat", 2017): 222.0})
+                              changes={("tt_tien_phat", 2017): 222.0},
+                              meta={"ngay_gui": "24/03/2020"})
     old = write_unit_workbook(cat, "TTRA", folder / "b_cu.xlsx",
-                              changes={("tt_tien_phat", 2017): 111.0})
-    _set_mtime(new, dt.datetime(2020, 3, 20, 9, 0))
-    _set_mtime(old, dt.datetime(2020, 3, 10, 9, 0))
+                              changes={("tt_tien_phat", 2017): 111.0},
+                              meta={"ngay_gui": "10/03/2020"})
+    _set_mtime(new, dt.datetime(2020, 3, 24, 9, 0))
+    _set_mtime(old, dt.datetime(2020, 3, 26, 9, 0))  # re-saved after: does not count
     write_unit_workbook(cat, "TDC", folder / "TDC.xlsx")
 
     result = _check(cat, folder)
 
     assert [(f.code, f.severity, f.file, f.unit) for f in result.findings] == [
-        ("duplicate_unit", Severity.WARNING, "b_cu.xlsx", "TTRA")]
-    assert "'a_moi.xlsx'" in result.findings[0].message
+        ("duplicate_sent_earlier", Severity.WARNING, "b_cu.xlsx", "TTRA")]
+    assert result.findings[0].message.startswith(
+        "Đơn vị TTRA gửi nhiều biểu số liệu: tệp này ghi ngày gửi 10/03/2020, tệp 'a_moi.xlsx' "
+        "ghi ngày gửi 24/03/2020. Tệp gửi sau 'a_moi.xlsx' được dùng, tệp này bị bỏ qua.")
     assert [(w.unit, w.file.name) for w in result.workbooks] == [
         ("TDC", "TDC.xlsx"), ("TTRA", "a_moi.xlsx")]
     assert {v.file for v in result.values if v.unit == "TTRA"} == {"a_moi.xlsx"}
     assert _value_of(result, "TTRA", "tt_tien_phat", 2017).value == 222.0
 
 
-def test_two_files_for_one_unit_other_time_order(tmp_path, cat):
+def test_two_files_for_one_unit_same_date_sent_the_later_save_wins(tmp_path, cat):
     folder = tmp_path / "inputs"
     folder.mkdir()
-    first = write_unit_workbook(cat, "TTRA", folder / "a.xlsx")
-    second = write_unit_workbook(cat, "TTRA", folder / "b.xlsx")
-    _set_mtime(first, dt.datetime(2020, 3, 25, 9, 0))
-    _set_mtime(second, dt.datetime(2020, 3, 24, 9, 0))
+    first = write_unit_workbook(cat, "TTRA", folder / "a.xlsx",
+                                changes={("tt_tien_phat", 2017): 222.0})
+    second = write_unit_workbook(cat, "TTRA", folder / "b.xlsx",
+                                 changes={("tt_tien_phat", 2017): 111.0})
+    _set_mtime(first, dt.datetime(2020, 3, 20, 15, 0))
+    _set_mtime(second, dt.datetime(2020, 3, 20, 11, 0))
 
     result = _check(cat, folder)
 
-    assert [(f.code, f.file) for f in result.findings] == [("duplicate_unit", "b.xlsx")]
+    assert [(f.code, f.file) for f in result.findings] == [("duplicate_saved_earlier", "b.xlsx")]
+    assert ("dùng tệp được lưu sau là 'a.xlsx' (lưu lúc 15:00 ngày 20/03/2020; tệp này lưu lúc "
+            "11:00 ngày 20/03/2020)") in result.findings[0].message
     assert [w.file.name for w in result.workbooks] == ["a.xlsx"]
+    assert _value_of(result, "TTRA", "tt_tien_phat", 2017).value == 222.0
+
+
+# --- a file whose unit codes disagree --------------------------------------------------------
+def test_a_claiming_form_checked_in_the_worker_is_held_back_and_shows_as_received(tmp_path, cat):
+    """Through read_inputs with the per-file check (rows and cells dropped once checked, as in
+    make report): the sheet names still tell whose form it is; progress sees the file."""
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    write_unit_workbook(cat, "TTRA", folder / "TTRA.xlsx",
+                        changes={("tt_tien_phat", 2017): 222.0})
+    # TTRA's form with TDC typed over the unit code, under a name without a unit, sent later.
+    write_unit_workbook(cat, "TTRA", folder / "bao_cao.xlsx",
+                        changes={("tt_tien_phat", 2017): 999.0},
+                        meta={"ma_don_vi": "TDC", "ngay_gui": "28/03/2020"})
+    for path in folder.iterdir():
+        _set_mtime(path, dt.datetime(2020, 3, 20, 9, 0))
+
+    result = validate(cat, read_inputs(folder, check=partial(check_workbook, cat)))
+
+    assert [(w.unit, w.file.name) for w in result.workbooks] == [("TTRA", "TTRA.xlsx")]
+    assert _value_of(result, "TTRA", "tt_tien_phat", 2017).value == 222.0
+    assert {v.file for v in result.values} == {"TTRA.xlsx"}
+    assert [(f.code, f.severity, f.file, f.sheet, f.cell, f.unit) for f in result.findings] == [
+        ("unit_mismatch", Severity.ERROR, "bao_cao.xlsx", "Thông tin", "C4", "TDC")]
+    assert result.findings[0].message.startswith(
+        "Tệp ghi mã đơn vị TDC (Chi cục Tiêu chuẩn Đo lường Chất lượng) nhưng trang số liệu I.7 "
+        "thuộc biểu mẫu của TTRA (Thanh tra Sở), nên tệp bị giữ lại")
+
+    rows = {p.unit: p for p in progress(cat, result, dt.date(2020, 3, 30))}
+    assert rows["TDC"].workbook == "" and rows["TDC"].received_anything
+    assert rows["TDC"].received == dt.date(2020, 3, 20)
+    assert rows["TDC"].errors == 1
+    assert rows["TTRA"].workbook == "TTRA.xlsx"
+    assert [p.unread for p in (rows["TDC"], rows["TTRA"])] == [
+        (f"'bao_cao.xlsx': {result.findings[0].message}",)] * 2
+    assert rows["TDC"].status == "Đã nhận, tạm giữ tệp (mã đơn vị không khớp) – quá hạn 5 ngày"
+    assert rows["TTRA"].status == "Đã nộp đúng hạn; thiếu thuyết minh; có tệp chưa đọc được"
 
 
 # --- dropdown values -----------------------------------------------------------------------

@@ -96,6 +96,51 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
         "Tệp nằm trong thư mục con của inputs nên không được đọc. Hãy chép tệp ra thẳng thư "
         "mục inputs (không để trong thư mục con) rồi chạy lại.",
     ),
+    "entry_hidden": (
+        Severity.WARNING,
+        "Tệp ẩn (tên bắt đầu bằng dấu chấm) nên không được đọc. Nếu đây là tệp của đơn vị, "
+        "hãy đổi tên bỏ dấu chấm ở đầu rồi chạy lại; nếu không, hãy xóa tệp khỏi thư mục inputs.",
+    ),
+    "entry_folder": (
+        Severity.WARNING,
+        "Mục này là thư mục, không phải tệp, và bên trong không có tệp nào. Nếu cần nộp biểu "
+        "mẫu, hãy chép chính tệp vào thẳng thư mục inputs; nếu không, hãy xóa thư mục này.",
+    ),
+    "entry_folder_many": (
+        Severity.WARNING,
+        "Thư mục con có quá nhiều mục: chỉ {limit} tệp đầu được liệt kê, không tệp nào bên "
+        "trong được đọc. Hãy chép các tệp cần nộp ra thẳng thư mục inputs rồi xóa thư mục con.",
+    ),
+    "entry_special": (
+        Severity.ERROR,
+        "Mục này là {detail}, không phải tệp, nên không được mở. Hãy xóa mục này khỏi thư mục "
+        "inputs và chép vào đó chính tệp biểu số liệu (.xlsx) hoặc thuyết minh (.docx).",
+    ),
+    "entry_link_outside": (
+        Severity.ERROR,
+        "Mục này là liên kết (symlink) trỏ ra ngoài thư mục inputs nên không được đọc. Hãy "
+        "chép chính tệp (không dùng liên kết) vào thư mục inputs rồi chạy lại.",
+    ),
+    "entry_link_broken": (
+        Severity.ERROR,
+        "Mục này là liên kết (symlink) hỏng: nơi nó trỏ tới không còn tệp nào. Hãy xóa liên "
+        "kết, chép chính tệp vào thư mục inputs rồi chạy lại.",
+    ),
+    "entry_link_loop": (
+        Severity.ERROR,
+        "Mục này là vòng liên kết (symlink trỏ vòng về chính nó) nên không mở được. Hãy xóa "
+        "liên kết, chép chính tệp vào thư mục inputs rồi chạy lại.",
+    ),
+    "entry_link_special": (
+        Severity.ERROR,
+        "Mục này là liên kết (symlink) tới {detail}, không phải tới một tệp, nên không được "
+        "đọc. Hãy xóa liên kết, chép chính tệp vào thư mục inputs rồi chạy lại.",
+    ),
+    "file_still_copying": (
+        Severity.WARNING,
+        "Tệp đang được chép vào thư mục (kích thước còn thay đổi) nên lần này chưa đọc. Hãy "
+        "đợi chép xong rồi chạy lại sau ít phút.",
+    ),
     "file_too_large": (
         Severity.ERROR,
         "Tệp vượt giới hạn an toàn ({detail}). Hãy gửi lại biểu mẫu gốc, không chèn ảnh "
@@ -116,10 +161,36 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
         "Biểu mẫu được tạo từ danh mục chỉ tiêu khác (mã {value}, hiện hành {expected}). "
         "Số liệu vẫn được đọc theo mã chỉ tiêu; lần sau hãy dùng biểu mẫu mới nhất.",
     ),
-    "duplicate_unit": (
+    "duplicate_sent_earlier": (
         Severity.WARNING,
-        "Đơn vị {unit} gửi nhiều tệp; dùng tệp mới nhất '{kept}' và bỏ qua tệp này. "
-        "Hãy xóa tệp cũ khỏi thư mục inputs nếu không còn dùng.",
+        "Đơn vị {unit} gửi nhiều {kind}: tệp này {this_sent}, tệp '{kept}' {kept_sent}. "
+        "Tệp gửi sau '{kept}' được dùng, tệp này bị bỏ qua. Nếu tệp này mới là bản cần dùng, "
+        "hãy xóa tệp '{kept}' khỏi thư mục inputs; nếu không, hãy xóa tệp này.",
+    ),
+    "duplicate_saved_earlier": (
+        Severity.WARNING,
+        "Đơn vị {unit} gửi nhiều {kind}: tệp này {this_sent}, tệp '{kept}' {kept_sent}, cùng "
+        "một ngày. Mẫu không ghi lần sửa nên dùng tệp được lưu sau là '{kept}' (lưu lúc "
+        "{kept_time}; tệp này lưu lúc {this_time}) và bỏ qua tệp này. Nếu tệp này mới là bản "
+        "cần dùng, hãy xóa tệp '{kept}' khỏi thư mục inputs; nếu không, hãy xóa tệp này.",
+    ),
+    "duplicate_undecided": (
+        Severity.ERROR,
+        "Đơn vị {unit} gửi nhiều {kind}: tệp này {this_sent}, tệp '{kept}' {kept_sent}, cùng "
+        "một ngày và cùng lưu lúc {this_time}, nên không biết tệp nào là bản sau; tạm dùng tệp "
+        "'{kept}' và bỏ qua tệp này. Hãy xóa khỏi thư mục inputs tệp không dùng rồi chạy lại.",
+    ),
+    "duplicate_same_file": (
+        Severity.INFO,
+        "Tệp này giống hệt tệp '{kept}' của đơn vị {unit} (cùng nội dung) nên chỉ dùng tệp "
+        "'{kept}'. Hãy xóa bớt một tệp khỏi thư mục inputs.",
+    ),
+    "unit_mismatch": (
+        Severity.ERROR,
+        "Tệp ghi mã đơn vị {value} ({name}) nhưng {detail}, nên tệp bị giữ lại: số liệu trong "
+        "tệp chưa được dùng và không thay cho tệp của đơn vị nào. Hãy xác định đây là tệp của "
+        "đơn vị nào, dùng đúng mẫu của đơn vị đó (không sửa ô mã đơn vị), đặt tên tệp có mã "
+        "đơn vị đó rồi gửi lại.",
     ),
     "missing_sheet": (
         Severity.ERROR,
@@ -173,6 +244,47 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
         Severity.ERROR,
         "Trang có vùng dữ liệu quá lớn ({detail}) nên bị bỏ qua. Hãy xóa dữ liệu ngoài "
         "biểu mẫu (các dòng, cột ở xa) rồi gửi lại.",
+    ),
+    "cell_unreadable": (
+        Severity.ERROR,
+        "Ô này lưu giá trị '{value}' sai cách ({detail}) nên không đọc được và bị bỏ qua; các "
+        "ô khác của tệp vẫn được đọc. Hãy gõ lại giá trị vào ô bằng Excel hoặc LibreOffice, "
+        "lưu rồi gửi lại.",
+    ),
+    "number_not_finite": (
+        Severity.ERROR,
+        "Ô chứa '{value}', không phải một số thật (NaN hay vô cực, do một phần mềm khác ghi "
+        "vào tệp), nên giá trị chưa được dùng. Hãy gõ lại số vào ô này bằng Excel hoặc "
+        "LibreOffice, lưu rồi gửi lại.",
+    ),
+    "number_too_large": (
+        Severity.ERROR,
+        "Giá trị {value} lớn hơn mọi chỉ tiêu của báo cáo (độ lớn quá {limit}) nên chưa được "
+        "dùng. Hãy kiểm tra lại số và đơn vị tính rồi nhập lại.",
+    ),
+    "number_too_long": (
+        Severity.ERROR,
+        "Giá trị '{value}' có {digits} chữ số có nghĩa, nhiều hơn 15 chữ số mà Excel và phần "
+        "mềm giữ được chính xác, nên chưa được dùng. Hãy làm tròn còn tối đa 15 chữ số có "
+        "nghĩa rồi nhập lại.",
+    ),
+    "negative_zero": (
+        Severity.INFO,
+        "Giá trị '{value}' là số 0 mang dấu âm, được đọc là 0. Hãy nhập 0 (không có dấu trừ) "
+        "khi sửa ô này lần sau.",
+    ),
+    "row_label_mismatch": (
+        Severity.ERROR,
+        "Dòng {row} là dòng của chỉ tiêu '{label}' (mã '{indicator}' ở cột A ẩn) nhưng tên "
+        "dòng lại ghi '{value}', có lẽ do dán đè từ dòng khác; cả dòng chưa được dùng để không "
+        "ghi số liệu nhầm chỉ tiêu. Hãy nhập số liệu vào đúng dòng của từng chỉ tiêu (chỉ dán "
+        "giá trị, không dán cả dòng) và trả lại tên dòng '{label}'.",
+    ),
+    "sheet_part_missing": (
+        Severity.ERROR,
+        "Trang '{sheet}' có tên trong tệp nhưng mất phần nội dung (tệp hỏng, hoặc do một phần "
+        "mềm khác ghi sai) nên bị bỏ qua; các trang khác vẫn được đọc. Hãy mở tệp bằng Excel "
+        "hoặc LibreOffice, kiểm tra trang này, lưu rồi gửi lại.",
     ),
     "no_values": (
         Severity.ERROR,
@@ -339,6 +451,12 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
         "Thuyết minh có {value} hình ảnh hoặc đối tượng nhúng; chương chỉ ghép phần chữ nên các "
         "hình này không được đưa vào. Số liệu hãy nhập vào biểu Excel; hình cần dùng gửi riêng "
         "cho Phòng Kế hoạch Tài chính.",
+    ),
+    "narrative_object": (
+        Severity.WARNING,
+        "Thuyết minh có {value} ở {detail}; chương chỉ ghép phần chữ nên nội dung này không "
+        "được đưa vào. Hãy viết thành đoạn văn những gì cần đưa vào chương (số liệu nhập vào "
+        "biểu Excel); nếu cần giữ nguyên, gửi riêng tệp gốc cho Phòng Kế hoạch Tài chính.",
     ),
     "narrative_unknown_heading": (
         Severity.WARNING,

@@ -33,6 +33,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.catalogue.layout import CHOICES_SHEET
 from pipeline.core.findings import Finding, Severity
+from pipeline.core.limits import LimitExceeded, run_limited
+from pipeline.core.text import output_name, shown_name
 from pipeline.core.xlsx import (
     HEADER_FILL,
     SEVERITY_FILL,
@@ -66,7 +68,7 @@ def feedback_name(source: Path) -> str:
     (`KHTC_pdf_gop_y.xlsx`), so that KHTC.pdf and KHTC.xlsx never share a feedback file."""
     suffix = source.suffix.lower().lstrip(".")
     tail = "" if suffix in ("xlsx", "") else f"_{suffix}"
-    return f"{source.stem}{tail}_gop_y.xlsx"
+    return output_name(f"{source.stem}{tail}", "_gop_y.xlsx")  # printable, never too long
 
 
 def annotate_workbook(source: Path, findings: Sequence[Finding], out: Path,
@@ -77,14 +79,33 @@ def annotate_workbook(source: Path, findings: Sequence[Finding], out: Path,
     Vietnamese label, shown in the "Chỉ tiêu" column with the key beside it. Never raises
     on the source's content: a file that cannot be opened gives the "Lỗi" sheet alone, and a
     finding whose sheet or cell is not in the workbook is listed without a link.
+
+    The copy is made in a child process under the reader's time and memory limits (a 49 MB
+    workbook must not take the run's memory or minutes); when it cannot be made there, the
+    "Lỗi" sheet alone is written, saying why.
     """
-    wb, kind = _open_copy(source)
+    try:
+        return run_limited(_annotate, (source, findings, out, labels))
+    except LimitExceeded as e:
+        return _annotate(source, findings, out, labels, failed=e.reason)
+
+
+def _annotate(source: Path, findings: Sequence[Finding], out: Path,
+              labels: Mapping[str, str] | None, failed: str = "") -> Path:
+    """The annotated copy, made in this process; with `failed` (why the copy could not be
+    made in a child), the "Lỗi" sheet alone, saying so."""
     note = ""
+    if failed:
+        wb, kind = _empty(), None
+        note = (f"Không dựng được bản sao có đánh dấu của tệp ({failed}); danh sách dưới đây "
+                "vẫn đủ mọi vấn đề của tệp.")
+    else:
+        wb, kind = _open_copy(source)
     if kind in ("xls", "ods"):
         note = (f"Bản góp ý này được dựng lại từ giá trị các ô của tệp .{kind} (không giữ "
                 "định dạng, công thức, ô gộp và danh sách chọn của tệp gốc).")
-    ws, listed = _findings_sheet(wb, f"GÓP Ý VỀ TỆP '{source.name}'", HELP, note, findings,
-                                 labels)
+    ws, listed = _findings_sheet(wb, f"GÓP Ý VỀ TỆP '{shown_name(source.name)}'", HELP, note,
+                                 findings, labels)
     by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)  # coloured
     noted: dict[tuple[str, str], list[Finding]] = defaultdict(list)  # commented
     for r, f in listed:
@@ -120,9 +141,8 @@ def refusal_note(file_name: str, findings: Sequence[Finding], out: Path) -> Path
     """A short note for a file the pipeline could not read at all (damaged, password, PDF,
     image...): an .xlsx holding only the "Lỗi" sheet, one line per finding saying what to do.
     Written into the folder `out` as `feedback_name(file)`; returns its path."""
-    name = Path(file_name).name
-    wb = Workbook()
-    wb.remove(wb.active)
+    name = shown_name(Path(file_name).name)
+    wb = _empty()
     _findings_sheet(wb, f"TỆP '{name}' CHƯA ĐỌC ĐƯỢC",
                     "Tệp này chưa đọc được nên chưa có số liệu nào của tệp được dùng. Hãy "
                     "làm theo hướng dẫn ở cột 'Nội dung và cách sửa' rồi gửi lại tệp.",
@@ -227,13 +247,19 @@ def _open_copy(source: Path) -> tuple[Workbook, str | None]:
             return load_workbook(source), kind
         if kind in ("xls", "ods"):
             return _rebuild(source), kind
+    except MemoryError:
+        raise  # the limit of the child this runs in: annotate_workbook says so
     except Exception:  # openpyxl and calamine raise many types on odd files
         # Nothing is lost: the copy is a convenience, and every finding (reading's own
         # included, which says what is wrong with the file) is still listed on its sheet.
         kind = None
+    return _empty(), None
+
+
+def _empty() -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)
-    return wb, None
+    return wb
 
 
 def _rebuild(source: Path) -> Workbook:

@@ -28,7 +28,7 @@ class Delivery(Enum):
     """What the office holds from a unit as of the date."""
 
     NOT_SENT = "not_sent"  # nothing (or only files dated after the as-of date)
-    UNREADABLE = "unreadable"  # files received, none of them readable
+    UNREADABLE = "unreadable"  # entries received (files, links, folders...), none of them read
     SENT = "sent"  # a workbook or a narrative was read
 
 
@@ -43,6 +43,7 @@ class Status:
     missing_narrative: bool  # no narrative was read
     unread_files: bool  # some of its files were received but could not be read
     sent_after: dt.date | None = None  # its files carry a date after the as-of date
+    held_back: bool = False  # every file not read was read but held back (unit codes differ)
 
     @property
     def behind(self) -> bool:
@@ -55,6 +56,8 @@ class Status:
         """The unit's status line (Vietnamese), as every table and report shows it."""
         overdue = f" – quá hạn {self.days_overdue} ngày" if self.days_overdue else ""
         if self.delivery is Delivery.UNREADABLE:
+            if self.held_back:
+                return "Đã nhận, tạm giữ tệp (mã đơn vị không khớp)" + overdue
             return "Đã nhận, chưa đọc được tệp" + overdue
         if self.delivery is Delivery.NOT_SENT:
             line = "Chưa nộp" + (overdue or " – còn hạn")
@@ -72,8 +75,10 @@ class Status:
 
 
 def unit_status(as_of: dt.date, due: dt.date, has_workbook: bool, has_narrative: bool,
-                owes_workbook: bool, has_unread: bool, received: dt.date | None) -> Status:
-    """The unit's status as of a date. `received` is the date its files carry."""
+                owes_workbook: bool, has_unread: bool, received: dt.date | None,
+                held_back: bool = False) -> Status:
+    """The unit's status as of a date. `received` is the date its files carry; `held_back`:
+    its files not read were all held back (their unit codes disagree)."""
     sent = has_workbook or has_narrative
     after = received is not None and received > as_of  # looking back: sent after that day
     if not sent:
@@ -87,7 +92,8 @@ def unit_status(as_of: dt.date, due: dt.date, has_workbook: bool, has_narrative:
         missing_workbook=owes_workbook and not has_workbook,
         missing_narrative=not has_narrative,
         unread_files=has_unread,
-        sent_after=received if sent and after else None)
+        sent_after=received if sent and after else None,
+        held_back=has_unread and held_back)
 
 
 @dataclass(frozen=True)
@@ -112,7 +118,8 @@ class UnitProgress:
     tasks_due: int = 0  # of those, due by the as-of date
     tasks_done: int = 0  # due and marked done
     tasks_late: int = 0  # due and not done
-    unread: tuple[str, ...] = ()  # files received from the unit but not readable, with why
+    unread: tuple[str, ...] = ()  # "'entry': why" for each entry of inputs/ received from the
+    # unit and not read (a file that cannot be read, a link, a FIFO, a file in a subfolder...)
 
     @property
     def status(self) -> str:
@@ -171,7 +178,8 @@ def progress(cat: Catalogue, validation: Validation, as_of: dt.date) -> list[Uni
         files = [s.file.name for s in (wb, narr) if s is not None] + [u.file for u in unread]
         counts = [validation.counts(f) for f in files]
         state = unit_status(as_of, due, wb is not None, narr is not None,
-                            bool(cat.data_items_of(unit.code)), bool(unread), received)
+                            bool(cat.data_items_of(unit.code)), bool(unread), received,
+                            all(u.held_back for u in unread))
         out.append(UnitProgress(
             unit=unit.code, name=unit.name, items=tuple(it.code for it in own), due=due,
             workbook=wb.file.name if wb else "", narrative=narr.file.name if narr else "",

@@ -15,13 +15,21 @@ from pipeline.core.findings import Finding, Severity
 from pipeline.core.xlsx import SEVERITY_FILL, print_setup, put, row_height, table, wrapped_lines
 from pipeline.office.progress import UnitProgress
 
+UNREAD_SHEET = "Tệp chưa đọc"
+
 
 def write_validation_report(findings: Sequence[Finding], progress: Sequence[UnitProgress],
-                            path: Path, labels: Mapping[str, str] | None = None) -> None:
-    """One row per finding (sortable), and a summary per unit. `labels` maps an indicator key
-    (`Finding.indicator`) to its Vietnamese label for the "Chỉ tiêu" column; the key itself
-    stays in the last column "Mã chỉ tiêu" (and stands for a label it lacks)."""
+                            path: Path, labels: Mapping[str, str] | None = None,
+                            unread: Sequence[tuple[str, str, str, str]] = (),
+                            skipped: Sequence[str] = ()) -> None:
+    """A summary per unit, every entry of the inputs folder not read, one row per finding
+    (sortable). `labels` maps an indicator key (`Finding.indicator`) to its Vietnamese label
+    for the "Chỉ tiêu" column; the key itself stays in the last column "Mã chỉ tiêu" (and
+    stands for a label it lacks). `unread`: (unit, entry, code, reason) of each entry received
+    and not read; `skipped`: lines saying what was passed over (lock files and the like)."""
     labels = labels or {}
+    unit_of = {f.file: f.unit for f in reversed(findings) if f.unit}  # a file's first
+    unit_of.update({file: unit for unit, file, _code, _reason in unread if unit})
     wb = Workbook()
     ws = wb.worksheets[0]  # a new workbook holds one sheet
     ws.title = "Tóm tắt"
@@ -37,10 +45,12 @@ def write_validation_report(findings: Sequence[Finding], progress: Sequence[Unit
     for name in others:
         errors = sum(1 for f in findings if f.file == name and f.severity is Severity.ERROR)
         warnings = sum(1 for f in findings if f.file == name and f.severity is Severity.WARNING)
-        for c, v in enumerate(["?", "(tệp không dùng được hoặc bị bỏ qua)", name, "",
+        for c, v in enumerate([unit_of.get(name, "?"), "(tệp không dùng được hoặc bị bỏ qua)",
+                               name, "",
                                errors, warnings, "Xem trang Phát hiện"], start=1):
             put(ws, r, c, v)
         r += 1
+    _unread_sheet(wb, unread, skipped)
     ws2 = wb.create_sheet("Phát hiện")
     widths = [9, 16, 7, 22, 10, 8, 28, 7, 14, 60, 16]
     wrapped = {4, 5, 6, 7, 9, 10, 11}  # file, sheet, cell, label, value, message, code
@@ -64,6 +74,20 @@ def write_validation_report(findings: Sequence[Finding], progress: Sequence[Unit
     ws2.row_dimensions[1].height = row_height(2)
     print_setup(ws2, landscape=True, title_rows="1:1")
     wb.save(path)
+
+
+def _unread_sheet(wb: Workbook, unread: Sequence[tuple[str, str, str, str]],
+                  skipped: Sequence[str]) -> None:
+    """The second sheet: every entry of the inputs folder received but not read (with the unit
+    its name points to and why), then what was passed over, so that everything in inputs/ is
+    accounted for."""
+    ws = wb.create_sheet(UNREAD_SHEET)
+    rows = [[unit or "?", file, code, reason] for unit, file, code, reason in unread]
+    rows += [["", "", "bo_qua", line] for line in skipped]
+    table(ws, ["Đơn vị", "Tệp hoặc mục", "Mã", "Lý do và cách xử lý"], rows, [9, 40, 20, 100])
+    if not rows:
+        ws.cell(2, 1, "Mọi tệp trong thư mục inputs đều đã được đọc.")
+    print_setup(ws, landscape=True, title_rows="1:1")
 
 
 def _not_sent(p: UnitProgress) -> str:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import stat
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from functools import partial
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
@@ -26,11 +28,12 @@ from pipeline.core import fmt
 from pipeline.core.errors import BuildError
 from pipeline.core.findings import Finding
 from pipeline.core.outputs import CHECK_FOLDER, FEEDBACK, PROGRESS, VALIDATION
+from pipeline.core.text import shown_name
 from pipeline.core.xlsx import table
 from pipeline.office.feedback import annotate_workbook, feedback_name, refusal_note
 from pipeline.office.progress import UnitProgress, progress
 from pipeline.office.reports import PROGRESS_HEADERS, progress_rows, write_validation_report
-from pipeline.read.files import read_files
+from pipeline.read.files import kind_of, read_files
 from pipeline.read.model import Inputs
 from pipeline.validate.folder import check_folder
 from pipeline.validate.model import Validation
@@ -79,12 +82,16 @@ def finding_labels(cat: Catalogue) -> dict[str, str]:
 
 def write_checks(checked: Checked, folder: Path, extra: tuple[Finding, ...] = (),
                  labels: Mapping[str, str] | None = None) -> list[Path]:
-    """The validation report (with `extra` findings, e.g. from derive), an annotated copy of
-    every workbook with a finding, and a short note for every file that could not be read.
-    `labels` (finding_labels) names indicators in Vietnamese."""
+    """The validation report (with `extra` findings, e.g. from derive, and a sheet listing
+    every entry of the inputs folder not read, with why), an annotated copy of every workbook
+    with a finding, and a short note for every file that could not be read (a file in a
+    subfolder of inputs/ gets its note in the same subfolder of the feedback folder; no note
+    is written over another). `labels` (finding_labels) names indicators in Vietnamese."""
     folder.mkdir(parents=True, exist_ok=True)
     findings = list(checked.validation.findings) + list(extra)
-    write_validation_report(findings, checked.progress, folder / VALIDATION, labels)
+    unread = [(u.unit, u.file, u.code, u.reason) for u in checked.validation.unread]
+    write_validation_report(findings, checked.progress, folder / VALIDATION, labels,
+                            unread, checked.read.skipped)
     written = [folder / VALIDATION]
     by_file: dict[str, list[Finding]] = {}
     for f in findings:
@@ -97,9 +104,14 @@ def write_checks(checked: Checked, folder: Path, extra: tuple[Finding, ...] = ()
                                              labels))
     read = ({w.file.name for w in checked.read.workbooks}
             | {n.file.name for n in checked.read.narratives})
+    taken = set(written)
     for u in checked.validation.unread:
-        if u.file not in read:
-            written.append(refusal_note(u.file, by_file.get(u.file, []), folder / FEEDBACK))
+        rel = PurePosixPath(u.file.rstrip("/"))
+        out = folder / FEEDBACK / Path(*[p for p in rel.parent.parts if p not in ("/", "..")])
+        note = out / feedback_name(Path(rel.name))
+        if u.file not in read and note not in taken:
+            written.append(refusal_note(rel.name, by_file.get(u.file, []), out))
+            taken.add(note)
     return written
 
 
@@ -149,16 +161,19 @@ def summary_lines(checked: Checked, as_json: bool = False) -> Iterator[str]:
                   "status": p.status} for p in checked.progress]
         data = {"units": units, "errors": checked.errors,
                 "findings": [{**asdict(f), "severity": f.severity.value} for f in findings],
+                "unread": [{"file": u.file, "unit": u.unit, "code": u.code,
+                            "reason": u.reason} for u in checked.validation.unread],
                 "skipped": list(checked.read.skipped)}
         yield json.dumps(data, ensure_ascii=False, indent=2)
         return
     for row in progress_rows(checked.progress):
         yield f"  {row[0]:<6} lỗi {row[10]:>3}  cảnh báo {row[11]:>3}  {row[12]}"
-    unread = {u.file: u.unit for u in checked.validation.unread}
+    unit_of = {f.file: f.unit for f in reversed(findings) if f.unit}
+    unit_of.update({u.file: u.unit for u in checked.validation.unread if u.unit})
     others = sorted({f.file for f in findings} - {p.workbook for p in checked.progress}
                     - {p.narrative for p in checked.progress})
     for name in others:
-        yield f"  {unread.get(name) or '?':<6} tệp không dùng được: {name}"
+        yield f"  {unit_of.get(name) or '?':<6} tệp không dùng được: {name}"
     for f in findings:
         yield f.line()
 
@@ -195,8 +210,7 @@ def check_file(catalogue: Path | Catalogue, path: Path, out: Path) -> CheckedFil
     """Read and check one file as `make report` would (conversion of .doc/.odt, the same
     time and memory limits), and write its feedback into `out`."""
     cat = _load(catalogue)
-    if not path.is_file():
-        raise BuildError(f"Không có tệp '{path}'. Hãy kiểm tra lại đường dẫn.")
+    _regular_file(path)
     read = read_files([path], workers=1, check=partial(check_workbook, cat))
     validation = validate(cat, read)
     labels = finding_labels(cat)
@@ -207,6 +221,20 @@ def check_file(catalogue: Path | Catalogue, path: Path, out: Path) -> CheckedFil
     elif not read.narratives:
         feedback = refusal_note(path.name, findings, out)
     return CheckedFile(validation, feedback, path)
+
+
+def _regular_file(path: Path) -> None:
+    """Raise BuildError unless `path` is a regular file (or a link to one). Only stat is
+    used: a FIFO or a device is never opened (opening one can wait forever)."""
+    shown = shown_name(str(path))
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        raise BuildError(f"Không có tệp '{shown}'. Hãy kiểm tra lại đường dẫn.") from None
+    if not stat.S_ISREG(mode):
+        raise BuildError(f"'{shown}' là {kind_of(mode)}, không phải tệp, nên không được mở. "
+                         "Hãy chỉ đường dẫn tới chính tệp biểu số liệu (.xlsx) hoặc thuyết "
+                         "minh (.docx) cần kiểm tra.")
 
 
 @dataclass(frozen=True)
@@ -258,12 +286,24 @@ class StatusRun:
     table: Path  # the progress table written
 
     def lines(self) -> Iterator[str]:
-        """What `make status` prints: files skipped, the table, the rates, where it is."""
+        """What `make status` prints: files skipped, the table, every entry received and not
+        read with why, the rates, where the table is."""
         yield from self.checked.read.skipped
         yield f"Tiến độ tính đến ngày {fmt.date(self.as_of)}:"
         yield status_table(self.checked.progress)
+        yield from unread_lines(self.checked)
         yield rates(self.checked.progress).line()
         yield f"Bảng tiến độ: {self.table}"
+
+
+def unread_lines(checked: Checked) -> Iterator[str]:
+    """Every entry of the inputs folder received and not read: its unit ('?' when its name
+    points to none), its name, and why (the finding's message, saying what to do)."""
+    unread = checked.validation.unread
+    if unread:  # a file held back is listed once for each unit it points to
+        yield f"Tệp đã nhận nhưng chưa đọc được ({len({u.file for u in unread})}):"
+    for u in unread:
+        yield f"  {u.unit or '?':<6} '{u.file}': {u.reason}"
 
 
 def run_status(catalogue: Path | Catalogue, inputs: Path, outputs: Path,

@@ -6,15 +6,25 @@ finding, never the run. A file that cannot be read never stops the other files. 
 runs the check it is given (validate's check_workbook) in the same worker, and with a cache
 (read/cache.py) skips the files read and checked before. .doc/.odt/.rtf narratives are
 converted by LibreOffice first, in the main process.
+
+Every entry of the inputs folder ends somewhere visible. Each is classified by `os.lstat`
+before anything opens it: a regular file is read; a link only when it leads to a regular file
+inside the folder; a folder's files, a FIFO, socket or device, a hidden name and a link that
+is broken, loops or leads out are each named with a finding saying why they are not read (a
+FIFO or device is never opened: opening one can block); lock files, macOS metadata and the
+folder's readme are passed over with a line. A file to read is opened without blocking and
+checked to be a regular file on the open descriptor.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
+import itertools
 import multiprocessing
 import os
-import resource
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -22,18 +32,23 @@ from dataclasses import replace
 from pathlib import Path
 
 from pipeline.core import findings as fnd
+from pipeline.core import fmt
 from pipeline.core.findings import Finding
+from pipeline.core.limits import FILE_TIMEOUT_S, WORKER_MEMORY_MB, cap_memory
 from pipeline.core.records import FileCheck
+from pipeline.core.text import shown_name
 from pipeline.read.cache import ResultCache
 from pipeline.read.model import (
     Cached,
     FileInfo,
     Inputs,
     NarrativeSubmission,
+    NotRegular,
     Outcome,
     Result,
     WorkbookSubmission,
     file_info,
+    open_regular,
 )
 from pipeline.read.narrative import narrative_unit, read_narrative
 from pipeline.read.package import (
@@ -50,10 +65,6 @@ from pipeline.read.package import (
 )
 from pipeline.read.workbook import _is_odf, read_workbook
 
-FILE_TIMEOUT_S = 60.0  # per file, in a worker
-WORKER_MEMORY_MB = 1_024  # address space a worker may add while reading one file
-
-
 # --- the inputs folder ---------------------------------------------------------------------
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 NARRATIVE_SUFFIXES = (".docx", ".doc", ".odt", ".rtf")
@@ -65,7 +76,9 @@ def read_file(path: Path, full_narratives: bool = True, info: FileInfo | None = 
 
     The suffix only says what to try first; the bytes decide (a workbook named .docx is read
     as a workbook). `converted`: the .docx LibreOffice made of this .doc/.odt/.rtf file."""
-    name = path.name
+    name = shown_name(path.name)
+    if converted is None and (problem := not_regular(path)) is not None:
+        return problem  # a FIFO or a device is never opened
     try:
         if converted is not None:
             return _narrative(converted, full_narratives, info or file_info(path),
@@ -100,8 +113,8 @@ def _read_kind(path: Path, kind: str, full_narratives: bool, info: FileInfo | No
     if kind == "docx":
         return _narrative(path, full_narratives, info)
     if kind in CONVERTIBLE_KINDS:  # not converted: LibreOffice is missing (or was not asked)
-        return fnd.make("file_legacy_doc", path.name, format=KIND_NAMES[kind])
-    return refusal(kind, "", path.name)
+        return fnd.make("file_legacy_doc", shown_name(path.name), format=KIND_NAMES[kind])
+    return refusal(kind, "", shown_name(path.name))
 
 
 def _narrative(path: Path, full: bool, info: FileInfo | None,
@@ -116,11 +129,19 @@ def _narrative(path: Path, full: bool, info: FileInfo | None,
 
 
 def _all_bytes(path: Path) -> bytes:
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise Refused(fnd.make("file_too_large", path.name,
-                               detail=f"{size:,} byte > {MAX_FILE_BYTES:,}"))
-    return path.read_bytes()
+    """The file's bytes, opened so that it cannot block (a FIFO put in its place after it
+    was listed is refused, not waited on) and refused above MAX_FILE_BYTES."""
+    try:
+        with open_regular(path) as (fh, st):
+            data = fh.read(MAX_FILE_BYTES + 1) if st.st_size <= MAX_FILE_BYTES else b""
+    except NotRegular as e:
+        raise Refused(fnd.make("entry_special", shown_name(path.name),
+                               detail=kind_of(e.mode))) from None
+    if st.st_size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:  # or grew while read
+        size = max(st.st_size, len(data))
+        raise Refused(fnd.make("file_too_large", shown_name(path.name),
+                               detail=f"{fmt.number(size)} byte > {fmt.number(MAX_FILE_BYTES)}"))
+    return data
 
 
 def needs_conversion(path: Path) -> str:
@@ -134,17 +155,6 @@ def needs_conversion(path: Path) -> str:
     except (OSError, Refused):
         return ""  # read_file says what is wrong with it
     return ""
-
-
-def _vm_size() -> int:
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("VmSize:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass  # no /proc (not Linux): no memory limit, said by returning 0
-    return 0
 
 
 Check = Callable[[WorkbookSubmission], "FileCheck"]  # validate.check_workbook, partly applied
@@ -162,9 +172,10 @@ def _read_and_check(path: Path, full_narratives: bool, info: FileInfo | None,
     try:
         checked = check(result)
     except Exception as e:  # a fault of this software, never the unit's: said as such
-        return fnd.make("internal_error", path.name, step="kiểm tra",
+        return fnd.make("internal_error", shown_name(path.name), step="kiểm tra",
                         detail=f"{type(e).__name__}: {str(e)[:200]}"), None
-    return replace(result, rows=(), cells=(), heads=(), strays=(), loose=()), checked
+    return replace(result, rows=(), cells=(), heads=(), strays=(), loose=(),
+                   labels=()), checked
 
 
 def _worker_init(memory_mb: int, check: Check | None) -> None:
@@ -177,11 +188,7 @@ def _worker_init(memory_mb: int, check: Check | None) -> None:
     # waits): a python-docx document is a web of cycles, freed only by the collector.
     gc.freeze()
     gc.enable()
-    if memory_mb > 0 and (current := _vm_size()):
-        limit = current + memory_mb * 1024 * 1024
-        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        if hard == resource.RLIM_INFINITY or hard > limit:
-            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    cap_memory(memory_mb)
 
 
 def _read_chunk(job: tuple[list[Job], bool]) -> list[tuple[Path, Outcome]]:
@@ -247,8 +254,9 @@ def read_inputs(inputs_dir: Path, workers: int | None = None,
                 progress: Callable[[str], None] | None = None,
                 full_narratives: bool = True, check: Check | None = None,
                 cache: ResultCache | None = None) -> Inputs:
-    """Read every workbook and narrative in inputs_dir, in name order; a file inside a
-    subfolder is named with a finding, not read.
+    """Read every workbook and narrative in inputs_dir, in name order; every other entry
+    (a file inside a subfolder, a link that leads out, a FIFO...) is named with a finding
+    saying why it is not read, or passed over with a line (lock files): see _list_inputs.
 
     workers=0 reads in this process (no time or memory limit); by default files are read in
     up to two worker processes, each file within `timeout_s` and `memory_mb`. `check`, when
@@ -258,33 +266,102 @@ def read_inputs(inputs_dir: Path, workers: int | None = None,
     read again, and what is read is kept for the next run.
     """
     paths, skipped, nested = _list_inputs(inputs_dir)
-    for path in _still_copying(paths):
-        paths.remove(path)
-        skipped.append(f"Bỏ qua '{path.name}': tệp đang được chép vào (kích thước còn thay "
-                       "đổi); chạy lại sau ít phút.")
+    for path in _still_copying(paths):  # received, not read yet: a finding, so the unit
+        paths.remove(path)  # is "đã nhận, chưa đọc được", never "chưa nộp"
+        nested.append(fnd.make("file_still_copying", shown_name(path.name)))
     read = read_files(paths, workers, timeout_s, memory_mb, progress, full_narratives, check,
                       cache)
     return replace(read, findings=read.findings + tuple(nested), skipped=tuple(skipped))
 
 
+LOCK_PREFIXES = ("~$", ".~lock.")  # Excel/Word's and LibreOffice's lock files
+MAC_METADATA = ("._", ".DS_Store")  # what macOS leaves beside files copied from it
+README_NAMES = ("readme.md", "readme.txt")  # the office's own note in the folder
+
+
 def _list_inputs(inputs_dir: Path) -> tuple[list[Path], list[str], list[Finding]]:
-    """The files to read, the lines saying what was passed over, and a finding for each file
-    in a subfolder."""
+    """The files to read, the lines saying what was passed over, and a finding for every
+    other entry (nothing is opened here: each entry is classified by os.lstat)."""
+    root = os.path.realpath(inputs_dir)
     skipped: list[str] = []
     paths: list[Path] = []
-    nested: list[Finding] = []
+    found: list[Finding] = []
     for path in sorted(inputs_dir.iterdir()):
         name = path.name
-        if path.is_dir() and not path.is_symlink():
-            nested.extend(_nested_files(inputs_dir, path))
-        elif not path.is_file():
-            continue
-        elif name.startswith(("~$", ".~lock.")):
-            skipped.append(f"Bỏ qua '{name}': tệp khóa tạm của Excel/Word/LibreOffice (tệp "
+        shown = shown_name(name)
+        if name.startswith(LOCK_PREFIXES):
+            skipped.append(f"Bỏ qua '{shown}': tệp khóa tạm của Excel/Word/LibreOffice (tệp "
                            "gốc đang mở).")
-        elif not (name.startswith(".") or name.lower() in ("readme.md", "readme.txt")):
+        elif name.startswith(MAC_METADATA):
+            skipped.append(f"Bỏ qua '{shown}': tệp thông tin kèm theo do máy Mac tạo ra khi "
+                           "chép tệp (không phải tệp của đơn vị).")
+        elif name.startswith("."):
+            found.append(fnd.make("entry_hidden", shown))
+        elif _is_folder(path):
+            found.extend(_nested_files(inputs_dir, path))
+        elif (problem := not_regular(path, root)) is not None:
+            found.append(problem)
+        elif name.lower() in README_NAMES:
+            skipped.append(f"Bỏ qua '{shown}': tệp ghi chú của thư mục inputs.")
+        else:
             paths.append(path)
-    return paths, skipped, nested
+    return paths, skipped, found
+
+
+def _is_folder(path: Path) -> bool:
+    """A real folder (not a link to one)."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False  # gone or unreachable: not_regular says so
+
+
+def kind_of(mode: int) -> str:
+    """What an entry that is not a regular file is ("một ống dẫn (FIFO)"), in Vietnamese,
+    from its st_mode."""
+    if stat.S_ISDIR(mode):
+        return "một thư mục"
+    if stat.S_ISFIFO(mode):
+        return "một ống dẫn (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "một socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "một thiết bị"
+    return "một mục đặc biệt của hệ thống"
+
+
+def not_regular(path: Path, root: str | None = None) -> Finding | None:
+    """None when `path` is a regular file, or a link to one (inside the folder `root`, a real
+    path, when given); else the finding saying what it is and why it is not read. Only
+    lstat and stat are used: nothing is opened, so a FIFO or a device cannot block."""
+    shown = shown_name(path.name)
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError as e:
+        return fnd.make("file_unreadable", shown, detail=_os_reason(e))
+    if stat.S_ISREG(mode):
+        return None
+    if not stat.S_ISLNK(mode):
+        return fnd.make("entry_special", shown, detail=kind_of(mode))
+    try:
+        target = os.stat(path).st_mode  # follows the link; opens nothing
+    except OSError as e:
+        return fnd.make("entry_link_loop" if e.errno == errno.ELOOP else "entry_link_broken",
+                        shown)
+    if root is not None and not Path(os.path.realpath(path)).is_relative_to(root):
+        return fnd.make("entry_link_outside", shown)
+    if not stat.S_ISREG(target):
+        return fnd.make("entry_link_special", shown, detail=kind_of(target))
+    return None
+
+
+def _os_reason(e: OSError) -> str:
+    """Why an entry could not be looked at, in Vietnamese."""
+    if isinstance(e, FileNotFoundError):
+        return "tệp không còn trong thư mục, có thể vừa bị xóa hoặc đổi tên"
+    if isinstance(e, PermissionError):
+        return "không có quyền đọc"
+    return e.strerror or type(e).__name__
 
 
 def read_files(paths: list[Path], workers: int | None = None,
@@ -296,6 +373,9 @@ def read_files(paths: list[Path], workers: int | None = None,
     and memory limits, cache); `make check` reads one file this way."""
     if workers is None:
         workers = min(2, os.cpu_count() or 1)
+    # Nothing that is not a regular file is ever opened (a FIFO or a device would block).
+    refused = {p: f for p in paths if (f := not_regular(p)) is not None}
+    given, paths = paths, [p for p in paths if p not in refused]
 
     infos: dict[Path, FileInfo | None] = dict.fromkeys(paths)  # None: the worker hashes it
     if cache is not None:  # the hash finds the entry; the workers get it with the file
@@ -303,11 +383,11 @@ def read_files(paths: list[Path], workers: int | None = None,
             with contextlib.suppress(OSError):  # gone or unreadable: read_file says so
                 infos[p] = file_info(p)
     kinds = {p: _cache_kind(p, full_narratives, check) for p in paths}
-    outcomes: dict[Path, Outcome] = {}
+    outcomes: dict[Path, Outcome] = {p: (f, None) for p, f in refused.items()}
     with _no_collection():  # results arrive by the thousand: see _no_collection
         if cache is not None:
             _from_cache(cache, infos, kinds, outcomes)
-        from_cache = len(outcomes)
+        from_cache = len(outcomes) - len(refused)
         with tempfile.TemporaryDirectory(prefix="khcn-doc-") as work:
             converted = _convert_narratives([p for p in paths if p not in outcomes],
                                             Path(work), outcomes, progress)
@@ -320,16 +400,16 @@ def read_files(paths: list[Path], workers: int | None = None,
 
     files: list[FileInfo] = []
     checks: dict[str, FileCheck] = {}
-    for p in paths:
+    for p in given:
         result, checked = outcomes[p]
         if isinstance(result, (WorkbookSubmission, NarrativeSubmission)):
             files.append(result.file)
-        else:
+        elif p not in refused:
             with contextlib.suppress(OSError):
                 files.append(infos[p] or file_info(p))
         if isinstance(result, WorkbookSubmission) and checked is not None:
             checks[result.file.name] = checked
-    results = [outcomes[p][0] for p in paths]
+    results = [outcomes[p][0] for p in given]
     return Inputs(
         workbooks=tuple(r for r in results if isinstance(r, WorkbookSubmission)),
         narratives=tuple(r for r in results if isinstance(r, NarrativeSubmission)),
@@ -362,22 +442,58 @@ def _to_cache(cache: ResultCache, read: list[Path], infos: Mapping[Path, FileInf
 
 
 MAX_NESTED = 500  # entries of subfolders listed (a whole disk copied in is not walked)
+MAX_SCANNED = 5_000  # entries of subfolders looked at (folders within folders included)
 
 
 def _nested_files(root: Path, folder: Path) -> list[Finding]:
-    """A finding for every file inside a subfolder of inputs/ (links are not followed): units
-    drop folders too, and what is inside is not read, so each file must be named."""
+    """A finding for every entry inside a subfolder of inputs/ that is not itself a folder
+    (links are not followed, nothing is opened): units drop folders too, and what is inside is
+    not read, so each must be named. A folder holding none is named itself; one holding too
+    many is walked only so far, and says so."""
     found: list[Finding] = []
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        dirnames.sort()
-        for name in sorted(filenames):
-            if name.startswith(("~$", ".~lock.")):
-                continue
-            rel = (Path(dirpath) / name).relative_to(root).as_posix()
-            found.append(fnd.make("file_in_subfolder", rel))
-            if len(found) >= MAX_NESTED:
-                return found
-    return found
+    scanned = 0
+    todo = [folder]
+    while todo:
+        here = todo.pop()
+        room = MAX_SCANNED - scanned
+        try:
+            with os.scandir(here) as it:
+                entries = list(itertools.islice(it, room + 1))
+        except OSError as e:
+            found.append(fnd.make("file_unreadable", _rel(root, here) + "/",
+                                  detail=_os_reason(e)))
+            continue
+        full = len(entries) > room
+        entries = sorted(entries, key=lambda e: e.name)[:room]
+        scanned += len(entries)
+        folders = []
+        for entry in entries:
+            if _entry_is_folder(entry):
+                folders.append(Path(entry.path))
+            elif not entry.name.startswith(LOCK_PREFIXES):
+                found.append(fnd.make("file_in_subfolder", _rel(root, Path(entry.path))))
+                if len(found) >= MAX_NESTED:
+                    return [*found, _too_many(folder)]
+        if full:
+            return [*found, _too_many(folder)]
+        todo.extend(reversed(folders))  # depth first, in name order
+    return found or [fnd.make("entry_folder", shown_name(folder.name) + "/")]
+
+
+def _entry_is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False  # named as an entry, not walked
+
+
+def _rel(root: Path, path: Path) -> str:
+    """A path inside inputs/ as shown: relative, with '/', escaped where not UTF-8."""
+    return shown_name(path.relative_to(root).as_posix())
+
+
+def _too_many(folder: Path) -> Finding:
+    return fnd.make("entry_folder_many", shown_name(folder.name) + "/", limit=MAX_NESTED)
 
 
 def _convert_narratives(paths: list[Path], work: Path, outcomes: dict[Path, Outcome],
@@ -394,11 +510,12 @@ def _convert_narratives(paths: list[Path], work: Path, outcomes: dict[Path, Outc
     done: dict[Path, Path] = {}
     for i, (p, kind) in enumerate(todo):
         if progress:
-            progress(f"Chuyển '{p.name}' sang .docx bằng LibreOffice...")
+            progress(f"Chuyển '{shown_name(p.name)}' sang .docx bằng LibreOffice...")
         try:
             done[p] = convert_copy(p, kind, work, i)
         except (ConversionError, OSError) as e:
-            outcomes[p] = (fnd.make("file_convert_failed", p.name, format=KIND_NAMES[kind],
+            outcomes[p] = (fnd.make("file_convert_failed", shown_name(p.name),
+                                    format=KIND_NAMES[kind],
                                     detail=str(e)), None)
     return done
 
@@ -416,13 +533,14 @@ def _read_todo(todo: list[Job], outcomes: dict[Path, Outcome], workers: int, tim
         outcomes.update(done)
         for p in stuck:  # retry each alone, to tell the slow file from those queued behind it
             if progress:
-                progress(f"Đọc lại riêng tệp '{p.name}'...")
+                progress(f"Đọc lại riêng tệp '{shown_name(p.name)}'...")
             job = next(j for j in todo if j[0] == p)
             one, still = _read_in_workers([job], 1, timeout_s, memory_mb,
                                           full_narratives, check)
             outcomes.update(one)
             if still:
-                outcomes[p] = (fnd.make("file_timeout", p.name, seconds=f"{timeout_s:g}"), None)
+                outcomes[p] = (fnd.make("file_timeout", shown_name(p.name),
+                                        seconds=f"{timeout_s:g}"), None)
 
 
 def _cache_kind(path: Path, full_narratives: bool, check: Check | None) -> str:

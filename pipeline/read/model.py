@@ -6,15 +6,20 @@ folder (`Inputs`). Reading reports what is in a file and judges nothing.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
+import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from stat import S_ISREG
+from typing import BinaryIO, NamedTuple
 
 from pipeline.core.findings import Finding
 from pipeline.core.records import FileCheck
+from pipeline.core.text import shown_name
 
 MAX_SHEET_ROWS = 5_000  # a form sheet has ~50 rows
 MAX_FILE_CHARS = 2_000_000  # text kept from one file (shared-string amplification)
@@ -76,6 +81,16 @@ class RowInfo(NamedTuple):
     status_cell: str = ""  # A1 address of the status cell
 
 
+class RowLabel(NamedTuple):
+    """What a keyed row of an item sheet shows the unit as its name: columns B and C (a row
+    pasted over another keeps its key in the hidden column A and shows the other's label)."""
+
+    sheet: str
+    row: int  # 1-based row number
+    label: str  # column B: the indicator's name, as normalised text
+    part: str  # column C: the breakdown part's name ("" when none)
+
+
 @dataclass(frozen=True)
 class ListRow:
     list: str  # list input code
@@ -102,15 +117,22 @@ class WorkbookSubmission:
     others: tuple[tuple[str, int], ...] = ()  # (sheet, non-empty cells) of unknown sheets
     percent_cells: frozenset[tuple[str, str]] = frozenset()  # (sheet, A1) shown as percent
     merges: tuple[tuple[str, str], ...] = ()  # (sheet, "E6:F6") merged ranges
+    labels: tuple[RowLabel, ...] = ()  # label cells of each keyed row (() once checked)
 
     @property
     def is_sample(self) -> bool:
         return self.meta.get("du_lieu_mau", "").strip().lower() in ("có", "co", "yes")
 
     @property
+    def typed_sent(self) -> dt.date | None:
+        """'Ngày gửi' as the unit typed it in the metadata sheet; None when empty or not a
+        date."""
+        return parse_date(self.meta.get("ngay_gui", ""))
+
+    @property
     def sent(self) -> dt.date:
         """'Ngày gửi' written in the metadata sheet, else the file's modification date."""
-        return parse_date(self.meta.get("ngay_gui", "")) or self.file.modified.date()
+        return self.typed_sent or self.file.modified.date()
 
 
 @dataclass(frozen=True)
@@ -127,6 +149,16 @@ class NarrativeSubmission:
     unit: str
     sections: tuple[NarrativeSection, ...]
     notes: tuple[Finding, ...] = ()  # text converted from legacy encodings, and the like
+
+    @property
+    def typed_sent(self) -> dt.date | None:
+        """The narrative form has no 'Ngày gửi': always None (see `sent`)."""
+        return None
+
+    @property
+    def sent(self) -> dt.date:
+        """The file's modification date: the narrative form carries no date sent."""
+        return self.file.modified.date()
 
 
 @dataclass(frozen=True)
@@ -153,19 +185,48 @@ def parse_date(text: str) -> dt.date | None:
         return None
 
 
+class NotRegular(OSError):
+    """What was opened is not a regular file (a FIFO, a device, a folder); `mode` says what."""
+
+    def __init__(self, path: Path, mode: int):
+        super().__init__(errno.EINVAL, "không phải tệp thường", str(path))
+        self.mode = mode
+
+
+_NONBLOCK = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+@contextmanager
+def open_regular(path: Path) -> Iterator[tuple[BinaryIO, os.stat_result]]:
+    """The file opened for reading, and its stat, opened so that it can never block: a FIFO
+    or a device put where a file was listed raises NotRegular instead of waiting forever.
+    Every open of a unit's file in the main process goes through here."""
+    fd = os.open(path, _NONBLOCK)
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fd)
+        if not S_ISREG(st.st_mode):
+            raise NotRegular(path, st.st_mode)
+        yield fh, st
+
+
 def file_info(path: Path, data: bytes | None = None) -> FileInfo:
-    """Name, hash, size and time of a file (`data`: its content, when already read)."""
-    stat = path.stat()
+    """Name, hash, size and time of a file (`data`: its content, when already read).
+
+    The name is the one shown to users (`shown_name`: a name that is not valid UTF-8 is
+    escaped); `path` keeps the real one. The file is opened without blocking and must be a
+    regular file (NotRegular otherwise)."""
     if data is not None:
+        stat = path.stat()
         digest = hashlib.sha256(data).hexdigest()
+        size = len(data)
     else:
-        h = hashlib.sha256()
-        with path.open("rb") as fh:
+        with open_regular(path) as (fh, stat):
+            h = hashlib.sha256()
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 h.update(chunk)
         digest = h.hexdigest()
-    return FileInfo(path=path, name=path.name, sha256=digest,
-                    size=len(data) if data is not None else stat.st_size,
+        size = stat.st_size
+    return FileInfo(path=path, name=shown_name(path.name), sha256=digest, size=size,
                     modified=dt.datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0))
 
 

@@ -7,6 +7,8 @@ macro sheets, and notes a VBA project (never run). For workbooks it also scans e
 worksheet's XML for what value readers hide: formulas without a cached value (calamine and
 pandas drop such rows silently), error cells (#DIV/0!, #REF!, read as '' by calamine) and
 cells with a percent number format (calamine gives 0,015 for "1,5%" and no formats).
+`empty_unreadable_cells` gives the reader a copy of an .xlsx without the values calamine
+cannot parse (it refuses a whole sheet for one), each named at its cell.
 
 `sniff` tells a file's kind from its bytes, never from its name: .xlsx/.xlsm, .xls (BIFF in
 an OLE container), .ods, .docx, .doc, .odt, .rtf, and the things units send by mistake
@@ -20,6 +22,7 @@ import contextlib
 import io
 import posixpath
 import re
+import shutil
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterator
@@ -28,7 +31,9 @@ from pathlib import Path
 from typing import IO, NoReturn
 
 from pipeline.core import findings as fnd
+from pipeline.core import fmt
 from pipeline.core.findings import Finding
+from pipeline.read.model import open_regular
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
@@ -66,15 +71,19 @@ READ_KINDS = ("xlsx", "xls", "ods", "docx", "doc", "odt", "rtf")
 class CellProblem:
     sheet: str  # sheet name
     cell: str  # A1
-    kind: str  # "formula_no_value" or "error_cell"
-    text: str  # the formula, or the error value
+    kind: str  # "formula_no_value", "error_cell" or "cell_unreadable"
+    text: str  # the formula, the error value, or the value as stored
+    detail: str = ""  # what is wrong with a "cell_unreadable" value, in Vietnamese
+
+
+MISSING_PART = (-1, -1)  # the extent of a sheet whose part the package lacks
 
 
 @dataclass(frozen=True)
 class Package:
     has_vba: bool  # a VBA project is present (ignored, never run)
     cell_problems: tuple[CellProblem, ...]  # workbooks only
-    extents: dict[str, tuple[int, int]]  # sheet -> (last row, last column) of its cells
+    extents: dict[str, tuple[int, int]]  # sheet -> (last row, last column), or MISSING_PART
     percent_cells: frozenset[tuple[str, str]] = frozenset()  # (sheet, A1) shown as percent
     merges: tuple[tuple[str, str], ...] = ()  # (sheet, "E6:F6"), where the reader cannot ask
 
@@ -138,8 +147,9 @@ def _plain_kind(data: bytes, suffix: str) -> tuple[str, str]:
 
 
 def head_bytes(path: Path) -> bytes:
-    """The first 64 bytes of a file: enough for every magic number `sniff` knows."""
-    with path.open("rb") as fh:
+    """The first 64 bytes of a file: enough for every magic number `sniff` knows (opened
+    without blocking: NotRegular for a FIFO or a device)."""
+    with open_regular(path) as (fh, _stat):
         return fh.read(64)
 
 
@@ -196,7 +206,7 @@ def inspect_package(path: Path, name: str, size: int, expected_part: str,
     scanned for cells (sheets the reader never reads; their XML is still checked)."""
     if size > MAX_FILE_BYTES:
         raise Refused(fnd.make("file_too_large", name,
-                               detail=f"{size:,} byte > {MAX_FILE_BYTES:,}"))
+                               detail=f"{fmt.number(size)} byte > {fmt.number(MAX_FILE_BYTES)}"))
     head = head_bytes(path)[:8] if data is None else data[:8]
     if not head.startswith(ZIP_MAGIC):
         return _not_zip(path, name, head, expected_part, scan_cells, data)
@@ -282,7 +292,8 @@ def _check_sizes(entries: list[zipfile.ZipInfo], name: str) -> None:
     total = sum(e.file_size for e in entries)
     if total > MAX_UNCOMPRESSED_BYTES:
         raise Refused(fnd.make("file_too_large", name,
-                               detail=f"giải nén {total:,} byte > {MAX_UNCOMPRESSED_BYTES:,}"))
+                               detail=f"giải nén {fmt.number(total)} byte > "
+                                      f"{fmt.number(MAX_UNCOMPRESSED_BYTES)}"))
     for e in entries:
         if e.file_size > 1_000_000 and e.file_size > MAX_RATIO * max(e.compress_size, 1):
             raise Refused(fnd.make("file_too_large", name,
@@ -384,12 +395,12 @@ def _scan_workbook(zf: zipfile.ZipFile, sheets: dict[str, str],
     names = set(zf.namelist())
     for sheet, part in sheets.items():
         if part not in names:
-            extents[sheet] = (10**9, 10**9)  # no such part: nothing to read
+            extents[sheet] = MISSING_PART  # named in the workbook, but no such part
             continue
         info = zf.getinfo(part)
-        if info.file_size > MAX_SCANNED_PART_BYTES:
+        if info.file_size > MAX_SCANNED_PART_BYTES:  # too big to scan: too big to read
             _check_prolog(zf, info, name)
-            extents[sheet] = (10**9, 10**9)  # too big to scan: too big to read
+            extents[sheet] = _streamed_extent(zf, info)  # for the finding to say how big
             continue
         data = zf.read(part)
         _refuse_bad_prolog(data, part, name)
@@ -402,11 +413,32 @@ def _scan_workbook(zf: zipfile.ZipFile, sheets: dict[str, str],
         if (hint and _FORMULA.search(data)) or b't="e"' in data:
             yield from _scan_sheet(sheet, io.BytesIO(data), extents)
         else:  # no formula, no error cell: only the extent is needed, by a byte scan
-            refs = _CELL_REF.findall(data)
-            max_row = max((int(row) for row in {row for _col, row in refs}), default=0)
-            max_col = max((_rowcol(col.decode())[1] for col in {col for col, _row in refs}),
-                          default=0)
-            extents[sheet] = (max_row, max_col)
+            extents[sheet] = _ref_extent(data)
+
+
+def _ref_extent(data: bytes, row: int = 0, col: int = 0) -> tuple[int, int]:
+    """The last row and column named by a cell address in `data`, or (row, col) if more."""
+    refs = _CELL_REF.findall(data)
+    max_row = max((int(r) for r in {r for _c, r in refs}), default=0)
+    max_col = max((_rowcol(c.decode())[1] for c in {c for c, _r in refs}), default=0)
+    return max(row, max_row), max(col, max_col)
+
+
+STREAM_CHUNK = 1 << 20  # bytes of a part decompressed at a time
+
+
+def _streamed_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
+    """The real extent of a sheet part too large to scan whole (a 200.000-row sheet), from
+    its cells' addresses, one chunk in memory at a time; the zip's size limits bound the
+    time. The chunks overlap so that an address cut in two is still read once whole."""
+    extent = (0, 0)
+    tail = b""
+    with zf.open(info) as part:
+        while chunk := part.read(STREAM_CHUNK):
+            window = tail + chunk
+            extent = _ref_extent(window, *extent)
+            tail = window[-64:]  # longer than any r="XFD1048576" attribute
+    return extent
 
 
 _CELL_TAG = re.compile(rb"<c\s([^>]*)>")
@@ -462,14 +494,12 @@ def _rowcol(ref: str) -> tuple[int, int]:
 def _scan_sheet(sheet: str, fh: IO[bytes], extents: dict[str, tuple[int, int]]
                 ) -> Iterator[CellProblem]:
     """Formula cells without a cached value and error cells, streaming the sheet XML; and
-    the sheet's extent, so that no reader is asked to build an enormous grid."""
+    the sheet's extent, so that no reader is asked to build an enormous grid. The extent is
+    the cells' (as in the byte scan): the <dimension> element is only what the writer
+    claims, and calamine sizes its grid by the cells, never by it."""
     max_row = max_col = 0
     for _event, el in ET.iterparse(fh, events=("end",)):
         tag = _local(el.tag)
-        if tag == "dimension":
-            r, c = _rowcol(el.get("ref", "A1").split(":")[-1])
-            max_row, max_col = max(max_row, r), max(max_col, c)
-            continue
         if tag != "c":
             continue
         ref = el.get("r", "")
@@ -490,6 +520,153 @@ def _scan_sheet(sheet: str, fh: IO[bytes], extents: dict[str, tuple[int, int]]
             yield CellProblem(sheet, ref, "formula_no_value", "=" + formula)
         el.clear()
     extents[sheet] = (max_row, max_col)
+
+
+# --- cells python-calamine cannot parse --------------------------------------------------------
+# python-calamine refuses a whole sheet for one cell it cannot parse: a number stored as "1,5"
+# or " 1", an error value it does not know (Excel 365's "#SPILL!", "#CALC!"), a boolean "2", a
+# shared string that does not exist, a cell type Excel does not have. Excel never writes such
+# cells; other programs and crafted files do. `empty_unreadable_cells` is the reader's way out,
+# taken only once calamine has refused a sheet (it costs a copy of the package): the same
+# package with those values removed, each named at its cell, so that calamine reads the rest.
+# The rules are calamine 0.9.1's, measured on crafted cells (tests/test_package.py); a cell
+# they miss leaves its sheet unreadable, as before.
+_NUMBER_LITERAL = re.compile(
+    rb"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity|nan)", re.IGNORECASE)
+_KNOWN_ERRORS = frozenset({b"", b"#DIV/0!", b"#N/A", b"#NAME?", b"#NULL!", b"#NUM!", b"#REF!",
+                           b"#VALUE!"})
+_BOOLEANS = frozenset({b"", b"0", b"1", b"true", b"false"})
+_TEXT_TYPES = frozenset({b"str", b"inlineStr", b"d"})  # any text is read as it is
+SHARED_STRINGS = "xl/sharedStrings.xml"  # where calamine looks for them
+_SHARED_STRING = re.compile(rb"<(?:\w+:)?si[\s>/]")
+# A row's start tag (1: attributes, 2: "/" when it is empty), a row's end tag, or a cell
+# (3: attributes, 4: content): what calamine follows to place cells without an address.
+_SHEET_TOKEN = re.compile(
+    rb"<(?:\w+:)?row\b([^>]*?)(/?)>|</(?:\w+:)?row\s*>"
+    rb"|<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c\s*>)", re.DOTALL)
+_VALUE = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?>(.*?)</(?:\w+:)?v\s*>", re.DOTALL)
+_ATTR = re.compile(rb"(?<![\w:.-])([rt])\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def empty_unreadable_cells(data: bytes, skip_sheets: tuple[str, ...] = ()
+                           ) -> tuple[bytes, tuple[CellProblem, ...]]:
+    """The .xlsx package `data` with every value python-calamine cannot parse removed, and a
+    CellProblem "cell_unreadable" naming each (its cell, the value as stored, what is wrong);
+    `data` itself and () when there is none. Sheet parts above MAX_SCANNED_PART_BYTES are
+    left alone: the reader skips them as too large. Memory: the package, its copy and one
+    sheet part; time: one pass over the sheets, one copy of the package's entries."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        names = set(zf.namelist())
+        strings = _shared_string_count(zf, names)
+        fixed: dict[str, bytes] = {}
+        problems: list[CellProblem] = []
+        for sheet, part in _sheet_parts(zf).items():
+            if (sheet in skip_sheets or part not in names
+                    or zf.getinfo(part).file_size > MAX_SCANNED_PART_BYTES):
+                continue
+            xml, found = _empty_cells(sheet, zf.read(part), strings)
+            if found:
+                fixed[part] = xml
+                problems.extend(found)
+        if not fixed:
+            return data, ()
+        return _copy_with(zf, fixed), tuple(problems)
+
+
+def _shared_string_count(zf: zipfile.ZipFile, names: set[str]) -> int | None:
+    """How many shared strings the workbook holds (None: too large to count; every index is
+    then taken as good)."""
+    if SHARED_STRINGS not in names:
+        return 0
+    if zf.getinfo(SHARED_STRINGS).file_size > MAX_SCANNED_PART_BYTES:
+        return None
+    return len(_SHARED_STRING.findall(zf.read(SHARED_STRINGS)))
+
+
+def _attr(attrs: bytes, name: bytes) -> bytes | None:
+    for m in _ATTR.finditer(attrs):
+        if m.group(1) == name:
+            return m.group(2) if m.group(2) is not None else m.group(3)
+    return None
+
+
+def _empty_cells(sheet: str, xml: bytes, strings: int | None
+                 ) -> tuple[bytes, list[CellProblem]]:
+    """The sheet XML without the values calamine cannot parse (the cells stay, empty), and a
+    problem for each, placed as calamine places cells (by address, else by position)."""
+    pieces: list[bytes] = []
+    problems: list[CellProblem] = []
+    done = row = col = 0
+    for m in _SHEET_TOKEN.finditer(xml):
+        attrs, content = m.group(3), m.group(4)
+        if attrs is None:  # a row
+            if m.group(1) is None:  # its end: the next row starts at column A
+                row, col = row + 1, 0
+            elif not m.group(2) and (r := _attr(m.group(1), b"r")) and r.isdigit():
+                row = int(r) - 1
+            continue
+        ref = _attr(attrs, b"r")
+        if ref:
+            r1, c1 = _rowcol(ref.decode("ascii", "replace"))
+            row, col = max(r1, 1) - 1, max(c1, 1) - 1
+        at, col = _a1(row, col), col + 1
+        value = _VALUE.search(content) if content else None
+        if value is None:
+            continue
+        why = _unreadable_why(_attr(attrs, b"t"), value.group(1), strings)
+        if why:
+            start = m.start(4)
+            pieces.append(xml[done:start + value.start()])
+            done = start + value.end()
+            problems.append(CellProblem(sheet, at, "cell_unreadable",
+                                        _stored(value.group(1)), why))
+    if not problems:
+        return xml, []
+    pieces.append(xml[done:])
+    return b"".join(pieces), problems
+
+
+def _unreadable_why(kind: bytes | None, value: bytes, strings: int | None) -> str:
+    """What calamine finds wrong with this stored value of a cell of type `kind` ("" if it
+    reads it)."""
+    if kind is None or kind in _TEXT_TYPES:  # untyped: a number, else kept as text
+        return ""
+    if kind == b"n":
+        return "" if not value or _NUMBER_LITERAL.fullmatch(value) else \
+            "ô kiểu số nhưng giá trị không phải là số"
+    if kind == b"s":
+        if not value or (value.isdigit() and len(value) < 10
+                         and (strings is None or int(value) < strings)):
+            return ""
+        return "ô trỏ tới một chuỗi chữ không có trong tệp"
+    if kind == b"b":
+        return "" if value.strip().lower() in _BOOLEANS else \
+            "ô kiểu đúng/sai nhưng giá trị không phải đúng hay sai"
+    if kind == b"e":
+        return "" if value in _KNOWN_ERRORS else "mã lỗi mà phần mềm đọc không biết"
+    return f"kiểu ô '{_stored(kind)[:20]}' không có trong Excel"
+
+
+def _stored(raw: bytes) -> str:
+    """A stored value as a finding shows it: text, control characters replaced, cut."""
+    return _CONTROL.sub("\ufffd", raw[:200].decode("utf-8", "replace"))[:50]
+
+
+def _copy_with(zf: zipfile.ZipFile, parts: dict[str, bytes]) -> bytes:
+    """A copy of the package with `parts` replaced; the other entries are streamed across."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as new:
+        for info in zf.infolist():
+            entry = zipfile.ZipInfo(info.filename, info.date_time)
+            entry.compress_type, entry.external_attr = info.compress_type, info.external_attr
+            if info.filename in parts or info.is_dir():
+                new.writestr(entry, parts.get(info.filename, b""))
+                continue
+            entry.file_size = info.file_size  # decides whether zip64 records are needed
+            with zf.open(info) as src, new.open(entry, "w") as dst:
+                shutil.copyfileobj(src, dst, STREAM_CHUNK)
+    return out.getvalue()
 
 
 # --- OpenDocument spreadsheets (.ods) ---------------------------------------------------------

@@ -1,13 +1,16 @@
 """One workbook (.xlsx, .xlsm, .xls, .ods) read with python-calamine (values only, fast): the
 metadata sheet, the item sheets found by their row keys, the list sheets. Text is normalised
 (NFC, legacy TCVN3/VNI converted, control characters replaced, length capped) and every change
-is noted for the unit. Formats, errors and merges come from read/package.py's scan.
+is noted for the unit. Formats, errors and merges come from read/package.py's scan. A cell
+python-calamine cannot parse stops its whole sheet: the sheet is then read from a copy of the
+package without such cells, each noted at its cell (`_Calamine`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -28,6 +31,7 @@ from pipeline.catalogue.layout import (
     split_key,
 )
 from pipeline.core import findings as fnd
+from pipeline.core import fmt
 from pipeline.core.findings import Finding
 from pipeline.core.legacy import ENCODING_NAMES
 from pipeline.core.text import MAX_CELL_CHARS, normalise
@@ -40,6 +44,7 @@ from pipeline.read.model import (
     Raw,
     RawCell,
     RowInfo,
+    RowLabel,
     SheetHead,
     StrayRow,
     WorkbookSubmission,
@@ -48,10 +53,13 @@ from pipeline.read.model import (
 )
 from pipeline.read.package import (
     MAX_FILE_BYTES,
+    MISSING_PART,
     ODS_CONTENT,
     OLE_MAGIC,
+    Package,
     Refused,
     WrongKind,
+    empty_unreadable_cells,
     inspect_package,
     sniff,
 )
@@ -71,8 +79,8 @@ def _plain(value: object) -> str:
         return value.strip()
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        value = int(value)  # 2019.0 -> "2019"; 1e22 stays "1e+22", not 23 digits
     if isinstance(value, (dt.datetime, dt.date)):
         return value.strftime("%d/%m/%Y")
     return str(value).strip()
@@ -102,7 +110,7 @@ class _Notes:
         self.chars += len(text)
         if self.chars > MAX_FILE_CHARS:
             raise Refused(fnd.make("file_too_large", self.file,
-                                   detail=f"hơn {MAX_FILE_CHARS:,} ký tự văn bản"))
+                                   detail=f"hơn {fmt.number(MAX_FILE_CHARS)} ký tự văn bản"))
         return text
 
     def add(self, code: str, **kw: Unpack[_NoteFields]) -> None:
@@ -163,59 +171,50 @@ def read_workbook(path: Path, info: FileInfo | None = None,
     if package.has_vba:
         notes.add("macro_ignored")
     for p in package.cell_problems:
-        notes.add(p.kind, sheet=p.sheet, cell=p.cell, value=p.text)
+        notes.add(p.kind, sheet=p.sheet, cell=p.cell, value=p.text, detail=p.detail)
     # Only calamine's own calls are in a net that blames the file (`_unreadable`); a fault
     # of this module reaches read/files.py, which reports it as this software's.
+    book = _Calamine(data or b"", kind, notes, package)
     try:
-        wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data or b""))
-        worksheets = [m.name for m in wb.sheets_metadata
-                      if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
-    except Exception as e:  # calamine raises several types; all mean "cannot read"
-        raise _unreadable(info.name, e) from e
-    try:
-        if META_SHEET not in worksheets:
+        if META_SHEET not in book.worksheets:
             raise Refused(fnd.make("not_a_form", info.name))
-        merges: list[tuple[str, str]] = list(package.merges)
-        meta = _read_meta(wb, notes, package.extents, merges)
+        meta = _read_meta(book, notes)
         unit = unit_code(meta.get("ma_don_vi", ""))
         if not unit:
             raise Refused(fnd.make("not_a_form", info.name))
-        out = _read_sheets(wb, worksheets, notes, package.extents, merges)
+        out = _read_sheets(book, notes)
     except Refused as r:
         if r.finding.unit or not unit:
             raise
         raise Refused(replace(r.finding, unit=unit)) from r  # the file is the unit's
     finally:
-        wb.close()
-    return WorkbookSubmission(file=info, unit=unit, meta=meta, sheets=tuple(worksheets),
+        book.close()
+    return WorkbookSubmission(file=info, unit=unit, meta=meta, sheets=tuple(book.worksheets),
                               rows=tuple(out.rows), cells=tuple(out.cells),
                               notes=notes.findings(unit), lists=tuple(out.lists), kind=kind,
                               heads=tuple(out.heads), strays=tuple(out.strays),
                               loose=tuple(out.loose), others=tuple(out.others),
-                              percent_cells=package.percent_cells, merges=tuple(merges))
+                              percent_cells=package.percent_cells, merges=tuple(book.merges),
+                              labels=tuple(out.labels))
 
 
-def _read_meta(wb: python_calamine.CalamineWorkbook, notes: _Notes,
-               extents: dict[str, tuple[int, int]], merges: list[tuple[str, str]]
-               ) -> dict[str, str]:
+def _read_meta(book: _Calamine, notes: _Notes) -> dict[str, str]:
     """The metadata sheet: key (column A) -> text (column C)."""
     meta: dict[str, str] = {}
-    for r0, r in enumerate(_grid(wb, META_SHEET, notes, extents, merges) or []):
+    for r0, r in enumerate(book.grid(META_SHEET) or []):
         if len(r) >= 3 and _plain(r[0]):
             meta[_plain(r[0])] = notes.text(r[2], META_SHEET, _a1(r0, 2))
     return meta
 
 
-def _read_sheets(wb: python_calamine.CalamineWorkbook, worksheets: list[str], notes: _Notes,
-                 extents: dict[str, tuple[int, int]], merges: list[tuple[str, str]]
-                 ) -> _SheetsRead:
+def _read_sheets(book: _Calamine, notes: _Notes) -> _SheetsRead:
     """Every sheet but the metadata and list-of-choices sheets: list sheets, item sheets,
     and the count of filled cells of any other sheet."""
     out = _SheetsRead()
-    for name in worksheets:
+    for name in book.worksheets:
         if name in (META_SHEET, CHOICES_SHEET):
             continue
-        grid = _grid(wb, name, notes, extents, merges)
+        grid = book.grid(name)
         if grid is None:
             continue
         mark = next((_plain(r[0]) for r in grid[:LIST_KEY_ROW + 2]
@@ -245,33 +244,100 @@ class _SheetsRead:
         self.lists: list[ListRow] = []
         self.loose: list[tuple[str, str, Raw]] = []
         self.others: list[tuple[str, int]] = []
+        self.labels: list[RowLabel] = []
 
 
-def _grid(wb: python_calamine.CalamineWorkbook, name: str, notes: _Notes,
-          extents: dict[str, tuple[int, int]], merges: list[tuple[str, str]]
-          ) -> Sequence[Sequence[Raw]] | None:
-    """The sheet's cells from A1, or None (noted) when its used area is out of bounds. The
-    extent comes from the XML scan: calamine builds the whole area before it can be asked."""
-    rows, cols = extents.get(name, (0, 0))
-    if rows > MAX_SHEET_ROWS or cols > MAX_SHEET_COLS:
-        notes.add("sheet_too_large", sheet=name, detail=f"{rows:,} dòng × {cols:,} cột")
-        return None
-    try:
-        sheet = wb.get_sheet_by_name(name)
-        height, width = sheet.height, sheet.width
-        if height > MAX_SHEET_ROWS or width > MAX_SHEET_COLS:
-            grid, ranges = None, None
-        else:
-            grid = sheet.to_python(skip_empty_area=False)
-            ranges = sheet.merged_cell_ranges  # None for .ods: see package
-    except Exception as e:  # calamine raises several types; all mean "cannot read"
-        raise _unreadable(notes.file, e) from e
-    if grid is None:
-        notes.add("sheet_too_large", sheet=name, detail=f"{height:,} dòng × {width:,} cột")
-        return None
-    for (r0, c0), (r1, c1) in ranges or ():
-        merges.append((name, f"{_a1(r0, c0)}:{_a1(r1, c1)}"))
-    return grid
+class _Calamine:
+    """python-calamine's view of one workbook: each sheet's cells from A1, within the bounds
+    the package scan measured. When calamine refuses a sheet of an .xlsx for one cell it
+    cannot parse, the workbook is opened again, once, from a copy of the package whose such
+    cells are emptied (read/package.empty_unreadable_cells), each noted at its cell: a bad
+    cell costs its own value, never its neighbours'."""
+
+    def __init__(self, data: bytes, kind: str, notes: _Notes, package: Package) -> None:
+        self.data, self.kind, self.notes, self.extents = data, kind, notes, package.extents
+        self.merges: list[tuple[str, str]] = list(package.merges)
+        self.noted = {(p.sheet, p.cell) for p in package.cell_problems}
+        self.repaired = False
+        self.wb = self._open(data)
+        try:
+            self.worksheets = [m.name for m in self.wb.sheets_metadata
+                               if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
+        except Exception as e:  # calamine raises several types; all mean "cannot read"
+            self.wb.close()
+            raise _unreadable(notes.file, e) from e
+
+    def _open(self, data: bytes) -> python_calamine.CalamineWorkbook:
+        try:
+            return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        except Exception as e:  # calamine raises several types; all mean "cannot read"
+            raise _unreadable(self.notes.file, e) from e
+
+    def close(self) -> None:
+        self.wb.close()
+
+    def grid(self, name: str) -> Sequence[Sequence[Raw]] | None:
+        """The sheet's cells from A1, or None (noted) when its used area is out of bounds.
+        The extent comes from the XML scan: calamine builds the whole area before it can be
+        asked."""
+        rows, cols = self.extents.get(name, (0, 0))
+        if (rows, cols) == MISSING_PART:  # a damaged package: the other sheets are read
+            self.notes.add("sheet_part_missing", sheet=name)
+            return None
+        if rows > MAX_SHEET_ROWS or cols > MAX_SHEET_COLS:
+            self._too_large(name, rows, cols)
+            return None
+        sheet = self._sheet(name)
+        try:
+            height, width = sheet.height, sheet.width
+            if height > MAX_SHEET_ROWS or width > MAX_SHEET_COLS:
+                grid, ranges = None, None
+            else:
+                grid = sheet.to_python(skip_empty_area=False)
+                ranges = sheet.merged_cell_ranges  # None for .ods: see package
+        except Exception as e:  # calamine raises several types; all mean "cannot read"
+            raise _unreadable(self.notes.file, e) from e
+        if grid is None:
+            self._too_large(name, height, width)
+            return None
+        for (r0, c0), (r1, c1) in ranges or ():
+            self.merges.append((name, f"{_a1(r0, c0)}:{_a1(r1, c1)}"))
+        return grid
+
+    def _sheet(self, name: str) -> python_calamine.CalamineSheet:
+        try:
+            return self.wb.get_sheet_by_name(name)
+        except Exception as e:  # calamine raises several types; all mean "cannot read"
+            failure = e
+        if not self._repair():  # outside the net: a fault there is this software's
+            raise _unreadable(self.notes.file, failure) from failure
+        try:
+            return self.wb.get_sheet_by_name(name)
+        except Exception as e:  # not a cell's fault after all
+            raise _unreadable(self.notes.file, e) from e
+
+    def _repair(self) -> bool:
+        """Reopen the workbook from a copy without the values calamine cannot parse, noting
+        each; False when there is none (or it was done): the sheet is then unreadable."""
+        if self.repaired or self.kind != "xlsx":
+            return False
+        self.repaired = True
+        data, problems = empty_unreadable_cells(self.data, skip_sheets=(CHOICES_SHEET,))
+        if not problems:
+            return False
+        for p in problems:
+            if (p.sheet, p.cell) not in self.noted:  # "#SPILL!": noted by the scan already
+                self.notes.add(p.kind, sheet=p.sheet, cell=p.cell, value=p.text,
+                               detail=p.detail)
+        self.wb.close()
+        self.wb = self._open(data)
+        return True
+
+    def _too_large(self, name: str, rows: int, cols: int) -> None:
+        self.notes.add("sheet_too_large", sheet=name,
+                       detail=f"{fmt.number(rows)} dòng × {fmt.number(cols)} cột; giới hạn "
+                              f"{fmt.number(MAX_SHEET_ROWS)} dòng × "
+                              f"{fmt.number(MAX_SHEET_COLS)} cột")
 
 
 def _unreadable(name: str, e: Exception) -> Refused:
@@ -301,8 +367,12 @@ def _read_list_sheet(name: str, code: str, grid: Sequence[Sequence[Raw]], out: _
                 raw = notes.text(raw, name, _a1(r0, c)) if raw.strip() else ""
             found.append((col, _a1(r0, c), raw))
         if any(v not in ("", None) for _, _, v in found):
-            number = r[0] if r and isinstance(r[0], (int, float)) else r0 - key_row - 1
-            out.lists.append(ListRow(code, name, r0 + 1, int(number), tuple(found)))
+            first = r[0] if r else None  # the row's number as shown (NaN, 1e22: not one)
+            if isinstance(first, (int, float)) and math.isfinite(first) and abs(first) < 1e9:
+                number = int(first)
+            else:
+                number = r0 - key_row - 1
+            out.lists.append(ListRow(code, name, r0 + 1, number, tuple(found)))
 
 
 def _read_item_sheet(name: str, grid: Sequence[Sequence[Raw]], out: _SheetsRead,
@@ -350,6 +420,7 @@ class _ItemSheet:
         status_cell = f"{letters[self.status_col]}{row}" if self.status_col is not None else ""
         out.rows.append(RowInfo(name, row, indicator, part, self._text(r, row, self.status_col),
                                 self._text(r, row, self.note_col), status_cell))
+        out.labels.append(RowLabel(name, row, self._text(r, row, 1), self._text(r, row, 2)))
         cells = out.cells
         for c in range(3, len(r)):
             raw = r[c]

@@ -259,10 +259,11 @@ class PendingChapter:
 
 
 def start_chapter(cat: Catalogue, data: ChapterData, template: Path, out: Path,
-                  chart_cache: Path | None = None) -> PendingChapter:
+                  chart_cache: Path | None = None,
+                  log: Callable[[str], None] = print) -> PendingChapter:
     """Open and check the template, and start drawing the charts (those drawn before from
-    the same data are copied from `chart_cache`); TemplateError names the template and the
-    problem."""
+    the same data are copied from `chart_cache`; a problem with it is one line of `log`);
+    TemplateError names the template and the problem."""
     if not template.is_file():
         raise TemplateError(f"Không tìm thấy mẫu chương '{template}'. Chạy 'make template' "
                             "để tạo lại.")
@@ -278,7 +279,7 @@ def start_chapter(cat: Catalogue, data: ChapterData, template: Path, out: Path,
     values = Values.of(data.merged, data.derivation)
     planned = plan_charts(cat, values, tags, {w.unit for w in data.workbooks},
                           out.parent / CHARTS)
-    drawn = charts.draw_all([p.chart for ps in planned.values() for p in ps], chart_cache)
+    drawn = charts.draw_all([p.chart for ps in planned.values() for p in ps], chart_cache, log)
     return PendingChapter(tpl, cat, data, values, planned, drawn, template, out)
 
 

@@ -3,15 +3,24 @@
 matplotlib is imported here only, when a chart has to be drawn: `make status`, a chapter
 without charts and a build whose charts are all in the cache never pay its import cost.
 Charts are drawn in a forked process while the rest of the chapter is rendered.
+
+Charts drawn before are kept in a cache folder (outputs/.cache/hinh/), named by their data's
+key, and copied from there. A cache problem costs a drawing, never a chart: a kept file that
+is not a whole PNG of the charts' size is deleted and drawn again; a folder that cannot be
+read or written (a file in its way, no permission, a full disk) is left as it is and not used.
+Either is said in one line of the log.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import multiprocessing
 import os
 import shutil
+import signal
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
@@ -52,46 +61,160 @@ class Chart:
         return h.hexdigest()[:32]
 
 
-def draw_all(charts: Sequence[Chart], cache: Path | None = None) -> Callable[[], None]:
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PNG_SIZE = (round(WIDTH_IN * DPI), round(HEIGHT_IN * DPI))  # pixels of every chart
+
+
+def png_ok(data: bytes) -> bool:
+    """A whole PNG of a chart's size: the signature, IHDR first with our width and height,
+    every chunk's CRC right and IEND last. A truncated, damaged or foreign file fails."""
+    pos, first = len(PNG_SIGNATURE), True
+    if not data.startswith(PNG_SIGNATURE):
+        return False
+    while pos + 12 <= len(data):
+        length = int.from_bytes(data[pos:pos + 4], "big")
+        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
+        end = pos + 12 + length
+        if end > len(data) or zlib.crc32(kind + body) != int.from_bytes(data[end - 4:end],
+                                                                          "big"):
+            return False
+        size = (int.from_bytes(body[:4], "big"), int.from_bytes(body[4:8], "big"))
+        if first and (kind != b"IHDR" or size != PNG_SIZE):
+            return False
+        if kind == b"IEND":
+            return end == len(data)
+        pos, first = end, False
+    return False
+
+
+def _in_the_way(folder: Path) -> Path | None:
+    """A file where the cache's folder or one of its parents should be."""
+    for path in (folder, *folder.parents):
+        with contextlib.suppress(OSError):
+            if path.exists():
+                return None if path.is_dir() else path
+    return None
+
+
+class _ChartCache:
+    """The charts kept between builds: PNGs named by Chart.key() in one folder. Whatever is
+    wrong with it costs a drawing, never a chart: a kept PNG that is not whole is deleted
+    (the folder and its names are ours) and drawn again; a folder that cannot be read or
+    written (a file in its way, no permission, a full disk) is not used. `report` says what
+    happened in one line."""
+
+    def __init__(self, folder: Path, log: Callable[[str], None]):
+        self.folder = folder
+        self.log = log
+        self.dropped = 0  # kept PNGs that were not whole
+        self.problem: str | None = None  # why the folder could not be used, if it could not
+
+    def _kept(self, chart: Chart) -> Path:
+        return self.folder / f"{chart.key()}.png"
+
+    def fetch(self, chart: Chart) -> bool:
+        """Write the kept picture of `chart` to chart.out; False when there is none."""
+        if self.problem is not None:
+            return False
+        kept = self._kept(chart)
+        try:
+            data = kept.read_bytes()
+        except FileNotFoundError:
+            return False
+        except OSError as e:
+            self._unusable(e)
+            return False
+        if not png_ok(data):
+            self.dropped += 1
+            with contextlib.suppress(OSError):
+                kept.unlink()
+            return False
+        chart.out.parent.mkdir(parents=True, exist_ok=True)
+        chart.out.write_bytes(data)
+        return True
+
+    def keep(self, chart: Chart) -> None:
+        """Copy a drawn chart into the cache, whole or not at all."""
+        if self.problem is not None:
+            return
+        kept = self._kept(chart)
+        tmp = kept.with_name(f"{kept.stem}.{os.getpid()}.tmp")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(chart.out, tmp)
+            os.replace(tmp, kept)
+        except OSError as e:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            self._unusable(e)
+
+    def _unusable(self, e: OSError) -> None:
+        in_the_way = _in_the_way(self.folder)
+        if in_the_way is not None:
+            self.problem = (f"'{in_the_way}' là một tệp, không phải thư mục, không do chương "
+                            "trình tạo nên được giữ nguyên; muốn dùng bộ nhớ đệm hình, hãy "
+                            "đổi tên hoặc chuyển nó đi")
+        elif isinstance(e, IsADirectoryError):
+            self.problem = f"'{e.filename}' là một thư mục, được giữ nguyên"
+        elif e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            self.problem = ("không có quyền đọc hoặc ghi, hoặc ổ đĩa chỉ đọc; hãy cấp quyền "
+                            "cho thư mục đó")
+        elif e.errno == errno.ENOSPC:
+            self.problem = "ổ đĩa đầy: hình mới không được lưu; hãy giải phóng ổ đĩa"
+        else:
+            self.problem = f"{e.strerror or e}; nếu lỗi lặp lại, hãy xóa thư mục đó"
+
+    def report(self) -> None:
+        said = ([f"bỏ {self.dropped} hình hỏng, đã vẽ lại"] if self.dropped else []) + (
+            [f"không dùng được ({self.problem})"] if self.problem else [])
+        if said:
+            self.log(f"Bộ nhớ đệm hình '{self.folder}': {'; '.join(said)}. Hình trong chương "
+                     "không đổi.")
+
+
+def draw_all(charts: Sequence[Chart], cache: Path | None = None,
+             log: Callable[[str], None] = print) -> Callable[[], None]:
     """Start drawing `charts`; return the function that waits until every PNG is written.
 
     Charts drawn before from the same data are copied from the `cache` folder. The others
     are drawn in a forked process (importing matplotlib and drawing cost ~1 s, which the
     rest of the chapter's rendering then hides), or here when fork is not available; if
-    that process fails, they are drawn again here, so that its error is raised here."""
-    todo = []
-    for chart in charts:
-        kept = cache / f"{chart.key()}.png" if cache is not None else None
-        if kept is not None and kept.is_file():
-            chart.out.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(kept, chart.out)
-        else:
-            todo.append((chart, kept))
+    that process fails, they are drawn again here, so that its error is raised here. What
+    is drawn is kept in the cache by this process. A cache problem is one line of `log`."""
+    kept = _ChartCache(cache, log) if cache is not None else None
+    todo = [c for c in charts if kept is None or not kept.fetch(c)]
+
+    def keep() -> None:
+        if kept is not None:
+            for chart in todo:
+                kept.keep(chart)
+            kept.report()
+
     if not todo:
+        keep()
         return lambda: None
     if "fork" not in multiprocessing.get_all_start_methods():
-        _draw_keep(todo)
+        _draw_each(todo)
+        keep()
         return lambda: None
-    child = multiprocessing.get_context("fork").Process(target=_draw_keep, args=(todo,),
+    child = multiprocessing.get_context("fork").Process(target=_draw_each, args=(todo, True),
                                                         daemon=True)
     child.start()
 
     def wait() -> None:
         child.join()
-        if child.exitcode != 0 or not all(c.out.is_file() for c, _ in todo):
-            _draw_keep(todo)
+        if child.exitcode != 0 or not all(c.out.is_file() for c in todo):
+            _draw_each(todo)
+        keep()
 
     return wait
 
 
-def _draw_keep(todo: list[tuple[Chart, Path | None]]) -> None:
-    for chart, kept in todo:
+def _draw_each(todo: list[Chart], child: bool = False) -> None:
+    if child:  # Ctrl-C is the parent's to handle: a child interrupted would print a traceback
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for chart in todo:
         draw(chart)
-        if kept is not None:
-            kept.parent.mkdir(parents=True, exist_ok=True)
-            tmp = kept.with_suffix(f".{os.getpid()}.tmp")
-            shutil.copyfile(chart.out, tmp)
-            os.replace(tmp, kept)  # whole or not at all
 
 
 def draw(chart: Chart) -> Path:

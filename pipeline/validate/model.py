@@ -18,14 +18,19 @@ from pipeline.read.model import (
 
 @dataclass(frozen=True)
 class Unread:
-    """A file that was received but could not be read (or was not looked at), with the unit
-    its name points to: the status says 'received, not readable', never 'not received'."""
+    """A file that was received but could not be read (or was not looked at, or was held
+    back), with the unit its name points to: the status says 'received, not readable', never
+    'not received'. A file held back because its unit codes disagree is listed once for each
+    unit it points to (the code it carries, its name's, its sheets'), so that each of them
+    hears of it."""
 
     file: str  # file name (path relative to inputs/ for a file in a subfolder)
-    unit: str  # unit code its name points to, "" when none
+    unit: str  # unit code its name points to, "" when none (held back: one it points to)
     code: str  # code of the finding that says why
     reason: str  # that finding's message
     received: dt.date | None  # the file's modification date, when known
+    held_back: bool = False  # read, but held back: its unit code disagrees with its name
+    # or its item sheets (finding "unit_mismatch"); none of its values is used
 
     @staticmethod
     def of(f: Finding, dates: Mapping[str, dt.date]) -> Unread:
@@ -40,7 +45,8 @@ class Validation:
     workbooks: tuple[WorkbookSubmission, ...]  # one accepted workbook per unit
     narratives: tuple[NarrativeSubmission, ...]  # one accepted narrative per unit
     lists: tuple[ListEntry, ...] = ()  # list rows without an error, in file and row order
-    unread: tuple[Unread, ...] = ()  # files received and not read, one each
+    unread: tuple[Unread, ...] = ()  # files received and not read, one each (held back: one
+    # per unit it points to)
 
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity is Severity.ERROR]

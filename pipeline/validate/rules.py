@@ -93,10 +93,10 @@ def check_rule(cat: Catalogue, rule: Rule, values: dict[Key, Value]) -> Iterator
             "rule_failed", anchor.file if anchor else "", severity=SEVERITY[rule.importance],
             sheet=anchor.sheet if anchor else "", cell=have[0].cell if have else "",
             unit=anchor.unit if anchor else "", indicator=rule.code, year=year,
-            value=fmt.plain(round(lv, 6)),
+            value=fmt.shown(round(lv, 6)),
             left_label=rule.left_label or _side_label(cat, left),
             right_label=rule.right_label or _side_label(cat, right),
-            left=fmt.plain(round(lv, 6)), right=fmt.plain(round(rv, 6)),
+            left=fmt.shown(round(lv, 6)), right=fmt.shown(round(rv, 6)),
             op_text=_OPS[rule.op][1],
             instruction=rule.instruction)
 

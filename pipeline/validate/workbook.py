@@ -1,6 +1,7 @@
-"""Check one workbook against the catalogue: sheets and rows present, years by the form's
-header, types, required cells, ranges, dropdown values, percent cells, values outside the
-form, the unit's own rules.
+"""Check one workbook against the catalogue: sheets and rows present, row labels against
+their keys, years by the form's header, types, numbers no indicator can hold (NaN, ±∞,
+beyond 10^15, more than 15 digits), required cells, ranges, dropdown values, percent cells,
+values outside the form, the unit's own rules.
 
 Validation never raises on a unit's data: it collects every finding and passes on only the
 values that have no error. A value with an error is left out of the merge and named in the
@@ -11,7 +12,9 @@ with the file.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+import unicodedata
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -26,6 +29,7 @@ from pipeline.catalogue.layout import (
     META_SHEET,
     NOTE_HEADER,
     STATUS_HEADER,
+    FormRow,
     form_rows,
     form_years,
     list_key,
@@ -41,6 +45,7 @@ from pipeline.core.records import FileCheck, ListEntry, ListValue, Value
 from pipeline.read.model import (
     RawCell,
     RowInfo,
+    RowLabel,
     SheetHead,
     WorkbookSubmission,
     parse_date,
@@ -53,19 +58,70 @@ _VI_PLAIN = re.compile(r"[+-]?\d+(?:,\d+)?")
 # Read differently by an English-style typist: "1,234" (thousands?) and "1.5" / "1,234.5".
 _AMBIGUOUS = re.compile(r"[+-]?\d{1,3},\d{3}|[+-]?\d+\.\d{1,2}|[+-]?\d{1,3}(?:,\d{3})+\.\d+")
 
+# What a number may be, whatever its indicator's range (a catalogue may leave it open):
+# - at most MAX_DIGITS significant digits: a float holds 15 exactly (the 16th and beyond
+#   are rounded), and Excel itself keeps no more of a typed number. A longer number typed as
+#   text (an account number, digits run together, a value pasted from another program) is
+#   refused rather than silently rounded: a unit rounds it in a minute, a reader can never
+#   tell it was changed. Numeric cells are not counted: what a file stores is the float
+#   itself, written with up to 17 digits ('0.30000000000000004'), exact as it is.
+# - a magnitude up to MAX_MAGNITUDE: the catalogue's ranges end at 10^8, and even a
+#   province's whole budget in đồng is about 10^13; 10^15 and beyond is a typing or writing
+#   error (1E+22, 1E+308), and every integer up to it is exact in a float.
+# - a finite number: NaN and the infinities are no value (written by programs, never Excel).
+MAX_DIGITS = 15
+MAX_MAGNITUDE = 1e15
+
+
+def _vi_text(text: str) -> str:
+    """The text as a Vietnamese number ('1.234,5', spaces and a final '%' dropped), or ''
+    when it is not one."""
+    s = text.strip().replace("\u00a0", "").replace(" ", "")
+    if s.endswith("%"):
+        s = s[:-1]
+    return s if _VI_GROUPED.fullmatch(s) or _VI_PLAIN.fullmatch(s) else ""
+
+
+def _significant(vi_text: str) -> int:
+    """Significant digits of a Vietnamese number: zeros before the first and after the last
+    other digit do not count ('2.000.000' has 1, '0,0150' has 2)."""
+    return len(re.sub(r"\D", "", vi_text).strip("0"))
+
 
 def parse_vi_number(text: str) -> float | None:
     """Parse a number typed as text the Vietnamese way ('1.234,5', '12,5', '1.234').
 
     Strict: returns None for anything else, including '1.5' or '1,234.5' (English style),
-    which would otherwise be guessed.
+    which would otherwise be guessed, and a number of more than MAX_DIGITS significant digits,
+    which a float cannot hold exactly.
     """
-    s = text.strip().replace("\u00a0", "").replace(" ", "")
-    if s.endswith("%"):
-        s = s[:-1]
-    if _VI_GROUPED.fullmatch(s) or _VI_PLAIN.fullmatch(s):
-        return float(s.replace(".", "").replace(",", "."))
-    return None
+    s = _vi_text(text)
+    if not s or _significant(s) > MAX_DIGITS:
+        return None
+    return float(s.replace(".", "").replace(",", "."))
+
+
+def _text_number(text: str) -> tuple[float | None, str]:
+    """(value, problem) of a number typed as text: problem '' or a finding's code."""
+    if is_ambiguous(text):  # "1,234" is 1,234 to a Vietnamese reader, 1234 to others
+        return None, "ambiguous_number"
+    s = _vi_text(text)
+    if not s:
+        return None, "not_a_number"
+    if _significant(s) > MAX_DIGITS:
+        return None, "number_too_long"
+    return float(s.replace(".", "").replace(",", ".")), ""
+
+
+def _beyond(value: float) -> str:
+    """The code of the finding for a number no indicator can hold, or ''."""
+    if not math.isfinite(value):
+        return "number_not_finite"
+    return "number_too_large" if abs(value) > MAX_MAGNITUDE else ""
+
+
+def _negative_zero(value: float) -> bool:
+    return value == 0 and math.copysign(1.0, value) < 0
 
 
 def is_ambiguous(text: str) -> bool:
@@ -74,20 +130,36 @@ def is_ambiguous(text: str) -> bool:
     return bool(_AMBIGUOUS.fullmatch(s))
 
 
-def _number(raw: object, ind: Indicator) -> tuple[float | None, bool]:
-    """(value, is_blank); value None and not blank means 'not a number'."""
+def _number(raw: object, ind: Indicator) -> tuple[float | None, str]:
+    """(value, problem) of a cell: problem '' for a number to check against the range,
+    'blank' for an empty cell, else the code of the finding that keeps the value out."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None, True
+        return None, "blank"
     if isinstance(raw, (bool, dt.date, dt.datetime, dt.time, dt.timedelta)):
-        return None, False
+        return None, "not_a_number"
     if isinstance(raw, (int, float)):
-        return float(raw), False
+        return float(raw), _beyond(float(raw))
     text = str(raw)
     if text.strip().endswith("%") and ind.type != "percent":
-        return None, False
-    if is_ambiguous(text):  # "1,234" is 1,234 to a Vietnamese reader, 1234 to others
-        return None, False
-    return parse_vi_number(text), False
+        return None, "not_a_number"
+    value, problem = _text_number(text)
+    return value, problem or _beyond(value or 0.0)
+
+
+# Why a number is refused in a list, said in the list's own message.
+_LIST_PROBLEMS = {
+    "ambiguous_number": "không phải là số",
+    "not_a_number": "không phải là số",
+    "number_too_long": f"có hơn {MAX_DIGITS} chữ số có nghĩa, không giữ được chính xác "
+                       "(hãy làm tròn)",
+    "number_not_finite": "không phải một số thật (NaN hay vô cực)",
+    "number_too_large": f"lớn hơn mọi giá trị có thể (độ lớn quá {fmt.number(MAX_MAGNITUDE)})",
+}
+
+
+def _shown(raw: object) -> object:
+    """A cell's value as a message shows it: a number in Vietnamese style, whatever its size."""
+    return fmt.shown(float(raw)) if isinstance(raw, (int, float)) else raw
 
 
 def _range_text(ind: Indicator) -> tuple[str, str]:
@@ -115,10 +187,12 @@ def _list_value(cat: Catalogue, col: ListColumn, raw: object) -> tuple[ListValue
         return (day, "") if day else (None, "không phải ngày dạng dd/mm/yyyy")
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         number: float | None = float(raw)
+        problem = ""
     else:
-        number = None if is_ambiguous(str(raw)) else parse_vi_number(str(raw))
-    if number is None:
-        return None, "không phải là số"
+        number, problem = _text_number(str(raw))
+    problem = problem or (_beyond(number) if number is not None else "not_a_number")
+    if number is None or problem:
+        return None, _LIST_PROBLEMS[problem]
     if col.type == "integer" and not number.is_integer():
         return None, "phải là số nguyên"
     if number < col.low or (col.max is not None and number > col.max):
@@ -143,9 +217,12 @@ def _check_lists(cat: Catalogue, wb: WorkbookSubmission) -> Iterator[Finding | L
             typed[code], problem = _list_value(cat, col, value)
             if problem:
                 bad = True
-                shown = fmt.plain(value) if isinstance(value, (int, float)) else value
-                yield fnd.make("list_bad_value", wb.file.name, value=shown, number=lr.number,
-                               title=li.title, label=col.label, problem=problem, **where)
+                yield fnd.make("list_bad_value", wb.file.name, value=_shown(value),
+                               number=lr.number, title=li.title, label=col.label,
+                               problem=problem, **where)
+            elif isinstance(number := typed[code], float) and _negative_zero(number):
+                typed[code] = 0.0  # the same number as 0: told, kept as 0
+                yield fnd.make("negative_zero", wb.file.name, value=_shown(value), **where)
             elif typed[code] is None and col.required:
                 bad = True
                 yield fnd.make("list_required", wb.file.name, number=lr.number,
@@ -164,7 +241,7 @@ def _check_workbook(cat: Catalogue, wb: WorkbookSubmission) -> Iterator[Finding 
     yield from wb.notes
     if not wb.rows:
         yield fnd.make("no_values", name, unit=wb.unit)
-    book = _Book.of(wb, fingerprint != cat.fingerprint)
+    book = _Book.of(cat, wb, fingerprint != cat.fingerprint)
     yield from book.duplicates
     own_sheets: set[str] = set()
     renamed = _renamed_sheets(cat, wb)
@@ -195,9 +272,11 @@ class _Book(NamedTuple):
     flagged: set[tuple[str, str]]  # (sheet, A1) already reported by read
     older: bool  # made from another catalogue: years read by the header
     duplicates: list[Finding]  # rows copied with their key
+    labels: dict[tuple[str, int], RowLabel]  # (sheet, row) -> its label cells (B, C)
+    known: frozenset[tuple[str, str]]  # an older form's: every row label of the catalogue
 
     @staticmethod
-    def of(wb: WorkbookSubmission, older: bool) -> _Book:
+    def of(cat: Catalogue, wb: WorkbookSubmission, older: bool) -> _Book:
         rows: dict[tuple[str, str, str], RowInfo] = {}
         duplicates = []
         for r in wb.rows:
@@ -211,8 +290,44 @@ class _Book(NamedTuple):
         for c in wb.cells:
             cells.setdefault((c.sheet, c.row), {})[c.col] = c
         flagged = {(f.sheet, f.cell) for f in wb.notes
-                   if f.code in ("formula_no_value", "error_cell")}
-        return _Book(rows, cells, {h.sheet: h for h in wb.heads}, flagged, older, duplicates)
+                   if f.code in ("formula_no_value", "error_cell", "cell_unreadable")}
+        labels = {(r.sheet, r.row): r
+                  for r in wb.labels}
+        known = frozenset(_label_keys(f.indicator.label, f.part_label)
+                          for it in cat.items for f in form_rows(cat, it)) if older else frozenset()
+        return _Book(rows, cells, {h.sheet: h for h in wb.heads}, flagged, older, duplicates,
+                     labels, known)
+
+
+def _label_keys(label: str, part: str) -> tuple[str, str]:
+    """A row's labels as compared: NFC, and neither case nor runs of spaces matter."""
+    return (" ".join(unicodedata.normalize("NFC", label).split()).casefold(),
+            " ".join(unicodedata.normalize("NFC", part).split()).casefold())
+
+
+def _relabelled(cat: Catalogue, wb: WorkbookSubmission, frow: FormRow, row: RowInfo,
+                book: _Book) -> Finding | None:
+    """`row_label_mismatch` when a keyed row's label cells (B: indicator, C: part) name
+    another row than its key does: rows pasted over others keep the keys of the hidden
+    column A, and their values would be taken for the key's indicator while the unit sees
+    another. An error, the whole row held back: which of the two the unit meant is a guess.
+    Only a real difference counts (not case, spaces or Unicode form), and empty label cells
+    say nothing (a merged label shows in its first row only). In a form of an older
+    catalogue, whose labels may have been renamed since, only the label of another row of
+    the current catalogue counts."""
+    shown = book.labels.get((row.sheet, row.row))
+    if shown is None or not (shown.label or shown.part):
+        return None
+    got = _label_keys(shown.label, shown.part)
+    want = _label_keys(frow.indicator.label, frow.part_label)
+    differs = [col for col, g, w in zip("BC", got, want) if g and g != w]
+    if not differs or (book.older and got not in book.known):
+        return None
+    cell = ":".join(f"{col}{row.row}" for col in differs)
+    return fnd.make("row_label_mismatch", wb.file.name, sheet=row.sheet, cell=cell,
+                    unit=wb.unit, indicator=frow.key, row=row.row,
+                    value=shown.label + (f" – {shown.part}" if shown.part else ""),
+                    label=cat.row_label(frow.indicator.code, frow.part))
 
 
 def _check_sheet(cat: Catalogue, wb: WorkbookSubmission, item: Item, sheet: str,
@@ -232,6 +347,10 @@ def _check_sheet(cat: Catalogue, wb: WorkbookSubmission, item: Item, sheet: str,
         if row is None:
             yield fnd.make("missing_row", name, sheet=sheet, unit=wb.unit, indicator=key,
                            label=cat.row_label(ind.code, frow.part), key=key)
+            continue
+        relabelled = _relabelled(cat, wb, frow, row, book)
+        if relabelled is not None:  # another row pasted over this one: held back whole
+            yield relabelled
             continue
         layout = layouts.get(ind.years)
         if layout is None:
@@ -381,6 +500,8 @@ def _row_values(cat: Catalogue, wb: WorkbookSubmission, ind: Indicator, key: str
         as_percent = bool(percents) and (sheet, a1) in percents
         if ((type(raw) is float or type(raw) is int) and not as_percent and ind.low <= raw
                 and (ind.high is None or raw <= ind.high)
+                and -MAX_MAGNITUDE <= raw <= MAX_MAGNITUDE  # not NaN, not ±∞ either
+                and (raw != 0 or math.copysign(1.0, raw) > 0)  # not -0
                 and (ind.type != "integer" or float(raw).is_integer())):
             yield _passed(wb, ind, row, year, a1, float(raw))  # most cells: at once
             if ind.type == "percent":
@@ -408,9 +529,8 @@ def _outside_row(wb: WorkbookSubmission, key: str, row: RowInfo, cells: dict[int
             where = "cột Đơn vị tính"
         else:
             where = "ngoài các cột của bảng"
-        shown = fmt.plain(cell.raw) if isinstance(cell.raw, (int, float)) else cell.raw
         yield fnd.make("value_outside_form", wb.file.name, sheet=row.sheet, cell=cell.cell,
-                       unit=wb.unit, indicator=key, value=shown, where=where)
+                       unit=wb.unit, indicator=key, value=_shown(cell.raw), where=where)
 
 
 def _shifted(asked: list[int], cells: dict[int, RawCell], year_col: dict[int, int],
@@ -481,9 +601,8 @@ def _outside_form(cat: Catalogue, wb: WorkbookSubmission, own_sheets: set[str],
                        value=label[:100], row=stray.row, label=f"'{label[:60]}'",
                        count=len(numbers) or len(stray.cells))
     for sheet, a1, raw in wb.loose:
-        shown = fmt.plain(raw) if isinstance(raw, (int, float)) else raw
         yield fnd.make("value_outside_form", name, sheet=sheet, cell=a1, unit=wb.unit,
-                       value=shown, where="ngoài các cột của danh sách")
+                       value=_shown(raw), where="ngoài các cột của danh sách")
     foreign: dict[str, int] = {}
     for (sheet, _row), row_cells in cells.items():
         if sheet not in own_sheets:
@@ -508,16 +627,18 @@ def _check_cell(cat: Catalogue, wb: WorkbookSubmission, ind: Indicator, key: str
     name = wb.file.name
     where: fnd.Place = {"sheet": row.sheet, "cell": a1, "unit": wb.unit, "indicator": key,
                         "year": year}
-    value, blank = _number(raw, ind)
-    if blank:
+    value, problem = _number(raw, ind)
+    if problem == "blank":
         if ind.required:
             yield fnd.make("required_missing", name, label=cat.row_label(ind.code, row.part),
                            **where)
         return
-    if value is None:
-        code = "ambiguous_number" if is_ambiguous(str(raw)) else "not_a_number"
-        yield fnd.make(code, name, value=raw, **where)
+    if value is None or problem:
+        yield _number_finding(name, problem, raw, value, where)
         return
+    if _negative_zero(value):  # the same number as 0, shown "-0": told, read as 0
+        yield fnd.make("negative_zero", name, value=_shown(raw), **where)
+        value = 0.0
     if as_percent:  # "1,5%" typed in Excel or LibreOffice is stored as 0,015
         if ind.type != "percent":
             yield fnd.make("percent_in_number", name, value=fmt.percent(value * 100, 2),
@@ -536,6 +657,18 @@ def _check_cell(cat: Catalogue, wb: WorkbookSubmission, ind: Indicator, key: str
                        high=high_text, measure=ind.measure, **where)
         return
     yield _passed(wb, ind, row, year, a1, value)
+
+
+def _number_finding(name: str, code: str, raw: object, value: float | None,
+                    where: fnd.Place) -> Finding:
+    """The finding of a cell whose number is refused (`code` from _number)."""
+    if code == "number_too_long":
+        return fnd.make(code, name, value=raw, digits=_significant(_vi_text(str(raw))),
+                        **where)
+    if code in ("number_not_finite", "number_too_large") and value is not None:
+        return fnd.make(code, name, value=fmt.shown(value),
+                        limit=fmt.number(MAX_MAGNITUDE), **where)
+    return fnd.make(code, name, value=raw, **where)
 
 
 def _passed(wb: WorkbookSubmission, ind: Indicator, row: RowInfo, year: int, a1: str,
