@@ -34,7 +34,6 @@ from pipeline.merge import rows_of
 DERIVED_COLUMNS = ["derived", "year", "value", "sources", "note"]
 PERIOD_COLUMNS = ["key", "kind", "period", "method", "value", "cagr", "sources", "note"]
 GROWTH_COLUMNS = ["indicator", "breakdown", "year", "growth"]
-SOURCE = "(tính toán)"  # the `file` of findings about computed values
 
 Series = dict[int, tuple[float, tuple[str, ...]]]  # year -> (value, source cells)
 
@@ -358,7 +357,7 @@ def _findings(cat: Catalogue, yearly: list[YearlyRow],
         d = cat.derived_by_code[code]
         unique = list(dict.fromkeys(notes))
         reason = "; ".join(unique[:4]) + ("; ..." if len(unique) > 4 else "")
-        out.append(fnd.make("derive_missing", SOURCE, indicator=code, value=len(notes),
+        out.append(fnd.make("derive_missing", fnd.COMPUTED, indicator=code, value=len(notes),
                             label=d.label, reason=reason))
     return out
 

@@ -15,7 +15,6 @@ from pipeline.build import BuildResult, run_build
 from pipeline.catalogue.model import Catalogue
 from pipeline.core import findings as fnd
 from pipeline.core.findings import Finding, Severity
-from pipeline.derive import SOURCE
 from pipeline.office.feedback import FEEDBACK_SHEET, annotate_workbook, feedback_name
 
 from .conftest import TEMPLATE, write_unit_workbook
@@ -289,7 +288,7 @@ def test_a_build_leaves_every_input_unchanged(broken_build: BrokenBuild):
 def test_a_build_writes_feedback_for_the_unit_with_errors_only(cat: Catalogue,
                                                               broken_build: BrokenBuild):
     result = broken_build.result
-    in_files = [f for f in result.findings if f.file != SOURCE]  # not derive's notes
+    in_files = [f for f in result.findings if f.file != fnd.COMPUTED]  # not derive's notes
     assert sorted((f.code, f.file, f.year) for f in in_files) == [
         ("not_a_number", "TTRA_so_lieu_mau.xlsx", 2015),
         ("not_an_integer", "TTRA_so_lieu_mau.xlsx", 2016)]

@@ -92,9 +92,11 @@ def test_metadata_sheet_names_unit_version_and_fingerprint(forms, cat: Catalogue
     assert meta["ma_danh_muc"].value == cat.fingerprint
     assert meta["ngay_tao_bieu"].value == "01/03/2020"
     assert meta["du_lieu_mau"].value == "Không"
-    # The unit fills in who, phone, e-mail and date sent; nothing else can be edited.
+    # The unit fills in who, phone, e-mail, date sent and which sending this is; nothing
+    # else can be edited.
     editable = {key for key, _, e in META_FIELDS if e}
-    assert editable == {"nguoi_lap", "dien_thoai", "email", "ngay_gui"}
+    assert editable == {"nguoi_lap", "dien_thoai", "email", "ngay_gui", "lan_gui"}
+    assert meta["lan_gui"].value is None  # blank: the unit writes 1, then 2 if it sends again
     for key, cell in meta.items():
         assert cell.protection.locked is (key not in editable), key
     assert ws.protection.sheet is True

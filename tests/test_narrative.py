@@ -556,8 +556,11 @@ def test_pictures_are_counted_once_and_text_boxes_are_not_pictures(tmp_path):
     assert [(f.code, f.value, f.cell) for f in read_narrative(path).notes] == [
         ("narrative_image", "2", "đoạn 2, 4")]  # 1 is the heading, 3 the box's anchor
     lo_image = ROOT / "tests" / "data" / "office" / "khtc_narrative_image.docx"
-    assert [(f.code, f.value, f.cell) for f in read_narrative(lo_image).notes] == [
-        ("narrative_image", "1", "đoạn 8")]  # the empty paragraph after the two texts
+    [image] = read_narrative(lo_image).notes
+    assert (image.code, image.value, image.cell) == (
+        "narrative_image", "1", "đoạn 8")  # the empty paragraph after the two texts
+    assert image.message.startswith(  # the unit is told where the picture is
+        "Thuyết minh có 1 hình ảnh hoặc đối tượng nhúng (đoạn 8); chương chỉ ghép phần chữ")
 
 
 def test_past_twenty_objects_one_finding_counts_the_rest(tmp_path):

@@ -61,6 +61,32 @@ def test_the_summary_shows_the_status_line(tmp_path: Path):
                                         "Đã nhận, chưa đọc được tệp – quá hạn 5 ngày"]
 
 
+def test_files_not_read_are_listed_with_their_unit_and_computations_are_not_a_file(
+        tmp_path: Path):
+    path = tmp_path / "bao-cao.xlsx"
+    findings = [
+        Finding(code="file_pdf", severity=Severity.ERROR, file="TTRA.pdf",
+                message="Tệp PDF không đọc được số liệu.", unit="TTRA"),
+        Finding(code="entry_hidden", severity=Severity.WARNING, file=".VP.xlsx",
+                message="Tệp ẩn."),
+        Finding(code="derive_missing", severity=Severity.WARNING, file="(tính toán)",
+                message="Thiếu số liệu để tính."),
+    ]
+    write_validation_report(findings, [_unit()], path,
+                            unread=[("TTRA", "TTRA.pdf", "file_pdf", "Tệp PDF..."),
+                                    ("VP", ".VP.xlsx", "entry_hidden", "Tệp ẩn.")],
+                            skipped=["Bỏ qua '~$KHTC.xlsx': tệp khóa tạm."])
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["Tóm tắt", "Tệp chưa đọc", "Phát hiện"]
+    summary = [[c.value for c in row][:3] for row in wb["Tóm tắt"].iter_rows(min_row=3)]
+    assert summary == [["VP", "(tệp không dùng được hoặc bị bỏ qua)", ".VP.xlsx"],
+                       ["TTRA", "(tệp không dùng được hoặc bị bỏ qua)", "TTRA.pdf"]]
+    assert [[c.value for c in row] for row in wb["Tệp chưa đọc"].iter_rows(min_row=2)] == [
+        ["TTRA", "TTRA.pdf", "file_pdf", "Tệp PDF..."],
+        ["VP", ".VP.xlsx", "entry_hidden", "Tệp ẩn."],
+        [None, None, "bo_qua", "Bỏ qua '~$KHTC.xlsx': tệp khóa tạm."]]
+
+
 def test_progress_rows_are_the_table_as_text():
     assert progress_rows([_unit(tasks=3, tasks_due=2, tasks_done=1, tasks_late=1)]) == [[
         "KHTC", "Phòng Kế hoạch Tài chính", "I.1", "10/03/2020", "KHTC_so_lieu.xlsx",

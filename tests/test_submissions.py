@@ -116,10 +116,38 @@ def test_the_same_date_sent_the_file_saved_later_wins_and_the_finding_says_so(ca
         ("duplicate_saved_earlier", Severity.WARNING, "KHTC_sang.xlsx")]
     assert v.findings[0].message == (
         "Đơn vị KHTC gửi nhiều biểu số liệu: tệp này ghi ngày gửi 20/03/2020, tệp "
-        "'KHTC_chieu.xlsx' ghi ngày gửi 20/03/2020, cùng một ngày. Mẫu không ghi lần sửa nên "
-        "dùng tệp được lưu sau là 'KHTC_chieu.xlsx' (lưu lúc 17:40 ngày 20/03/2020; tệp này "
-        "lưu lúc 08:15 ngày 20/03/2020) và bỏ qua tệp này. Nếu tệp này mới là bản cần dùng, "
-        "hãy xóa tệp 'KHTC_chieu.xlsx' khỏi thư mục inputs; nếu không, hãy xóa tệp này.")
+        "'KHTC_chieu.xlsx' ghi ngày gửi 20/03/2020, cùng một ngày, và không ghi lần gửi khác "
+        "nhau, nên dùng tệp được lưu sau là 'KHTC_chieu.xlsx' (lưu lúc 17:40 ngày 20/03/2020; "
+        "tệp này lưu lúc 08:15 ngày 20/03/2020) và bỏ qua tệp này. Nếu tệp này mới là bản cần "
+        "dùng, hãy xóa tệp 'KHTC_chieu.xlsx' khỏi thư mục inputs (hoặc ghi 'Lần gửi' lớn hơn); "
+        "nếu không, hãy xóa tệp này.")
+
+
+def test_same_date_sent_the_later_revision_wins_over_a_later_save(cat, tmp_path):
+    second = _workbook(cat, tmp_path / "KHTC_lan2.xlsx", "KHTC", dt.datetime(2020, 3, 20, 8),
+                       meta={"lan_gui": 2}, changes={("chi_nsdp", 2011): 7_900_000})
+    first = _workbook(cat, tmp_path / "KHTC_lan1.xlsx", "KHTC", dt.datetime(2020, 3, 20, 18),
+                      meta={"lan_gui": "1"}, changes={("chi_nsdp", 2011): 7_800_000})
+
+    for order in ((second, first), (first, second)):
+        v = _run(cat, *order)
+        assert _used(v, "KHTC", NSDP_2011) == (7_900_000.0, "KHTC_lan2.xlsx")
+        assert [(f.code, f.severity, f.file) for f in v.findings] == [
+            ("duplicate_earlier_revision", Severity.WARNING, "KHTC_lan1.xlsx")]
+    assert v.findings[0].message == (
+        "Đơn vị KHTC gửi nhiều biểu số liệu: tệp này ghi ngày gửi 20/03/2020, tệp "
+        "'KHTC_lan2.xlsx' ghi ngày gửi 20/03/2020, cùng một ngày; tệp này ghi lần gửi 1, tệp "
+        "'KHTC_lan2.xlsx' ghi lần gửi 2. Tệp gửi lần sau 'KHTC_lan2.xlsx' được dùng, tệp này "
+        "bị bỏ qua. Nếu tệp này mới là bản cần dùng, hãy sửa ô 'Lần gửi' của nó (hoặc xóa tệp "
+        "'KHTC_lan2.xlsx' khỏi thư mục inputs); nếu không, hãy xóa tệp này.")
+
+
+@pytest.mark.parametrize(("typed", "revision"), [
+    ("2", 2), (3, 3), ("3.0", 3), (" 12 ", 12), ("", 0), ("lần 2", 0), ("-1", 0), ("1,5", 0)])
+def test_the_revision_is_a_whole_number_typed_in_the_form(cat, tmp_path, typed, revision):
+    sub = _workbook(cat, tmp_path / "KHTC.xlsx", "KHTC", dt.datetime(2020, 3, 20, 8),
+                    meta={"lan_gui": typed})
+    assert sub.revision == revision
 
 
 def test_a_file_without_date_sent_counts_by_its_file_date_and_the_finding_says_so(cat, tmp_path):

@@ -39,6 +39,7 @@ META_FIELDS: tuple[tuple[str, str, bool], ...] = (
     ("dien_thoai", "Điện thoại", True),
     ("email", "Thư điện tử", True),
     ("ngay_gui", "Ngày gửi (dd/mm/yyyy)", True),
+    ("lan_gui", "Lần gửi (1 cho lần đầu, gửi lại thì tăng thêm 1)", True),
 )
 META_FIRST_ROW = 4
 

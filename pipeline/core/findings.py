@@ -22,6 +22,9 @@ class Severity(str, Enum):
         return {"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}[self.value]
 
 
+COMPUTED = "(tính toán)"
+"""The `file` of findings about computed values (derive's): no unit's file."""
+
 # code: (severity, message template). Templates use the keyword arguments of `make`.
 MESSAGES: dict[str, tuple[Severity, str]] = {
     "file_unreadable": (
@@ -167,12 +170,21 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
         "Tệp gửi sau '{kept}' được dùng, tệp này bị bỏ qua. Nếu tệp này mới là bản cần dùng, "
         "hãy xóa tệp '{kept}' khỏi thư mục inputs; nếu không, hãy xóa tệp này.",
     ),
+    "duplicate_earlier_revision": (
+        Severity.WARNING,
+        "Đơn vị {unit} gửi nhiều {kind}: tệp này {this_sent}, tệp '{kept}' {kept_sent}, cùng "
+        "một ngày; tệp này ghi lần gửi {this_revision}, tệp '{kept}' ghi lần gửi "
+        "{kept_revision}. Tệp gửi lần sau '{kept}' được dùng, tệp này bị bỏ qua. Nếu tệp này mới "
+        "là bản cần dùng, hãy sửa ô 'Lần gửi' của nó (hoặc xóa tệp '{kept}' khỏi thư mục "
+        "inputs); nếu không, hãy xóa tệp này.",
+    ),
     "duplicate_saved_earlier": (
         Severity.WARNING,
         "Đơn vị {unit} gửi nhiều {kind}: tệp này {this_sent}, tệp '{kept}' {kept_sent}, cùng "
-        "một ngày. Mẫu không ghi lần sửa nên dùng tệp được lưu sau là '{kept}' (lưu lúc "
-        "{kept_time}; tệp này lưu lúc {this_time}) và bỏ qua tệp này. Nếu tệp này mới là bản "
-        "cần dùng, hãy xóa tệp '{kept}' khỏi thư mục inputs; nếu không, hãy xóa tệp này.",
+        "một ngày, và không ghi lần gửi khác nhau, nên dùng tệp được lưu sau là '{kept}' (lưu "
+        "lúc {kept_time}; tệp này lưu lúc {this_time}) và bỏ qua tệp này. Nếu tệp này mới là "
+        "bản cần dùng, hãy xóa tệp '{kept}' khỏi thư mục inputs (hoặc ghi 'Lần gửi' lớn hơn); "
+        "nếu không, hãy xóa tệp này.",
     ),
     "duplicate_undecided": (
         Severity.ERROR,
@@ -448,9 +460,9 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
     ),
     "narrative_image": (
         Severity.WARNING,
-        "Thuyết minh có {value} hình ảnh hoặc đối tượng nhúng; chương chỉ ghép phần chữ nên các "
-        "hình này không được đưa vào. Số liệu hãy nhập vào biểu Excel; hình cần dùng gửi riêng "
-        "cho Phòng Kế hoạch Tài chính.",
+        "Thuyết minh có {value} hình ảnh hoặc đối tượng nhúng ({cell}); chương chỉ ghép phần "
+        "chữ nên các hình này không được đưa vào. Số liệu hãy nhập vào biểu Excel; hình cần "
+        "dùng gửi riêng cho Phòng Kế hoạch Tài chính.",
     ),
     "narrative_object": (
         Severity.WARNING,

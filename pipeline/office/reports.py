@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 
 from pipeline.core import fmt
-from pipeline.core.findings import Finding, Severity
+from pipeline.core.findings import COMPUTED, Finding, Severity
 from pipeline.core.xlsx import SEVERITY_FILL, print_setup, put, row_height, table, wrapped_lines
 from pipeline.office.progress import UnitProgress
 
@@ -39,7 +39,7 @@ def write_validation_report(findings: Sequence[Finding], progress: Sequence[Unit
              p.errors, p.warnings, p.status] for p in progress),
            [10, 40, 30, 30, 8, 10, 40])
     print_setup(ws, landscape=True, title_rows="1:1")
-    known = {p.workbook for p in progress} | {p.narrative for p in progress}
+    known = {p.workbook for p in progress} | {p.narrative for p in progress} | {COMPUTED}
     others = sorted({f.file for f in findings if f.file not in known})
     r = len(progress) + 2
     for name in others:

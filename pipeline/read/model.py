@@ -134,6 +134,13 @@ class WorkbookSubmission:
         """'Ngày gửi' written in the metadata sheet, else the file's modification date."""
         return self.typed_sent or self.file.modified.date()
 
+    @property
+    def revision(self) -> int:
+        """'Lần gửi' typed in the metadata sheet (1, 2, ...): which of two files sent the same
+        day is the later; 0 when empty or not a whole number (forms before it had none)."""
+        text = self.meta.get("lan_gui", "").strip()
+        return int(float(text)) if re.fullmatch(r"\d{1,4}(\.0+)?", text) else 0
+
 
 @dataclass(frozen=True)
 class NarrativeSection:
@@ -159,6 +166,11 @@ class NarrativeSubmission:
     def sent(self) -> dt.date:
         """The file's modification date: the narrative form carries no date sent."""
         return self.file.modified.date()
+
+    @property
+    def revision(self) -> int:
+        """The narrative form carries no 'Lần gửi': always 0."""
+        return 0
 
 
 @dataclass(frozen=True)

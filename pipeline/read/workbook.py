@@ -59,10 +59,10 @@ from pipeline.read.package import (
     Package,
     Refused,
     WrongKind,
-    empty_unreadable_cells,
     inspect_package,
     sniff,
 )
+from pipeline.read.salvage import empty_unreadable_cells
 
 if TYPE_CHECKING:  # typing_extensions is the type checker's, not installed at run time
     from typing_extensions import Unpack
@@ -251,7 +251,7 @@ class _Calamine:
     """python-calamine's view of one workbook: each sheet's cells from A1, within the bounds
     the package scan measured. When calamine refuses a sheet of an .xlsx for one cell it
     cannot parse, the workbook is opened again, once, from a copy of the package whose such
-    cells are emptied (read/package.empty_unreadable_cells), each noted at its cell: a bad
+    cells are emptied (read/salvage.empty_unreadable_cells), each noted at its cell: a bad
     cell costs its own value, never its neighbours'."""
 
     def __init__(self, data: bytes, kind: str, notes: _Notes, package: Package) -> None:

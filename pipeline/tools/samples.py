@@ -394,7 +394,7 @@ def write_samples(cat: Catalogue, inputs: Path) -> list[Path]:
         sent = SENT.get(unit.code, DEFAULT_SENT)
         meta = {"nguoi_lap": CONTACTS.get(unit.code, ""), "dien_thoai": "0204 3854 xxx",
                 "email": f"{unit.code.lower()}.skhcn@bacgiang.gov.vn",
-                "ngay_gui": sent.strftime("%d/%m/%Y"), "_status": "Chính thức"}
+                "ngay_gui": sent.strftime("%d/%m/%Y"), "lan_gui": 1, "_status": "Chính thức"}
         path = inputs / f"{unit.code}_so_lieu_mau.xlsx"
         wb = fill_workbook(cat, unit, sample_values(cat, unit), meta)
         plan = [{"cong_viec": t, "muc": m or ", ".join(it.code for it in cat.data_items_of(

@@ -36,11 +36,12 @@ from pipeline.validate.workbook import check_workbook, parse_vi_number
 Submission = TypeVar("Submission", bound=WorkbookSubmission | NarrativeSubmission)
 
 
-def _order(sub: WorkbookSubmission | NarrativeSubmission) -> tuple[dt.date, dt.datetime, str]:
+def _order(sub: WorkbookSubmission | NarrativeSubmission
+           ) -> tuple[dt.date, int, dt.datetime, str]:
     """Which of a unit's files counts: the later date sent (the form's 'Ngày gửi', else the
-    file's date), then the file saved later (the form carries no revision of its own), then
-    the name, so that the choice never depends on the order files were listed in."""
-    return sub.sent, sub.file.modified, sub.file.name
+    file's date), then the later revision (the form's 'Lần gửi'), then the file saved later,
+    then the name, so that the choice never depends on the order files were listed in."""
+    return sub.sent, sub.revision, sub.file.modified, sub.file.name
 
 
 def _sent_words(sub: WorkbookSubmission | NarrativeSubmission) -> str:
@@ -61,6 +62,8 @@ def _passed_over(unit: str, kept: Submission, other: Submission) -> Finding:
         return fnd.make("duplicate_same_file", other.file.name, unit=unit, kept=kept.file.name)
     if kept.sent != other.sent:
         code = "duplicate_sent_earlier"
+    elif kept.revision != other.revision:
+        code = "duplicate_earlier_revision"
     elif kept.file.modified != other.file.modified:
         code = "duplicate_saved_earlier"
     else:
@@ -69,7 +72,9 @@ def _passed_over(unit: str, kept: Submission, other: Submission) -> Finding:
     return fnd.make(code, other.file.name, unit=unit, kind=kind, kept=kept.file.name,
                     this_sent=_sent_words(other), kept_sent=_sent_words(kept),
                     this_time=_saved_words(other.file.modified),
-                    kept_time=_saved_words(kept.file.modified))
+                    kept_time=_saved_words(kept.file.modified),
+                    this_revision=other.revision or "không ghi",
+                    kept_revision=kept.revision or "không ghi")
 
 
 def _select(items: list[Submission]) -> tuple[list[Submission], list[Finding]]:
