@@ -55,6 +55,39 @@ def _row(values, indicator: str, part: str, numbers: list[int], row: int) -> Non
         assert values[(indicator, part, year)] == (number, f"{col}{row}"), (indicator, year)
 
 
+# --- one value LibreOffice would never write, in LibreOffice's own .ods -----------------------
+def test_an_ods_value_calamine_cannot_parse_costs_only_its_cell(cat, tmp_path):
+    import io
+    import zipfile
+
+    # python-calamine refuses the whole .ods at opening for one such value ("Cannot detect
+    # file format"): the reader empties that cell in a copy and reads the rest.
+    src = OFFICE / "khtc_lo.ods"
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    out = io.BytesIO()
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "content.xml":
+                assert data.count(b'office:value="7850000"') == 1  # chi_nsdp 2011, I.1!E6
+                data = data.replace(b'office:value="7850000"', b'office:value="7,85e"')
+            zout.writestr(info, data, compress_type=info.compress_type)
+    (folder / "khtc_lo.ods").write_bytes(out.getvalue())
+
+    v = validate(cat, read_inputs(folder, workers=0, check=partial(check_workbook, cat)))
+
+    assert _where(v) == [("cell_unreadable", "I.1", "E6")]
+    [finding] = [f for f in v.findings if f.code == "cell_unreadable"]
+    assert finding.message.startswith(
+        "Ô này lưu giá trị '7,85e' sai cách (ô kiểu số nhưng giá trị không phải là số) nên "
+        "không đọc được và bị bỏ qua; các ô khác của tệp vẫn được đọc.")
+    values = _values(v)
+    assert ("chi_nsdp", "total", 2011) not in values
+    assert values[("chi_nsdp", "total", 2012)] == (8900000, "F6")
+    assert len(values) == 4 * 9 + 2 - 1
+
+
 # --- the filled form in the three formats ---------------------------------------------------
 @pytest.mark.parametrize("name", ["khtc_lo.xlsx", "khtc_lo.xls", "khtc_lo.ods"])
 def test_libreoffice_form_is_read_in_every_format_with_exact_values(cat, tmp_path, name):

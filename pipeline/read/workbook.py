@@ -62,7 +62,7 @@ from pipeline.read.package import (
     inspect_package,
     sniff,
 )
-from pipeline.read.salvage import empty_unreadable_cells
+from pipeline.read.salvage import empty_unreadable_cells, empty_unreadable_ods_cells
 
 if TYPE_CHECKING:  # typing_extensions is the type checker's, not installed at run time
     from typing_extensions import Unpack
@@ -249,10 +249,10 @@ class _SheetsRead:
 
 class _Calamine:
     """python-calamine's view of one workbook: each sheet's cells from A1, within the bounds
-    the package scan measured. When calamine refuses a sheet of an .xlsx for one cell it
-    cannot parse, the workbook is opened again, once, from a copy of the package whose such
-    cells are emptied (read/salvage.empty_unreadable_cells), each noted at its cell: a bad
-    cell costs its own value, never its neighbours'."""
+    the package scan measured. When calamine refuses a sheet of an .xlsx (or a whole .ods,
+    at opening) for one cell it cannot parse, the workbook is opened again, once, from a copy
+    of the package whose such cells are emptied (read/salvage.py), each noted at its cell: a
+    bad cell costs its own value, never its neighbours'."""
 
     def __init__(self, data: bytes, kind: str, notes: _Notes, package: Package) -> None:
         self.data, self.kind, self.notes, self.extents = data, kind, notes, package.extents
@@ -271,6 +271,14 @@ class _Calamine:
         try:
             return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         except Exception as e:  # calamine raises several types; all mean "cannot read"
+            failure = e
+        # An .ods is refused whole, at opening, for one value calamine cannot parse.
+        fixed = self._salvaged() if self.kind == "ods" else None
+        if fixed is None:
+            raise _unreadable(self.notes.file, failure) from failure
+        try:
+            return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(fixed))
+        except Exception as e:  # not a cell's fault after all
             raise _unreadable(self.notes.file, e) from e
 
     def close(self) -> None:
@@ -317,21 +325,31 @@ class _Calamine:
             raise _unreadable(self.notes.file, e) from e
 
     def _repair(self) -> bool:
-        """Reopen the workbook from a copy without the values calamine cannot parse, noting
-        each; False when there is none (or it was done): the sheet is then unreadable."""
-        if self.repaired or self.kind != "xlsx":
+        """Reopen an .xlsx from a copy without the values calamine cannot parse (it refused
+        a sheet); False when there is none: the sheet is then unreadable."""
+        if self.kind != "xlsx" or (data := self._salvaged()) is None:
             return False
+        self.wb.close()
+        self.wb = self._open(data)
+        return True
+
+    def _salvaged(self) -> bytes | None:
+        """The package without the values calamine cannot parse, each noted at its cell
+        (read/salvage.py); None when there is none, or when it was tried already."""
+        if self.repaired:
+            return None
         self.repaired = True
-        data, problems = empty_unreadable_cells(self.data, skip_sheets=(CHOICES_SHEET,))
-        if not problems:
-            return False
+        if self.kind == "ods":
+            data, problems = empty_unreadable_ods_cells(self.data)
+        else:
+            data, problems = empty_unreadable_cells(self.data, skip_sheets=(CHOICES_SHEET,))
+        if data is self.data:  # nothing calamine could stumble on
+            return None
         for p in problems:
             if (p.sheet, p.cell) not in self.noted:  # "#SPILL!": noted by the scan already
                 self.notes.add(p.kind, sheet=p.sheet, cell=p.cell, value=p.text,
                                detail=p.detail)
-        self.wb.close()
-        self.wb = self._open(data)
-        return True
+        return data
 
     def _too_large(self, name: str, rows: int, cols: int) -> None:
         self.notes.add("sheet_too_large", sheet=name,
