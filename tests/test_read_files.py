@@ -131,6 +131,19 @@ def test_needs_conversion_by_the_bytes(tmp_path, cat):
     assert needs_conversion(tmp_path / "missing.doc") == ""
 
 
+def test_an_ole_container_that_hangs_its_parser_costs_no_more_than_the_time_limit(
+        tmp_path, monkeypatch):
+    import time
+
+    doc = tmp_path / "tm.doc"
+    doc.write_bytes(OLE + b"\x00" * 504 + "WordDocument".encode("utf-16-le") + b"\x00" * 64)
+    # A crafted directory that sends the OLE parser round for ever: sniffing is in a child
+    # process, stopped at the limit; the file is then read (and named) by a worker.
+    monkeypatch.setattr(files_module, "sniff", lambda *_a: time.sleep(3600))
+    with returns_within(60):  # were it sniffed here, the test would fail, not hang
+        assert needs_conversion(doc, timeout_s=1) == ""
+
+
 # --- read_inputs -----------------------------------------------------------------------------
 def test_read_inputs_reads_names_and_skips(folder):
     read = read_inputs(folder, workers=0)

@@ -34,7 +34,13 @@ from pathlib import Path
 from pipeline.core import findings as fnd
 from pipeline.core import fmt
 from pipeline.core.findings import Finding
-from pipeline.core.limits import FILE_TIMEOUT_S, WORKER_MEMORY_MB, cap_memory
+from pipeline.core.limits import (
+    FILE_TIMEOUT_S,
+    WORKER_MEMORY_MB,
+    LimitExceeded,
+    cap_memory,
+    run_limited,
+)
 from pipeline.core.records import FileCheck
 from pipeline.core.text import shown_name
 from pipeline.read.cache import ResultCache
@@ -144,17 +150,29 @@ def _all_bytes(path: Path) -> bytes:
     return data
 
 
-def needs_conversion(path: Path) -> str:
+def needs_conversion(path: Path, timeout_s: float = FILE_TIMEOUT_S,
+                     memory_mb: int = WORKER_MEMORY_MB) -> str:
     """The kind ("doc", "odt", "rtf") of a narrative LibreOffice must turn into .docx before
-    it can be read, or "" — decided by the bytes, whatever the name says."""
+    it can be read, or "" — decided by the bytes, whatever the name says. An OLE container
+    (.doc, .xls, encrypted) is told apart by parsing its directory, which a crafted file can
+    make slow or large: that runs in a child under the reader's limits."""
     try:
         head = head_bytes(path)
-        if head.startswith(OLE_MAGIC) or _is_odf(head) or head.startswith(b"{\\rtf"):
-            kind, _ = sniff(_all_bytes(path))
-            return kind if kind in CONVERTIBLE_KINDS else ""
-    except (OSError, Refused):
-        return ""  # read_file says what is wrong with it
-    return ""
+        if head.startswith(OLE_MAGIC):
+            kind = run_limited(_kind_of, (path,), timeout_s, memory_mb)
+        elif _is_odf(head) or head.startswith(b"{\\rtf"):
+            kind = _kind_of(path)
+        else:
+            return ""
+    except (OSError, Refused, LimitExceeded):
+        return ""  # read_file, in a worker, says what is wrong with it
+    return kind if kind in CONVERTIBLE_KINDS else ""
+
+
+def _kind_of(path: Path) -> str:
+    """What `sniff` says a file is, from all its bytes."""
+    kind, _detail = sniff(_all_bytes(path))
+    return kind
 
 
 Check = Callable[[WorkbookSubmission], "FileCheck"]  # validate.check_workbook, partly applied
