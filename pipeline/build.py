@@ -65,6 +65,7 @@ class BuildResult:
     findings: tuple[Finding, ...]
     progress: tuple[UnitProgress, ...]
     timings: dict[str, float]  # seconds per stage
+    latest: bool = True  # outputs/latest points at this build
 
     @property
     def errors(self) -> int:
@@ -110,12 +111,28 @@ def _new_folder_name(outputs: Path, now: dt.datetime) -> str:
     return name
 
 
-def _point_latest(outputs: Path, name: str) -> None:
+def _point_latest(outputs: Path, name: str, log: Callable[[str], None]) -> bool:
+    """Point outputs/latest at the new build (replacing the link at once, never a moment
+    without one). A `latest` that is a real folder is someone's: it is left as it is. False,
+    with a line, when the link could not be made; the build itself is done either way."""
     link = outputs / LATEST
+    if link.is_dir() and not link.is_symlink():
+        log(f"'{link}' là một thư mục thật (không phải liên kết do chương trình tạo) nên không "
+            f"được thay; bản mới ở '{outputs / name}'. Hãy đổi tên thư mục đó để lần sau "
+            f"'{link}' trỏ tới bản mới nhất.")
+        return False
     tmp = outputs / f".latest-{os.getpid()}"
-    tmp.unlink(missing_ok=True)
-    os.symlink(name, tmp)
-    os.replace(tmp, link)
+    try:
+        tmp.unlink(missing_ok=True)
+        os.symlink(name, tmp)
+        os.replace(tmp, link)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        log(f"Không cập nhật được '{link}' ({e.strerror or type(e).__name__}); bản mới ở "
+            f"'{outputs / name}'.")
+        return False
+    return True
 
 
 def to_pdf(docx: Path, log: Callable[[str], None]) -> Path | None:
@@ -255,8 +272,8 @@ def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        _point_latest(outputs, name)
+        latest = _point_latest(outputs, name, log)
     return BuildResult(folder=final, chapter=final / CHAPTER,
                        pdf=(final / CHAPTER_PDF) if pdf_path else None,
                        findings=validation.findings + derivation.findings,
-                       progress=checked.progress, timings=timings)
+                       progress=checked.progress, timings=timings, latest=latest)

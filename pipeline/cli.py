@@ -241,7 +241,8 @@ def report(catalogue: Path, inputs: Path, outputs: Path, template_path: Path,
     click.echo(f"  Chương báo cáo: {result.chapter}")
     if result.pdf:
         click.echo(f"  Bản PDF: {result.pdf}")
-    click.echo(f"  Bản mới nhất luôn ở: {outputs / LATEST}")
+    if result.latest:
+        click.echo(f"  Bản mới nhất luôn ở: {outputs / LATEST}")
     if result.errors:
         click.echo(f"  Có lỗi trong tệp của đơn vị: xem {VALIDATION} để gửi lại "
                    "cho đơn vị sửa.")

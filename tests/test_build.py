@@ -199,3 +199,33 @@ def test_a_real_full_disk_keeps_the_last_good_build(small_disk, cat, inputs, mon
     assert (out / "latest").resolve() == good.resolve()
     assert sorted(p.name for p in out.iterdir() if p.name != CACHE_DIR) == [good.name,
                                                                           "latest"]
+
+
+# --- outputs/latest: a build is never lost for want of its pointer --------------------------
+def test_a_latest_that_is_a_real_folder_is_left_alone(tmp_path, cat, inputs):
+    out = tmp_path / "out"
+    (out / "latest").mkdir(parents=True)
+    (out / "latest" / "ghi-chu.txt").write_text("của phòng KHTC")
+    lines: list[str] = []
+    result = run_build(inputs, out, cat, TEMPLATE, as_of=AS_OF, pdf=False, log=lines.append)
+    assert result.chapter.is_file() and result.latest is False
+    assert (out / "latest" / "ghi-chu.txt").read_text() == "của phòng KHTC"
+    assert (f"'{out / 'latest'}' là một thư mục thật (không phải liên kết do chương trình tạo) "
+            f"nên không được thay; bản mới ở '{result.folder}'. Hãy đổi tên thư mục đó để lần "
+            f"sau '{out / 'latest'}' trỏ tới bản mới nhất.") in lines
+    assert not list(out.glob(".latest-*"))
+
+
+def test_a_link_that_cannot_be_made_is_one_line_and_the_build_stays(tmp_path, cat, inputs,
+                                                                     monkeypatch):
+    def refused(*_args):
+        raise OSError(errno.EPERM, "Operation not permitted")  # Windows without the right
+
+    monkeypatch.setattr(build.os, "symlink", refused)
+    out = tmp_path / "out"
+    lines: list[str] = []
+    result = run_build(inputs, out, cat, TEMPLATE, as_of=AS_OF, pdf=False, log=lines.append)
+    assert result.chapter.is_file() and result.latest is False
+    assert lines[-1] == (f"Không cập nhật được '{out / 'latest'}' (Operation not permitted); "
+                         f"bản mới ở '{result.folder}'.")
+    assert not (out / "latest").exists() and not list(out.glob(".latest-*"))
