@@ -209,7 +209,8 @@ def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template
         tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=outputs))
         try:
             validation = checked.validation
-            merged = merge(cat, validation.values)
+            merged = merge(cat, validation.values,
+                           frozenset(w.file.name for w in validation.workbooks if w.is_sample))
             lists = merge_lists(cat, validation.lists)
             changes = diff_builds(previous, merged, tuple(w.unit for w in validation.workbooks))
             log(changes.summary())

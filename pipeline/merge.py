@@ -29,9 +29,19 @@ def rows_of(df: pd.DataFrame, *columns: str) -> Iterator[tuple[Any, ...]]:
     return zip(*(df[c] for c in columns))
 
 
-def merge(cat: Catalogue, values: tuple[Value, ...] | list[Value]) -> pd.DataFrame:
-    """Long table of every value, in catalogue order (indicator, then part), then year."""
-    return merge_columns(cat, [tuple(zip(*values))])
+SAMPLE_STATUS = "Mẫu"
+"""The status of every row from a workbook marked as sample data, whatever the unit typed."""
+
+
+def merge(cat: Catalogue, values: tuple[Value, ...] | list[Value],
+          samples: frozenset[str] = frozenset()) -> pd.DataFrame:
+    """Long table of every value, in catalogue order (indicator, then part), then year. Rows
+    from the files in `samples` (workbooks marked as sample data) have status "Mẫu", so that
+    the merged data never passes for official."""
+    df = merge_columns(cat, [tuple(zip(*values))])
+    if samples and len(df):
+        df.loc[df["file"].isin(samples), "status"] = SAMPLE_STATUS
+    return df
 
 
 def merge_columns(cat: Catalogue, parts: list[Columns]) -> pd.DataFrame:

@@ -35,6 +35,13 @@ def _png_size(path) -> tuple[int, int]:
     return struct.unpack(">II", head[16:24])
 
 
+def test_a_chapter_of_sample_data_says_so_on_every_page(sample_build):
+    section = Document(str(sample_build.chapter)).sections[0]
+    mark = "DỮ LIỆU MẪU – KHÔNG DÙNG LÀM BÁO CÁO CHÍNH THỨC"
+    assert [p.text for p in section.first_page_header.paragraphs] == [mark]  # page 1
+    assert [p.text for p in section.header.paragraphs] == [mark, "1"]  # the others, numbered
+
+
 def test_charts_are_embedded_with_captions_at_a_fixed_size(sample_build):
     result = sample_build  # the sample inputs built as of AS_OF, without PDF
     doc = Document(str(result.chapter))
@@ -80,6 +87,9 @@ def test_the_shipped_template_passes_preflight_and_shows_the_parts_in_order(tmp_
     merged = pd.DataFrame(columns=MERGED_COLUMNS)
     render_chapter(cat, ChapterData(merged, derive(cat, merged), (), (), AS_OF), TEMPLATE, out)
     headings = [str(v) for k, v in chapter_blocks(out) if k == "h" and not str(v)[:1].isdigit()]
+    doc = Document(str(out))  # no sample workbook: no sample mark on any page
+    assert "MẪU" not in " ".join(p.text for s in doc.sections
+                                 for h in (s.header, s.first_page_header) for p in h.paragraphs)
     assert headings == [
         "PHẦN I", "ĐÁNH GIÁ THỰC TRẠNG KH&CN TỈNH BẮC GIANG GIAI ĐOẠN 2011-2019",
         "PHẦN II",

@@ -175,3 +175,10 @@ def test_entries_of_an_unknown_list_are_left_out(cat: Catalogue):
     tables = merge_lists(cat, [_entry("danh_sach_cu", "VP", 1, {"ten": "x"})])
     assert "danh_sach_cu" not in tables
     assert all(len(df) == 0 for df in tables.values())
+
+
+def test_rows_from_a_sample_workbook_say_mau_whatever_the_unit_typed(cat: Catalogue):
+    df = merge(cat, VALUES, samples=frozenset({"KHTC.xlsx"}))
+    assert dict(zip(df["cell"], df["status"])) == {
+        "E6": "Mẫu", "F6": "Mẫu", "E7": "Mẫu", "F9": "Mẫu", "E20": "Chính thức"}
+    assert set(merge(cat, VALUES)["status"]) == {"Chính thức"}  # no sample: as typed

@@ -109,3 +109,17 @@ def test_table_cell_text_keeps_line_breaks_tabs_and_spaces():
     assert cells[0]._tc.xpath(".//w:br") and cells[2]._tc.xpath(".//w:tab")
     set_text(cells[1].paragraphs[0], "thay")  # a second text replaces the first
     assert cells[1].text == "thay"
+
+
+def test_mark_sample_tops_every_page_and_keeps_the_page_number(tmp_path):
+    from pipeline.core.word import SAMPLE_MARK, mark_sample, write_template
+
+    doc = Document(str(write_template(tmp_path / "chuong.docx")))
+    mark_sample(doc)
+    section = doc.sections[0]
+    assert section.different_first_page_header_footer  # the master's first page: no number
+    assert [p.text for p in section.first_page_header.paragraphs] == [
+        "DỮ LIỆU MẪU – KHÔNG DÙNG LÀM BÁO CÁO CHÍNH THỨC"]
+    assert [p.text for p in section.header.paragraphs] == [SAMPLE_MARK, "1"]  # then PAGE
+    mark = section.header.paragraphs[0]
+    assert mark.runs[0].bold and str(mark.runs[0].font.color.rgb) == "C00000"

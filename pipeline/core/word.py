@@ -26,7 +26,7 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Mm, Pt
+from docx.shared import Cm, Mm, Pt, RGBColor
 
 if TYPE_CHECKING:
     from docx.document import Document as WordDocument
@@ -105,6 +105,30 @@ def _page_number_header(section: Section) -> None:
             el = OxmlElement("w:t")
             el.text = text
         run._r.append(el)
+
+
+SAMPLE_MARK = "DỮ LIỆU MẪU – KHÔNG DÙNG LÀM BÁO CÁO CHÍNH THỨC"
+
+
+def mark_sample(doc: WordDocument) -> None:
+    """Put SAMPLE_MARK at the top of every page (the first page's header too): a document
+    built from sample data must never pass for an official one, on any page printed alone."""
+    for i, section in enumerate(doc.sections):
+        headers = [section.header]
+        if section.different_first_page_header_footer:
+            headers.append(section.first_page_header)
+        for header in headers:
+            if header.is_linked_to_previous:
+                if i > 0:
+                    continue  # it shows the previous section's, already marked
+                header.is_linked_to_previous = False
+            first = header.paragraphs[0] if header.paragraphs else header.add_paragraph()
+            p = first.insert_paragraph_before() if first.text or first.runs else first
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            p.paragraph_format.first_line_indent = Cm(0)
+            run = p.add_run(SAMPLE_MARK)
+            run.bold = True
+            run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
 
 
 def _no_borders(table: Table) -> None:

@@ -47,6 +47,7 @@ from pipeline.core.word import (
     STYLE_TABLE_TITLE,
     STYLE_UNIT_LINE,
     StyleIds,
+    mark_sample,
 )
 from pipeline.derive import Derivation
 from pipeline.read.model import NarrativeSubmission, WorkbookSubmission
@@ -249,6 +250,9 @@ class PendingChapter:
             if set(context) != set(CONTEXT_KEYS):  # a fault of this code, not of the inputs
                 raise RuntimeError(f"chapter context keys {sorted(context)} != CONTEXT_KEYS")
             self.charts_drawn()
+            if any(w.is_sample for w in self.data.workbooks):
+                # every page, the first included; before rendering, which writes the headers
+                mark_sample(self.tpl.get_docx())
             self.tpl.render(context, jinja_env(), autoescape=True)
         except TemplateError:
             raise
