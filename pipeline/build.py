@@ -46,7 +46,7 @@ from pipeline.core.outputs import (
     VALIDATION,
 )
 from pipeline.core.soffice import ConversionError, convert, find_soffice
-from pipeline.derive import derive
+from pipeline.derive import date_findings, derive
 from pipeline.merge import merge, merge_lists
 from pipeline.office.diff import diff_builds, load_previous
 from pipeline.office.progress import UnitProgress
@@ -225,7 +225,8 @@ def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template
                 log)
             write_merged(merged, derivation, cat, tmp / MERGED_XLSX, tmp / MERGED_CSV, lists)
             write_dictionary(cat, tmp / DICTIONARY)
-            write_checks(checked, tmp, derivation.findings, finding_labels(cat))
+            computed = derivation.findings + tuple(date_findings(cat, as_of))
+            write_checks(checked, tmp, computed, finding_labels(cat))
             write_status(checked.progress, tmp / PROGRESS, as_of, changes)
             t = stage("reports", t)
             chapter = pending.finish()
@@ -276,5 +277,5 @@ def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template
         latest = _point_latest(outputs, name, log)
     return BuildResult(folder=final, chapter=final / CHAPTER,
                        pdf=(final / CHAPTER_PDF) if pdf_path else None,
-                       findings=validation.findings + derivation.findings,
+                       findings=validation.findings + computed,
                        progress=checked.progress, timings=timings, latest=latest)

@@ -16,6 +16,7 @@ exception; every derived value carries the cells it came from.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -403,3 +404,11 @@ def derive(cat: Catalogue, merged: pd.DataFrame,
         land=land,
     )
 
+
+def date_findings(cat: Catalogue, as_of: dt.date) -> list[Finding]:
+    """A warning when the data are counted to a day after the date the chapter carries: the
+    document would quote figures it could not have had on its own date."""
+    if as_of <= cat.chapter_date:
+        return []
+    return [fnd.make("as_of_after_document", fnd.COMPUTED, value=fmt.date(as_of),
+                     date=fmt.date(cat.chapter_date))]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import pandas as pd
@@ -15,7 +16,7 @@ from pipeline.catalogue.load import load_catalogue, parse_catalogue
 from pipeline.catalogue.model import TOTAL
 from pipeline.core.errors import CatalogueError
 from pipeline.core.records import Value
-from pipeline.derive import aggregate, cagr, derive, trend
+from pipeline.derive import aggregate, cagr, date_findings, derive, trend
 from pipeline.merge import merge
 
 from .conftest import CATALOGUE, TEMPLATE, chapter_blocks, column, row_of, table_after
@@ -333,3 +334,15 @@ def test_land_demand_must_name_the_lists_own_columns(land_demand, expected):
     with pytest.raises(CatalogueError) as e:
         parse_catalogue(raw)
     assert expected in str(e.value).splitlines()
+
+
+def test_data_counted_after_the_documents_date_is_a_warning(cat):
+    assert cat.chapter_date == dt.date(2020, 3, 25)  # the seed's date
+    assert date_findings(cat, dt.date(2020, 3, 25)) == []
+    [late] = date_findings(cat, dt.date(2020, 4, 2))
+    assert (late.code, late.file, late.value) == ("as_of_after_document", "(tính toán)",
+                                                  "02/04/2020")
+    assert late.message == (
+        "Số liệu được tính đến ngày 02/04/2020, sau ngày ghi trên văn bản (25/03/2020): chương "
+        "ghi ngày văn bản 25/03/2020 nhưng có thể dùng số liệu gửi sau ngày đó. Với bản chính "
+        "thức, hãy chạy lại với ASOF=25/03/2020 (hoặc sửa ngày văn bản trong danh mục).")

@@ -312,6 +312,6 @@ def test_the_validation_report_has_one_row_per_finding(broken_build: BrokenBuild
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2) if row[0].value]
     assert len(rows) == len(result.findings)
     assert len([f for f in result.findings if f.file == "TTRA_so_lieu_mau.xlsx"]) == 2
-    assert sorted((r[1], r[2], r[3], r[4], r[5]) for r in rows) == sorted(
-        (f.code, f.unit, f.file, f.sheet, f.cell) for f in result.findings)
+    assert sorted((r[1], r[2] or "", r[3], r[4] or "", r[5] or "") for r in rows) == sorted(
+        (f.code, f.unit, f.file, f.sheet, f.cell) for f in result.findings)  # "" is blank
     assert [r[0] for r in rows if r[3] == "TTRA_so_lieu_mau.xlsx"] == ["Lỗi", "Lỗi"]

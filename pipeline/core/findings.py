@@ -357,6 +357,12 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
         "Thuyết minh viết “{sentence}” nhưng biểu số liệu ghi '{label}' năm {year} là {value}. "
         "Hãy thống nhất số liệu giữa thuyết minh và biểu số liệu.",
     ),
+    "as_of_after_document": (
+        Severity.WARNING,
+        "Số liệu được tính đến ngày {value}, sau ngày ghi trên văn bản ({date}): chương ghi "
+        "ngày văn bản {date} nhưng có thể dùng số liệu gửi sau ngày đó. Với bản chính thức, "
+        "hãy chạy lại với ASOF={date} (hoặc sửa ngày văn bản trong danh mục).",
+    ),
     "derive_missing": (
         Severity.INFO,
         "Không tính được '{label}' ({value} chỗ): {reason}. Chỉ tiêu này để trống trong "
