@@ -30,6 +30,7 @@ from pipeline.core.errors import (
 )
 from pipeline.core.outputs import CHECK_FOLDER, LATEST, PROGRESS, VALIDATION
 from pipeline.core.text import shown_name
+from pipeline.read.model import kind_of
 
 F = TypeVar("F", bound=Callable[..., Any])  # a command function, as click's decorators take it
 
@@ -139,11 +140,9 @@ class _Path(click.Path):
         if self.folder and not stat.S_ISDIR(mode):
             self.fail(f"'{shown}' là một tệp, không phải thư mục. Hãy chỉ một thư mục.",
                       param, ctx)
-        if not self.folder and stat.S_ISDIR(mode):
-            self.fail(f"'{shown}' là thư mục, không phải tệp. Hãy chỉ một tệp.", param, ctx)
-        if not self.folder and not stat.S_ISREG(mode):
-            self.fail(f"'{shown}' không phải là tệp thường (có thể là ống dẫn FIFO hoặc thiết "
-                      "bị). Hãy chỉ đúng tệp cần dùng.", param, ctx)
+        if not self.folder and not stat.S_ISREG(mode):  # a folder, a FIFO, a device...
+            self.fail(f"'{shown}' là {kind_of(mode)}, không phải tệp. Hãy chỉ đúng tệp cần "
+                      "dùng.", param, ctx)
         return path
 
 

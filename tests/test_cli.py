@@ -309,8 +309,8 @@ def test_a_fifo_given_as_a_file_is_refused_without_opening_it(runner: CliRunner,
     with returns_within(60):
         result = runner.invoke(main, [*command, str(fifo)])
     assert result.exit_code == 2
-    assert (f"'{fifo}' không phải là tệp thường (có thể là ống dẫn FIFO hoặc thiết bị). Hãy "
-            "chỉ đúng tệp cần dùng.") in result.output
+    assert (f"'{fifo}' là một ống dẫn (FIFO), không phải tệp. Hãy chỉ đúng tệp cần dùng."
+            ) in result.output
 
 
 def test_output_closed_by_the_reader_ends_quietly(tmp_path: Path, inputs: Path):

@@ -28,8 +28,6 @@ def write_validation_report(findings: Sequence[Finding], progress: Sequence[Unit
     stands for a label it lacks). `unread`: (unit, entry, code, reason) of each entry received
     and not read; `skipped`: lines saying what was passed over (lock files and the like)."""
     labels = labels or {}
-    unit_of = {f.file: f.unit for f in reversed(findings) if f.unit}  # a file's first
-    unit_of.update({file: unit for unit, file, _code, _reason in unread if unit})
     wb = Workbook()
     ws = wb.worksheets[0]  # a new workbook holds one sheet
     ws.title = "Tóm tắt"
@@ -39,13 +37,12 @@ def write_validation_report(findings: Sequence[Finding], progress: Sequence[Unit
              p.errors, p.warnings, p.status] for p in progress),
            [10, 40, 30, 30, 8, 10, 40])
     print_setup(ws, landscape=True, title_rows="1:1")
-    known = {p.workbook for p in progress} | {p.narrative for p in progress} | {COMPUTED}
-    others = sorted({f.file for f in findings if f.file not in known})
     r = len(progress) + 2
-    for name in others:
+    for name, unit in files_not_used(findings, progress,
+                                     {file: unit for unit, file, _code, _reason in unread}):
         errors = sum(1 for f in findings if f.file == name and f.severity is Severity.ERROR)
         warnings = sum(1 for f in findings if f.file == name and f.severity is Severity.WARNING)
-        for c, v in enumerate([unit_of.get(name, "?"), "(tệp không dùng được hoặc bị bỏ qua)",
+        for c, v in enumerate([unit, "(tệp không dùng được hoặc bị bỏ qua)",
                                name, "",
                                errors, warnings, "Xem trang Phát hiện"], start=1):
             put(ws, r, c, v)
@@ -74,6 +71,19 @@ def write_validation_report(findings: Sequence[Finding], progress: Sequence[Unit
     ws2.row_dimensions[1].height = row_height(2)
     print_setup(ws2, landscape=True, title_rows="1:1")
     wb.save(path)
+
+
+def files_not_used(findings: Sequence[Finding], progress: Sequence[UnitProgress],
+                   unread: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(file, unit) of every file with a finding that is neither a unit's workbook nor its
+    narrative (nor the computations), in name order. The unit is the one `unread` (file ->
+    unit its name points to) gives, else that of the file's first finding naming one, else
+    "?"."""
+    known = {p.workbook for p in progress} | {p.narrative for p in progress} | {COMPUTED}
+    unit_of = {f.file: f.unit for f in reversed(findings) if f.unit}
+    unit_of.update({file: unit for file, unit in unread.items() if unit})
+    return [(name, unit_of.get(name) or "?")
+            for name in sorted({f.file for f in findings} - known)]
 
 
 def _unread_sheet(wb: Workbook, unread: Sequence[tuple[str, str, str, str]],

@@ -32,9 +32,14 @@ from pipeline.core.text import shown_name
 from pipeline.core.xlsx import table
 from pipeline.office.feedback import annotate_workbook, feedback_name, refusal_note
 from pipeline.office.progress import UnitProgress, progress
-from pipeline.office.reports import PROGRESS_HEADERS, progress_rows, write_validation_report
-from pipeline.read.files import kind_of, read_files
-from pipeline.read.model import Inputs
+from pipeline.office.reports import (
+    PROGRESS_HEADERS,
+    files_not_used,
+    progress_rows,
+    write_validation_report,
+)
+from pipeline.read.files import read_files
+from pipeline.read.model import Inputs, kind_of
 from pipeline.validate.folder import check_folder
 from pipeline.validate.model import Validation
 from pipeline.validate.submissions import validate
@@ -168,12 +173,9 @@ def summary_lines(checked: Checked, as_json: bool = False) -> Iterator[str]:
         return
     for row in progress_rows(checked.progress):
         yield f"  {row[0]:<6} lỗi {row[10]:>3}  cảnh báo {row[11]:>3}  {row[12]}"
-    unit_of = {f.file: f.unit for f in reversed(findings) if f.unit}
-    unit_of.update({u.file: u.unit for u in checked.validation.unread if u.unit})
-    others = sorted({f.file for f in findings} - {p.workbook for p in checked.progress}
-                    - {p.narrative for p in checked.progress})
-    for name in others:
-        yield f"  {unit_of.get(name) or '?':<6} tệp không dùng được: {name}"
+    unread = {u.file: u.unit for u in checked.validation.unread}
+    for name, unit in files_not_used(findings, checked.progress, unread):
+        yield f"  {unit:<6} tệp không dùng được: {name}"
     for f in findings:
         yield f.line()
 

@@ -54,6 +54,7 @@ from pipeline.read.model import (
     Result,
     WorkbookSubmission,
     file_info,
+    kind_of,
     open_regular,
 )
 from pipeline.read.narrative import narrative_unit, read_narrative
@@ -332,20 +333,6 @@ def _is_folder(path: Path) -> bool:
         return stat.S_ISDIR(os.lstat(path).st_mode)
     except OSError:
         return False  # gone or unreachable: not_regular says so
-
-
-def kind_of(mode: int) -> str:
-    """What an entry that is not a regular file is ("một ống dẫn (FIFO)"), in Vietnamese,
-    from its st_mode."""
-    if stat.S_ISDIR(mode):
-        return "một thư mục"
-    if stat.S_ISFIFO(mode):
-        return "một ống dẫn (FIFO)"
-    if stat.S_ISSOCK(mode):
-        return "một socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "một thiết bị"
-    return "một mục đặc biệt của hệ thống"
 
 
 def not_regular(path: Path, root: str | None = None) -> Finding | None:

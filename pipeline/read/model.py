@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from stat import S_ISREG
+from stat import S_ISBLK, S_ISCHR, S_ISDIR, S_ISFIFO, S_ISREG, S_ISSOCK
 from typing import BinaryIO, NamedTuple
 
 from pipeline.core.findings import Finding
@@ -203,6 +203,20 @@ class NotRegular(OSError):
     def __init__(self, path: Path, mode: int):
         super().__init__(errno.EINVAL, "không phải tệp thường", str(path))
         self.mode = mode
+
+
+def kind_of(mode: int) -> str:
+    """What an entry that is not a regular file is ("một ống dẫn (FIFO)"), in Vietnamese,
+    from its st_mode."""
+    if S_ISDIR(mode):
+        return "một thư mục"
+    if S_ISFIFO(mode):
+        return "một ống dẫn (FIFO)"
+    if S_ISSOCK(mode):
+        return "một socket"
+    if S_ISCHR(mode) or S_ISBLK(mode):
+        return "một thiết bị"
+    return "một mục đặc biệt của hệ thống"
 
 
 _NONBLOCK = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
