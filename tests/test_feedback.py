@@ -118,6 +118,33 @@ def test_a_copy_beyond_the_memory_limit_gives_the_findings_sheet_alone(
     assert [r[0] for r in _listed(out)] == [1, 2, 3, 4]  # ...but every finding listed
 
 
+def test_a_value_no_reader_can_parse_still_gets_the_marked_up_copy(source: Path,
+                                                                    tmp_path: Path):
+    import io
+    import re
+    import zipfile
+
+    # I.1!F6 stored as the number "1,5": openpyxl refuses the whole workbook for it.
+    odd = tmp_path / "KHTC_le.xlsx"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(odd, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/worksheets/sheet2.xml":
+                data, n = re.subn(rb'(<c r="F6"[^>]*>)<v>[^<]*</v>', rb"\1<v>1,5</v>", data)
+                assert n == 1
+            zout.writestr(info, data)
+    with pytest.raises(ValueError):
+        load_workbook(io.BytesIO(odd.read_bytes()))
+    finding = fnd.make("cell_unreadable", odd.name, sheet="I.1", cell="F6", value="1,5",
+                       detail="ô kiểu số nhưng giá trị không phải là số")
+    wb = load_workbook(annotate_workbook(odd, [finding], tmp_path / "fb.xlsx"))
+    assert wb.sheetnames[:3] == [FEEDBACK_SHEET, "Thông tin", "I.1"]  # the unit's sheets
+    cell = wb["I.1"]["F6"]
+    assert cell.value is None and cell.fill.fgColor.rgb == "00F4B183"  # emptied, orange
+    assert cell.comment.text.startswith("[Lỗi] Ô này lưu giá trị '1,5' sai cách")
+    assert wb["I.1"]["E6"].value == 7850000  # its neighbours as the unit typed them
+
+
 def test_feedback_sheet_comes_first_and_is_active(source: Path, found, tmp_path: Path):
     out = annotate_workbook(source, list(found.values()), tmp_path / "fb" / "x_gop_y.xlsx")
     assert out == tmp_path / "fb" / "x_gop_y.xlsx" and out.is_file()

@@ -43,6 +43,7 @@ from pipeline.core.xlsx import (
     row_height,
     wrapped_lines,
 )
+from pipeline.read.salvage import empty_unreadable_cells, empty_unreadable_ods_cells
 
 FEEDBACK_SHEET = "Lỗi"
 RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
@@ -244,7 +245,7 @@ def _open_copy(source: Path) -> tuple[Workbook, str | None]:
     kind = source_kind(source)
     try:
         if kind == "xlsx":
-            return load_workbook(source), kind
+            return _load_xlsx(source), kind
         if kind in ("xls", "ods"):
             return _rebuild(source), kind
     except MemoryError:
@@ -254,6 +255,22 @@ def _open_copy(source: Path) -> tuple[Workbook, str | None]:
         # included, which says what is wrong with the file) is still listed on its sheet.
         kind = None
     return _empty(), None
+
+
+def _load_xlsx(source: Path) -> Workbook:
+    """The .xlsx as openpyxl opens it; one holding a value no reader can parse (a number
+    stored as "1,5", Excel 365's "#SPILL!") is opened from the copy the reader read, without
+    those values (read/salvage.py), so that the unit still gets its marked-up copy."""
+    data = source.read_bytes()  # openpyxl would leave a file it refuses open
+    try:
+        return load_workbook(io.BytesIO(data))
+    except MemoryError:
+        raise
+    except Exception:  # openpyxl refuses the whole workbook for one such value
+        fixed, problems = empty_unreadable_cells(data)
+        if not problems:
+            raise
+        return load_workbook(io.BytesIO(fixed))
 
 
 def _empty() -> Workbook:
@@ -271,7 +288,12 @@ def _rebuild(source: Path) -> Workbook:
     wb.remove(wb.active)
     left = MAX_COPY_CELLS
     # From the bytes: from_path would pick the reader by the file's suffix.
-    book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(source.read_bytes()))
+    data = source.read_bytes()
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except python_calamine.CalamineError:  # an .ods refused whole for one value: the copy
+        book = python_calamine.CalamineWorkbook.from_filelike(  # the reader read
+            io.BytesIO(empty_unreadable_ods_cells(data)[0]))
     try:
         for meta in book.sheets_metadata:
             if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
