@@ -25,6 +25,7 @@ from pathlib import Path
 from pipeline import __version__
 from pipeline.catalogue.load import load_catalogue
 from pipeline.catalogue.model import Catalogue
+from pipeline.consistency import check_consistency
 from pipeline.core import fmt
 from pipeline.core.errors import FilesHaveErrors, OutputError, os_error_message
 from pipeline.core.findings import Finding, Severity
@@ -46,11 +47,17 @@ from pipeline.core.outputs import (
     VALIDATION,
 )
 from pipeline.core.soffice import ConversionError, convert, find_soffice
-from pipeline.derive import date_findings, derive
+from pipeline.derive import data_cutoff, date_findings, derive
 from pipeline.merge import merge, merge_lists
 from pipeline.office.diff import diff_builds, load_previous
 from pipeline.office.progress import UnitProgress
-from pipeline.office.status import check_inputs, finding_labels, write_checks, write_status
+from pipeline.office.status import (
+    Checked,
+    check_inputs,
+    finding_labels,
+    write_checks,
+    write_status,
+)
 from pipeline.render.chapter import ChapterData, start_chapter
 from pipeline.render.export import write_dictionary, write_merged, write_pack
 
@@ -167,15 +174,34 @@ def _versions() -> dict[str, str]:
     return out
 
 
+def _refuse_inconsistent(checked: Checked, consistency: tuple[Finding, ...],
+                         computed: tuple[Finding, ...], cat: Catalogue, outputs: Path) -> None:
+    """An official build (--strict) whose figures disagree with each other (consistency.py:
+    a narrative against its tables, a target below what is reached...) is refused like one
+    with errors: the checks go to outputs/kiem-tra/ and FilesHaveErrors says where."""
+    found = [f for f in consistency if f.severity is not Severity.INFO]
+    if not found:
+        return
+    folder = outputs / CHECK_FOLDER
+    write_checks(checked, folder, computed, finding_labels(cat))
+    codes = ", ".join(dict.fromkeys(f.code for f in found))
+    raise FilesHaveErrors(
+        f"Số liệu trong chương chưa thống nhất với nhau ({len(found)} cảnh báo: thuyết minh "
+        "khác biểu số liệu, mục tiêu không cao hơn hiện trạng...) nên bản chính thức không "
+        f"được tạo (--strict). Xem các dòng mã {codes} trong '{folder / VALIDATION}', sửa "
+        "thuyết minh hoặc biểu số liệu (hoặc gửi đơn vị sửa) rồi chạy lại.")
+
+
 def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template: Path,
               as_of: dt.date | None = None, pdf: bool = True, strict: bool = False,
               log: Callable[[str], None] = print, cache: bool = True) -> BuildResult:
     """Run every stage and write a new build folder; return what was written.
 
-    With `strict`, a build with any error-level finding is refused: the validation report
-    and feedback files go to outputs/kiem-tra/ and BuildError says so. With `cache`, files
-    unchanged since an earlier build are not read again (outputs/.cache/, see read/cache.py), and
-    charts whose data did not change are not drawn again.
+    With `strict`, a build with any error-level finding, or whose figures disagree with each
+    other (a warning of consistency.py), is refused: the validation report and feedback files
+    go to outputs/kiem-tra/ and BuildError says so. With `cache`, files unchanged since an
+    earlier build are not read again (outputs/.cache/, see read/cache.py), and charts whose
+    data did not change are not drawn again.
     """
     cat = catalogue if isinstance(catalogue, Catalogue) else load_catalogue(catalogue)
     as_of = as_of or dt.date.today()
@@ -216,16 +242,21 @@ def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template
             log(changes.summary())
             t = stage("merge", t)
             derivation = derive(cat, merged, lists)
+            cutoff = data_cutoff((w.sent for w in validation.workbooks), as_of)
+            consistency = tuple(check_consistency(cat, merged, derivation,
+                                                  validation.narratives, validation.workbooks))
+            computed = derivation.findings + consistency + tuple(date_findings(cat, cutoff))
             t = stage("derive", t)
+            if strict:
+                _refuse_inconsistent(checked, consistency, computed, cat, outputs)
             log("Tạo chương báo cáo...")
             pending = start_chapter(  # charts are drawn in another process meanwhile
                 cat, ChapterData(merged, derivation, validation.workbooks,
-                                 validation.narratives, as_of, lists),
+                                 validation.narratives, cutoff, lists),
                 template, tmp / CHAPTER, outputs / CACHE_DIR / CHART_CACHE if cache else None,
                 log)
             write_merged(merged, derivation, cat, tmp / MERGED_XLSX, tmp / MERGED_CSV, lists)
             write_dictionary(cat, tmp / DICTIONARY)
-            computed = derivation.findings + tuple(date_findings(cat, as_of))
             write_checks(checked, tmp, computed, finding_labels(cat))
             write_status(checked.progress, tmp / PROGRESS, as_of, changes)
             t = stage("reports", t)

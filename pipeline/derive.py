@@ -2,11 +2,13 @@
 
 - yearly values of each derived indicator (the S&T share of the budget and its gap to the 2%
   floor, TFP growth and the contributions of capital, labour and TFP to GRDP growth);
-- period figures (2011-2015, 2016-2019 and any declared period) of every indicator, by its
-  method (sum, mean, average growth, last year), with the compound annual growth of levels,
+- period figures (2011-2015, 2016-2019 and any declared period) of every indicator, by the
+  method its nature gives (a flow's sum, a stock's last year, none for tasks in progress, the
+  declared mean, average growth or last year of a rate or ratio), with the compound annual
+  growth of levels,
   and of every derived indicator (its formula on the inputs' period figures, or the mean of its
   yearly values, as the catalogue says);
-- year-on-year growth of every level indicator;
+- year-on-year growth of every level indicator (flows and stocks);
 - the targets of 2025 and 2030 against the latest actual: đạt / chưa đạt, the gap, the yearly
   change needed, and a linear trend projection labelled as such.
 
@@ -19,14 +21,23 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import TypedDict
 
 import pandas as pd
 
 from pipeline.catalogue.formula import MissingInput, Ref, evaluate, parse_formula
 from pipeline.catalogue.layout import row_key
-from pipeline.catalogue.model import TOTAL, Catalogue, Item, LandDemand, Period, TargetRow
+from pipeline.catalogue.model import (
+    TOTAL,
+    Catalogue,
+    Item,
+    LandDemand,
+    Period,
+    PeriodMethod,
+    TargetRow,
+)
 from pipeline.core import findings as fnd
 from pipeline.core import fmt
 from pipeline.core.findings import Finding
@@ -80,8 +91,21 @@ class TargetStatus:
     current: float | None  # latest actual (or period figure)
     current_when: str  # "2019" or "2016-2019"
     targets: tuple[tuple[int, float | None], ...]  # (target year, target value)
-    projection: tuple[tuple[int, float], ...]  # linear trend at the target years, or ()
+    projection: tuple[tuple[int, float], ...]  # linear trend at the target years, or ();
+    # never clipped: a trend leaving [low, high] is said so in the verdict
     verdict: str  # Vietnamese: đạt / chưa đạt, gap, yearly change needed, projection
+    name: str = ""  # the label without the reference
+    reference: str = ""  # national or legal reference, in Vietnamese ("" when none)
+    indicator: str = ""  # code of the target indicator
+    part: str = TOTAL  # its breakdown part
+    low: float = 0.0  # the indicator's possible range
+    high: float | None = None
+
+    @property
+    def outside(self) -> tuple[tuple[int, float], ...]:
+        """The projected points that leave the indicator's possible range."""
+        return tuple((y, v) for y, v in self.projection
+                     if v < self.low or (self.high is not None and v > self.high))
 
 
 @dataclass(frozen=True)
@@ -152,7 +176,8 @@ def _yearly(cat: Catalogue, series: dict[Ref, Series],
 
 
 def aggregate(method: str, values: list[float]) -> float:
-    """A period figure from the yearly values (all years present, in order)."""
+    """A period figure from the yearly values the method needs, in order (every year of the
+    period; for "last", at least the last). "none" (a task in progress) has no figure."""
     if method == "sum":
         return math.fsum(values)
     if method == "last":
@@ -162,7 +187,9 @@ def aggregate(method: str, values: list[float]) -> float:
         if product <= 0:
             raise ValueError("growth below -100%")
         return (product ** (1 / len(values)) - 1) * 100
-    return math.fsum(values) / len(values)
+    if method == "mean":
+        return math.fsum(values) / len(values)
+    raise LookupError(f"no period figure by method {method!r}")
 
 
 def cagr(first: float, last: float, years: int) -> float | None:
@@ -171,6 +198,32 @@ def cagr(first: float, last: float, years: int) -> float | None:
         return None
     ratio: float = (last / first) ** (1 / years)  # a positive base: a real root
     return (ratio - 1) * 100
+
+
+NOT_SUMMED = "không cộng qua các năm (số đang thực hiện)"  # the note of an in_progress period
+
+
+def _indicator_period(method: PeriodMethod, years: list[int], s: Series, row: PeriodRow) -> None:
+    """Fill `row` with an indicator part's figure for a period of `years`, by the method its
+    nature gives: a flow's sum needs every year; a stock's (or a ratio's) last year needs only
+    that year; a task in progress is never added across years; a mean or an average growth
+    needs every year. A figure that cannot be made gives a note saying why."""
+    if method == "none":
+        row["note"] = NOT_SUMMED
+        return
+    first, last = years[0], years[-1]
+    needed = [last] if method == "last" else years
+    missing = [y for y in needed if y not in s]
+    if missing:
+        row["note"] = "thiếu năm " + ", ".join(map(str, missing))
+        return
+    try:
+        row["value"] = aggregate(method, [s[y][0] for y in needed])
+    except ValueError:
+        row["note"] = "tốc độ tăng dưới -100%"
+    if method in ("sum", "last") and first in s:  # compound growth from the first year
+        row["cagr"] = cagr(s[first][0], s[last][0], last - first)
+    row["sources"] = tuple(src for y in needed for src in s[y][1])
 
 
 def _period_rows(cat: Catalogue, series: dict[Ref, Series],
@@ -184,27 +237,13 @@ def _period_rows(cat: Catalogue, series: dict[Ref, Series],
                 continue
             method = ind.period_method
             for part in cat.parts_of(ind):
-                ref = (ind.code, part.code)
-                s = series.get(ref, {})
-                missing = [y for y in years if y not in s]
                 key = row_key(ind.code, part.code)
                 row: PeriodRow = {"key": key, "kind": "indicator", "period": period.code,
                                   "method": method, "value": None, "cagr": None,
                                   "sources": (), "note": ""}
-                if missing:
-                    row["note"] = "thiếu năm " + ", ".join(map(str, missing))
-                else:
-                    values = [s[y][0] for y in years]
-                    sources = tuple(src for y in years for src in s[y][1])
-                    try:
-                        row["value"] = aggregate(method, values)
-                    except ValueError:
-                        row["note"] = "tốc độ tăng dưới -100%"
-                    if method in ("sum", "last"):
-                        row["cagr"] = cagr(values[0], values[-1], len(years) - 1)
-                    row["sources"] = sources
-                    if row["value"] is not None:
-                        figures[(key, period.code)] = (row["value"], sources)
+                _indicator_period(method, years, series.get((ind.code, part.code), {}), row)
+                if row["value"] is not None:
+                    figures[(key, period.code)] = (row["value"], row["sources"])
                 rows.append(row)
         for d in cat.derived:
             rows.append(_derived_period(cat, d.code, period, series, figures, labels))
@@ -253,8 +292,8 @@ def _growth_rows(cat: Catalogue, series: dict[Ref, Series]) -> list[GrowthRow]:
     rows: list[GrowthRow] = []
     for (code, part), s in series.items():
         ind = cat.indicator_by_code.get(code)
-        if ind is None or ind.period_method not in ("sum", "last"):
-            continue
+        if ind is None or ind.nature not in ("flow", "stock"):  # levels only: not a rate,
+            continue  # a share, or tasks counted again each year they run
         for year in sorted(s):
             prev = s.get(year - 1)
             if prev is not None and prev[0] > 0 and year in cat.years.actual:
@@ -277,15 +316,40 @@ def trend(points: list[tuple[int, float]], years: list[int]) -> list[tuple[int, 
     return [(yr, my + slope * (yr - mx)) for yr in years]
 
 
+def target_rows(cat: Catalogue) -> list[tuple[Item, TargetRow]]:
+    """Every target the catalogue asks for, in the targets table's order: the rows an item
+    declares (with their current-value source, label and reference), then every other
+    indicator part asked for target years, so that no target a unit sends is left out."""
+    rows = [(item, row) for item in cat.items for row in item.targets]
+    if not rows:
+        return []
+    # Unlisted targets join the item listing another part of the same indicator, else the
+    # item listing the most targets (the chapter's main targets table).
+    counts: dict[str, int] = defaultdict(int)
+    for item, _ in rows:
+        counts[item.code] += 1
+    main = max((item for item, _ in rows), key=lambda it: counts[it.code])
+    home_of = {row.indicator: item for item, row in rows}
+    listed = {(row.indicator, row.part or TOTAL) for _, row in rows}
+    for ind in cat.indicator_by_code.values():
+        if ind.years == "actual":
+            continue
+        for part in cat.parts_of(ind):
+            if (ind.code, part.code) not in listed:
+                listed.add((ind.code, part.code))
+                rows.append((home_of.get(ind.code, main), TargetRow(indicator=ind.code,
+                                             part=None if part.code == TOTAL else part.code)))
+    return rows
+
+
 def _target(cat: Catalogue, item: Item, row: TargetRow, series: dict[Ref, Series],
             periods: dict[tuple[str, str], float]) -> TargetStatus:
     ind = cat.indicator_by_code[row.indicator]
     part = row.part or TOTAL
-    label = row.label or ind.label
+    name = row.label or ind.label
     if part != TOTAL:
-        label += f" – {cat.part_label(ind.code, part)}"
-    if row.reference:
-        label += f" (tham chiếu: {row.reference})"
+        name += f" – {cat.part_label(ind.code, part)}"
+    label = name + (f" (tham chiếu: {row.reference})" if row.reference else "")
     source_ref: Ref = (row.current, TOTAL) if row.current else (ind.code, part)
     history = sorted((y, v[0]) for y, v in series.get(source_ref, {}).items()
                      if y in cat.years.actual)
@@ -297,36 +361,46 @@ def _target(cat: Catalogue, item: Item, row: TargetRow, series: dict[Ref, Series
         current, last_year = (history[-1][1], history[-1][0]) if history else (None, 0)
         when = str(last_year) if history else "-"
         projection = trend(history, list(cat.years.target))
-    lo, hi = ind.low, ind.high
-    projection = [(y, min(max(v, lo), hi) if hi is not None else max(v, lo))
-                  for y, v in projection]
     goals = tuple((y, series.get((ind.code, part), {}).get(y, (None,))[0])
                   for y in cat.years.target)
-    verdict = _verdict(ind.measure, ind.decimals, current, last_year, goals, projection)
-    return TargetStatus(item=item.code, label=label, measure=ind.measure,
-                        decimals=ind.decimals,
-                        current=current, current_when=when, targets=goals,
-                        projection=tuple(projection), verdict=verdict)
+    status = TargetStatus(item=item.code, label=label, measure=ind.measure,
+                          decimals=ind.decimals, current=current, current_when=when,
+                          targets=goals, projection=tuple(projection), verdict="",
+                          name=name, reference=row.reference or "", indicator=ind.code,
+                          part=part, low=ind.low, high=ind.high)
+    return replace(status, verdict=_verdict(status, last_year))
 
 
-def _verdict(measure: str, decimals: int, current: float | None, year: int,
-             goals: tuple[tuple[int, float | None], ...],
-             projection: list[tuple[int, float]]) -> str:
-    known = [(y, g) for y, g in goals if g is not None]
+def _verdict(t: TargetStatus, year: int) -> str:
+    """The targets table's verdict: reached or not and the gap, the yearly change needed,
+    targets that are not above what is already reached, and the linear trend (said to be
+    unusable when it leaves the indicator's possible range)."""
+    known = [(y, g) for y, g in t.targets if g is not None]
+    current = t.current
     if current is None or not known:
         return "Chưa đủ số liệu để đánh giá."
-    points = measure == "%"
-    unit = "điểm %" if points else measure
+    points = t.measure == "%"
+    unit = "điểm %" if points else t.measure
+
+    def num(v: float) -> str:
+        return fmt.number(v, t.decimals)
+
     parts = []
+    met = [(y, g) for y, g in known if g <= current]
+    if met:
+        years = " và ".join(f"năm {y} ({num(g)})" for y, g in met)
+        when = ("giai đoạn " if "-" in t.current_when else "năm ") + t.current_when
+        parts.append(f"Hiện trạng {when} ({num(current)}) đã bằng hoặc vượt mục tiêu đề "
+                     f"xuất cho {years}: cần xem lại mục tiêu.")
     first_year, first_goal = known[0]
-    last_goal_year, last_goal = known[-1]
-    if current >= last_goal and last_goal_year != first_year:
-        parts.append(f"Đã đạt cả mục tiêu năm {first_year} và năm {last_goal_year}.")
-    elif current >= first_goal:
-        parts.append(f"Đạt mục tiêu năm {first_year}.")
-    else:
+    if first_goal > current:
         parts.append(f"Chưa đạt mục tiêu năm {first_year} (còn thiếu "
-                     f"{fmt.number(first_goal - current, decimals)} {unit}).")
+                     f"{num(first_goal - current)} {unit}).")
+    for (y0, g0), (y1, g1) in zip(known, known[1:]):
+        if g1 < g0:
+            parts.append(f"Mục tiêu năm {y1} ({num(g1)}) thấp hơn mục tiêu năm {y0} "
+                         f"({num(g0)}).")
+    last_goal_year, last_goal = known[-1]
     steps = last_goal_year - year
     if current < last_goal and steps > 0:
         if points or current <= 0:
@@ -335,11 +409,18 @@ def _verdict(measure: str, decimals: int, current: float | None, year: int,
             rate = ((last_goal / current) ** (1 / steps) - 1) * 100
             need = f"{fmt.number(rate, 1)}%/năm"
         parts.append(f"Để đạt mục tiêu năm {last_goal_year} cần tăng bình quân {need}.")
-    at_goal = dict(projection).get(last_goal_year)
+    at_goal = dict(t.projection).get(last_goal_year)
     if at_goal is not None:
-        reach = "đạt" if at_goal >= last_goal else "không đạt"
-        parts.append(f"Dự báo theo xu hướng tuyến tính: năm {last_goal_year} khoảng "
-                     f"{fmt.number(at_goal, decimals)} ({reach} mục tiêu).")
+        if (last_goal_year, at_goal) in t.outside:
+            bound = t.high if t.high is not None and at_goal > t.high else t.low
+            parts.append(f"Kéo dài xu hướng tuyến tính của số liệu đã có đến năm "
+                         f"{last_goal_year} cho {num(at_goal)}, ngoài giới hạn "
+                         f"{fmt.plain(bound)} của chỉ tiêu, nên xu hướng này không dùng được "
+                         "làm dự báo.")
+        else:
+            reach = "đạt" if at_goal >= last_goal else "không đạt"
+            parts.append(f"Dự báo theo xu hướng tuyến tính: năm {last_goal_year} khoảng "
+                         f"{num(at_goal)} ({reach} mục tiêu).")
     return " ".join(parts)
 
 
@@ -390,7 +471,7 @@ def derive(cat: Catalogue, merged: pd.DataFrame,
     periods = _period_rows(cat, series, labels)
     figures = {(r["key"], r["period"]): r["value"] for r in periods if r["value"] is not None}
     targets = tuple(_target(cat, item, row, series, figures)
-                    for item in cat.items for row in item.targets)
+                    for item, row in target_rows(cat))
     land = None
     for li in cat.lists:
         if li.land_demand is not None and lists and li.code in lists:
@@ -405,10 +486,16 @@ def derive(cat: Catalogue, merged: pd.DataFrame,
     )
 
 
-def date_findings(cat: Catalogue, as_of: dt.date) -> list[Finding]:
+def data_cutoff(sent: Iterable[dt.date], as_of: dt.date) -> dt.date:
+    """The day the chapter's data are counted to: the latest day a workbook used was sent
+    (`sent`), never after the build's `as_of` date; `as_of` when no workbook was used."""
+    return min(max(sent, default=as_of), as_of)
+
+
+def date_findings(cat: Catalogue, cutoff: dt.date) -> list[Finding]:
     """A warning when the data are counted to a day after the date the chapter carries: the
     document would quote figures it could not have had on its own date."""
-    if as_of <= cat.chapter_date:
+    if cutoff <= cat.chapter_date:
         return []
-    return [fnd.make("as_of_after_document", fnd.COMPUTED, value=fmt.date(as_of),
+    return [fnd.make("as_of_after_document", fnd.COMPUTED, value=fmt.date(cutoff),
                      date=fmt.date(cat.chapter_date))]

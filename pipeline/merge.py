@@ -3,6 +3,12 @@
 One row per (unit, indicator, breakdown, year) with its value and where it came from (file,
 sheet, cell, file hash). This table is what derive and render read, and what the consultants
 receive.
+
+The `status` column is what the unit chose in the row's "Tính chất số liệu" column (the
+catalogue's `data_status`: "Chính thức", "Ước tính", "Sơ bộ") or "". A row from a workbook
+marked as sample data says "Mẫu", so that sample figures never pass for official; when the
+unit marked the row as provisional (any status of `data_status` after the first), it keeps
+that too: "Mẫu – Ước tính", "Mẫu – Sơ bộ". `typed_status` gives back what the unit chose.
 """
 
 from __future__ import annotations
@@ -30,17 +36,38 @@ def rows_of(df: pd.DataFrame, *columns: str) -> Iterator[tuple[Any, ...]]:
 
 
 SAMPLE_STATUS = "Mẫu"
-"""The status of every row from a workbook marked as sample data, whatever the unit typed."""
+"""The status of every row from a workbook marked as sample data ("Mẫu – Ước tính" when the
+unit marked the row as provisional)."""
+SAMPLE_JOIN = " – "
+
+
+def sample_status(cat: Catalogue, typed: str) -> str:
+    """The status of a sample row whose unit chose `typed`: "Mẫu", or "Mẫu – Ước tính" for a
+    provisional status (one of the catalogue's `data_status` after the first)."""
+    if typed in cat.data_status[1:]:
+        return SAMPLE_STATUS + SAMPLE_JOIN + typed
+    return SAMPLE_STATUS
+
+
+def typed_status(status: str) -> str:
+    """What the unit chose, from a merged row's status: "Mẫu – Ước tính" -> "Ước tính",
+    "Mẫu" -> "", "Sơ bộ" -> "Sơ bộ"."""
+    if status == SAMPLE_STATUS:
+        return ""
+    prefix = SAMPLE_STATUS + SAMPLE_JOIN
+    return status[len(prefix):] if status.startswith(prefix) else status
 
 
 def merge(cat: Catalogue, values: tuple[Value, ...] | list[Value],
           samples: frozenset[str] = frozenset()) -> pd.DataFrame:
     """Long table of every value, in catalogue order (indicator, then part), then year. Rows
-    from the files in `samples` (workbooks marked as sample data) have status "Mẫu", so that
-    the merged data never passes for official."""
+    from the files in `samples` (workbooks marked as sample data) have status "Mẫu" (or "Mẫu –
+    Ước tính", "Mẫu – Sơ bộ" as the unit marked them), so that the merged data never passes
+    for official."""
     df = merge_columns(cat, [tuple(zip(*values))])
     if samples and len(df):
-        df.loc[df["file"].isin(samples), "status"] = SAMPLE_STATUS
+        rows = df["file"].isin(samples)
+        df.loc[rows, "status"] = [sample_status(cat, s) for s in df.loc[rows, "status"]]
     return df
 
 

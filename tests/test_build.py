@@ -1,4 +1,5 @@
-"""Build folders: lock, atomic rename, latest, failures leave nothing half-written."""
+"""Build folders: lock, atomic rename, latest, failures leave nothing half-written; a final
+(--strict) build whose figures disagree with each other is refused."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ import datetime as dt
 import errno
 from collections import namedtuple
 
+import openpyxl
 import pytest
 
 from pipeline import build
 from pipeline.build import run_build
-from pipeline.core.errors import EXIT_OUTPUT, BuildBusy, BuildError, OutputError
-from pipeline.core.outputs import LOCK
+from pipeline.core.errors import EXIT_OUTPUT, BuildBusy, BuildError, FilesHaveErrors, OutputError
+from pipeline.core.outputs import CHECK_FOLDER, LOCK, VALIDATION
+from pipeline.forms import build_narrative_form
 from pipeline.office.progress import Delivery
 from pipeline.read.cache import CACHE_DIR
 
@@ -229,3 +232,37 @@ def test_a_link_that_cannot_be_made_is_one_line_and_the_build_stays(tmp_path, ca
     assert lines[-1] == (f"Không cập nhật được '{out / 'latest'}' (Operation not permitted); "
                          f"bản mới ở '{result.folder}'.")
     assert not (out / "latest").exists() and not list(out.glob(".latest-*"))
+
+
+# --- the consistency pass: a final build whose figures disagree is refused -------------------
+def test_a_strict_build_whose_narrative_disagrees_with_its_table_is_refused(tmp_path, cat,
+                                                                            inputs):
+    # The TTUD sample workbook has 66,6% for 2019.
+    sentence = "Năm 2019, tỷ lệ lao động qua đào tạo đạt 70,5% so với kế hoạch."
+    doc = build_narrative_form(cat, cat.unit_by_code["TTUD"], {("I.9", 0): [sentence]})
+    doc.save(str(inputs / "TTUD_thuyet_minh_mau.docx"))
+    out = tmp_path / "out"
+
+    with pytest.raises(FilesHaveErrors) as e:
+        run_build(inputs, out, cat, TEMPLATE, as_of=AS_OF, pdf=False, strict=True,
+                  log=lambda _: None)
+
+    folder = out / CHECK_FOLDER
+    assert str(e.value) == (
+        "Số liệu trong chương chưa thống nhất với nhau (1 cảnh báo: thuyết minh khác biểu số "
+        "liệu, mục tiêu không cao hơn hiện trạng...) nên bản chính thức không được tạo "
+        f"(--strict). Xem các dòng mã narrative_figure_mismatch trong '{folder / VALIDATION}', "
+        "sửa thuyết minh hoặc biểu số liệu (hoặc gửi đơn vị sửa) rồi chạy lại.")
+    # No build folder, no `latest`, nothing half-written: the checks and the read cache.
+    assert sorted(p.name for p in out.iterdir()) == [CACHE_DIR, CHECK_FOLDER]
+    report = openpyxl.load_workbook(folder / VALIDATION, read_only=True)
+    texts = [c for ws in report.worksheets for row in ws.iter_rows(values_only=True)
+             for c in row if isinstance(c, str)]
+    assert any(f"Thuyết minh viết «{sentence}»: số 70,5 không khớp" in t for t in texts)
+
+    # Without --strict the chapter is built and the warning is among the build's findings.
+    result = run_build(inputs, out, cat, TEMPLATE, as_of=AS_OF, pdf=False, log=lambda _: None)
+    assert [(f.file, f.sheet, f.unit, f.value) for f in result.findings
+            if f.code == "narrative_figure_mismatch"] == [
+        ("TTUD_thuyet_minh_mau.docx", "I.9. Nguồn nhân lực; thông tin, thống kê KH&CN; sàn "
+         "giao dịch công nghệ và kết nối cung - cầu công nghệ", "TTUD", "70,5")]

@@ -59,7 +59,7 @@ def test_real_catalogue_has_the_nine_units_in_the_seeds_order(cat: Catalogue):
 def test_real_catalogue_items_in_seed_order_with_deadlines(cat: Catalogue):
     assert [it.code for it in cat.items] == [
         "I.1", "I.2", "I.3", "I.4", "I.5", "I.6", "I.7", "I.8", "I.9", "I.DG",
-        "II.1", "II.2", "II.3", "II.4", "IV"]
+        "II.1", "II.2", "II.3", "II.5", "II.4", "IV"]
     due = {it.code: it.due.isoformat() for it in cat.items}
     assert due.pop("I.1") == "2020-03-10"
     assert set(due.values()) == {"2020-03-25"}
@@ -104,7 +104,8 @@ def test_every_derived_indicator_parses_and_is_used(cat: Catalogue):
         used |= {code for code, _ in formula.refs}
     assert {d.code for d in cat.derived} <= used
     assert [d.code for d in cat.derived] == ["ty_le_chi_khcn", "chenh_lech_muc_2pct", "tang_tfp",
-                                            "dong_gop_von", "dong_gop_lao_dong", "dong_gop_tfp"]
+                                            "dong_gop_von", "dong_gop_lao_dong", "dong_gop_tfp",
+                                            "ty_le_cn_tien_tien"]
 
 
 SEED_INDICATORS = [
@@ -329,11 +330,23 @@ def test_a_new_derived_indicator_needs_only_a_catalogue_edit(raw: dict):
 
 
 # --- reading the file (issue 15): encodings, keys written twice or unknown, each with its line
-# Each case writes the real catalogue, altered, into tmp_path. Line numbers are typed by hand
-# from templates/catalogue.yaml; _at() checks first that the line altered is still where the
-# numbers expect it, so that an edit of the catalogue fails there, not in a message.
+# Each case writes the real catalogue, altered, into tmp_path. Line numbers near the top are
+# typed by hand from templates/catalogue.yaml; those further down (which several people's edits
+# move) count by hand from an anchor line found in the text. _at() checks first that the line
+# altered is where the numbers expect it, so that an edit of the catalogue fails there, not in
+# a message.
 TEXT = CATALOGUE.read_text(encoding="utf-8")
-GRDP = 277  # "      - code: grdp_tang"; its "max: 100" is on line 282
+
+
+def _line_of(text: str) -> int:
+    """The number of the one line of the catalogue that reads `text`."""
+    [n] = [n for n, line in enumerate(TEXT.splitlines(), start=1) if line == text]
+    return n
+
+
+GRDP = _line_of("      - code: grdp_tang")  # label +1, measure +2, nature +3, max +6
+I3_FIRST = _line_of("      - code: da_trinh_do_cn")  # the first indicator of item I.3
+PERIODS = _line_of("periods:")
 
 
 def _at(line: int, expected: str) -> None:
@@ -355,13 +368,13 @@ def _load_error(tmp_path, data: bytes | str, name: str = "catalogue.yaml") -> st
 
 
 def test_a_key_written_twice_is_refused_naming_the_key_and_both_lines(tmp_path):
-    _at(GRDP, "      - code: grdp_tang")
-    _at(282, "        max: 100")
+    _at(GRDP + 6, "        max: 100")
     message = _load_error(tmp_path, _insert_after(GRDP, "        max: 80\n"))
     assert message == (
         "catalogue.yaml không hợp lệ:\n"
-        "- items[I.3].indicators[grdp_tang].max (dòng 283): khóa 'max' bị lặp, đã có ở dòng 278 "
-        "trong cùng một mục (YAML chỉ giữ giá trị viết sau); hãy giữ một dòng, xóa dòng kia")
+        f"- items[I.3].indicators[grdp_tang].max (dòng {GRDP + 7}): khóa 'max' bị lặp, đã có ở "
+        f"dòng {GRDP + 1} trong cùng một mục (YAML chỉ giữ giá trị viết sau); hãy giữ một dòng, "
+        "xóa dòng kia")
 
 
 def test_every_key_written_twice_is_listed_with_crlf_line_endings_too(tmp_path):
@@ -386,8 +399,8 @@ def test_the_same_key_in_two_mappings_is_no_duplicate(tmp_path, cat: Catalogue):
 
 @pytest.mark.parametrize(("line", "expected", "added", "problem"), [
     (GRDP, "      - code: grdp_tang", "        maxx: 90\n",
-     "- items[I.3].indicators[grdp_tang].maxx (dòng 278): khóa không được phép (viết sai tên "
-     "khóa?); sửa tên hoặc xóa dòng này"),
+     f"- items[I.3].indicators[grdp_tang].maxx (dòng {GRDP + 1}): khóa không được phép (viết "
+     "sai tên khóa?); sửa tên hoặc xóa dòng này"),
     (9, "place: Bắc Giang", "palce: Bắc Giang\n",
      "- palce (dòng 10): khóa không được phép (viết sai tên khóa?); sửa tên hoặc xóa dòng này"),
     (23, "  target: [2025, 2030]", "  tagret: [2035]\n",
@@ -411,7 +424,7 @@ def test_a_missing_key_is_refused_with_the_line_of_its_entry(tmp_path):
     _at(GRDP + 1, "        label: Tốc độ tăng GRDP (giá so sánh)")
     text = TEXT.replace("        label: Tốc độ tăng GRDP (giá so sánh)\n", "", 1)
     assert _load_error(tmp_path, text).splitlines()[1] == (
-        "- items[I.3].indicators[grdp_tang].label (dòng 277): thiếu khóa bắt buộc")
+        f"- items[I.3].indicators[grdp_tang].label (dòng {GRDP}): thiếu khóa bắt buộc")
 
 
 def test_a_bad_value_is_named_by_its_key_as_before(tmp_path):
@@ -494,15 +507,15 @@ def test_a_control_character_is_refused_naming_its_line(tmp_path):
 
 @pytest.mark.parametrize(("line", "expected", "added", "message"), [
     (GRDP, "      - code: grdp_tang", "\tmax: 90\n",
-     "catalogue.yaml, dòng 278, cột 1: lỗi cú pháp YAML: có ký tự Tab: YAML chỉ thụt lề bằng "
-     "dấu cách. Hãy sửa rồi chạy lại."),
+     f"catalogue.yaml, dòng {GRDP + 1}, cột 1: lỗi cú pháp YAML: có ký tự Tab: YAML chỉ thụt "
+     "lề bằng dấu cách. Hãy sửa rồi chạy lại."),
     (9, "place: Bắc Giang", "chapter_title: Khoa học: công nghệ\n",
      "catalogue.yaml, dòng 10, cột 24: lỗi cú pháp YAML: dấu ':' không đúng chỗ (thụt lề lệch, "
      "thiếu dấu cách sau ':', hoặc giá trị có ': ' cần đặt trong dấu nháy \"...\"). Hãy sửa "
      "rồi chạy lại."),
     (GRDP + 1, "        label: Tốc độ tăng GRDP (giá so sánh)", "       measure: lệch\n",
-     "catalogue.yaml, dòng 279, cột 8: lỗi cú pháp YAML: thụt lề không thẳng hàng với các "
-     "dòng cùng cấp (trong khối bắt đầu ở dòng 263). Hãy sửa rồi chạy lại."),
+     f"catalogue.yaml, dòng {GRDP + 2}, cột 8: lỗi cú pháp YAML: thụt lề không thẳng hàng với "
+     f"các dòng cùng cấp (trong khối bắt đầu ở dòng {I3_FIRST}). Hãy sửa rồi chạy lại."),
     (9, "place: Bắc Giang", "---\n",
      "catalogue.yaml, dòng 10, cột 1: lỗi cú pháp YAML: tệp chỉ được có một tài liệu YAML: "
      "xóa dòng '---' ở giữa tệp. Hãy sửa rồi chạy lại."),
@@ -516,8 +529,8 @@ def test_a_yaml_syntax_error_names_its_line_in_vietnamese(tmp_path, line, expect
 def test_an_unclosed_bracket_names_where_it_opened(tmp_path):
     _at(23, "  target: [2025, 2030]")
     message = _load_error(tmp_path, TEXT.replace("[2025, 2030]", "[2025, 2030"))
-    assert message == ("catalogue.yaml, dòng 29, cột 1: lỗi cú pháp YAML: thiếu dấu ',' hoặc dấu "
-                       "đóng ngoặc (dấu ngoặc mở ở dòng 23). Hãy sửa rồi chạy lại.")
+    assert message == (f"catalogue.yaml, dòng {PERIODS}, cột 1: lỗi cú pháp YAML: thiếu dấu ',' "
+                       "hoặc dấu đóng ngoặc (dấu ngoặc mở ở dòng 23). Hãy sửa rồi chạy lại.")
 
 
 @pytest.mark.parametrize("data", [b"", b"\xef\xbb\xbf", b"\r\n\r\n", b"# chi co ghi chu\n"])
@@ -569,3 +582,108 @@ def test_a_yaml_tag_that_runs_code_is_refused_not_run(tmp_path):
         "place: Bắc Giang", "place: !!python/object/apply:os.system ['echo pwned']"))
     assert message == ("catalogue.yaml, dòng 9, cột 8: lỗi cú pháp YAML: thẻ '!...' không được "
                        "dùng trong danh mục. Hãy sửa rồi chạy lại.")
+
+
+# --- every indicator's nature (issue 16) ------------------------------------------------------
+NATURES = {  # typed by hand from the issue: what each indicator's yearly value is
+    "chi_nsdp": "flow", "chi_khcn": "flow", "ty_le_chi_khcn_muc_tieu": "ratio",
+    "csvc_dien_tich": "stock", "csvc_phong_thi_nghiem": "stock", "csvc_thiet_bi": "flow",
+    "nv_so_luong": "in_progress", "nv_linh_vuc": "in_progress", "nv_kinh_phi": "flow",
+    "nv_ung_dung": "flow", "da_trinh_do_cn": "flow", "da_cn_tien_tien": "ratio",
+    "grdp_tang": "rate", "von_tang": "rate", "lao_dong_tang": "rate",
+    "tfp_dong_gop_muc_tieu": "ratio", "dn_ho_tro_doi_moi": "flow", "dn_khcn": "stock",
+    "bm_don_vi": "stock", "bm_nhan_luc": "stock", "bm_can_bo_huyen": "stock",
+    "tc_khcn": "stock", "tc_nhan_luc": "stock", "tc_chuyen_dn": "stock",
+    "shtt_don": "flow", "shtt_van_bang": "flow", "bx_co_so": "stock", "bx_thiet_bi": "stock",
+    "sang_kien": "flow", "tt_cuoc": "flow", "tt_co_so": "flow", "tt_vi_pham": "flow",
+    "tt_tien_phat": "flow", "tdc_kiem_dinh": "flow", "tdc_iso": "stock",
+    "tdc_hop_chuan": "flow", "tdc_mau_kiem_tra": "flow", "ld_qua_dao_tao": "ratio",
+    "ld_bang_cap": "ratio", "ld_trinh_do": "ratio", "ld_co_cau_nganh": "ratio",
+    "tk_csdl": "stock", "sgd_giao_dich": "flow", "sgd_ket_noi": "flow",
+}
+
+
+def test_the_real_catalogue_gives_every_indicator_its_nature(cat: Catalogue):
+    assert {code: ind.nature for code, ind in cat.indicator_by_code.items()} == NATURES
+    by = cat.indicator_by_code
+    assert {c: by[c].period for c, n in NATURES.items() if n in ("rate", "ratio")} == {
+        "ty_le_chi_khcn_muc_tieu": "last", "da_cn_tien_tien": "mean", "grdp_tang": "growth_mean",
+        "von_tang": "growth_mean", "lao_dong_tang": "growth_mean",
+        "tfp_dong_gop_muc_tieu": "mean", "ld_qua_dao_tao": "last", "ld_bang_cap": "last",
+        "ld_trinh_do": "last", "ld_co_cau_nganh": "last"}
+    assert [c for c, ind in by.items() if ind.cumulative] == ["dn_khcn", "tc_chuyen_dn",
+                                                              "tk_csdl"]
+    assert by["tk_csdl"].label == "Số biểu ghi trong cơ sở dữ liệu KH&CN (lũy kế)"
+
+
+def test_the_share_of_advanced_technology_is_computed_from_the_counts(cat: Catalogue):
+    assert cat.indicator_by_code["da_cn_tien_tien"].years == "target"
+    d = cat.derived_by_code["ty_le_cn_tien_tien"]
+    assert (d.label, d.measure, d.decimals, d.period) == (
+        "Tỷ lệ dự án có công nghệ tiên tiến trở lên", "%", 1, "inputs")
+    assert d.formula == ("(da_trinh_do_cn.cao + da_trinh_do_cn.tien_tien) / "
+                         "da_trinh_do_cn.total * 100")
+    i3 = next(it for it in cat.items if it.code == "I.3")
+    assert i3.tables[0].columns[-1].derived == "ty_le_cn_tien_tien"
+    ii3 = next(it for it in cat.items if it.code == "II.3")
+    row = next(r for r in ii3.targets if r.indicator == "da_cn_tien_tien")
+    assert row.current == "ty_le_cn_tien_tien"
+
+
+NV = "      - code: nv_so_luong"
+NATURE_WORDS = ("flow = số phát sinh trong năm; stock = số hiện có cuối năm; rate = tốc độ "
+                "tăng; ratio = tỷ lệ, cơ cấu; in_progress = số đang thực hiện trong năm")
+
+
+def test_an_indicator_without_nature_is_refused_naming_it_and_its_line(tmp_path):
+    _at(_line_of(NV) + 3, "        nature: in_progress")
+    text = TEXT.replace(NV + "\n        label: Số nhiệm vụ KH&CN triển khai\n        measure: "
+                        "nhiệm vụ\n        nature: in_progress\n", NV + "\n        label: Số nhiệm "
+                        "vụ KH&CN triển khai\n        measure: nhiệm vụ\n", 1)
+    assert _load_error(tmp_path, text) == (
+        "catalogue.yaml không hợp lệ:\n"
+        f"- items[I.2].indicators[nv_so_luong] (dòng {_line_of(NV)}): thiếu khóa 'nature' "
+        "(flow | stock | rate | ratio | in_progress). Hãy thêm dòng 'nature:' ghi bản chất số "
+        "liệu của chỉ tiêu: " + NATURE_WORDS)
+
+
+def test_an_indicator_without_nature_is_refused_when_parsed_too(raw: dict):
+    del _indicator(raw, "bx_co_so")["nature"]
+    assert _error(raw).splitlines()[1:] == [
+        "- items[I.6].indicators[bx_co_so]: thiếu khóa 'nature' (flow | stock | rate | ratio | "
+        "in_progress). Hãy thêm dòng 'nature:' ghi bản chất số liệu của chỉ tiêu: "
+        + NATURE_WORDS]
+
+
+def test_an_unknown_nature_lists_the_allowed_ones_in_vietnamese(raw: dict):
+    _indicator(raw, "tk_csdl")["nature"] = "luy_ke"
+    assert _error(raw).splitlines()[1:] == [
+        "- items[I.9].indicators[tk_csdl].nature: phải là một trong: flow | stock | rate | "
+        f"ratio | in_progress ({NATURE_WORDS})"]
+
+
+def test_a_rate_without_period_is_refused_naming_the_indicator_and_its_line(tmp_path):
+    _at(GRDP + 9, "        period: growth_mean")
+    lines = TEXT.splitlines(keepends=True)
+    text = "".join(lines[:GRDP + 8] + lines[GRDP + 9:])  # without that line
+    assert _load_error(tmp_path, text).splitlines()[1:] == [
+        f"- items[I.3].indicators[grdp_tang] (dòng {GRDP}): chỉ tiêu nature: rate (tốc độ tăng) "
+        "cần khóa 'period' (mean | growth_mean | last): số của giai đoạn là bình quân các năm "
+        "(mean), tốc độ tăng bình quân (growth_mean) hay số năm cuối giai đoạn (last); hãy thêm "
+        "dòng 'period:'"]
+
+
+def test_a_cumulative_flow_is_refused(raw: dict):
+    _indicator(raw, "sang_kien")["cumulative"] = True
+    assert _error(raw).splitlines()[1:] == [
+        "- items[I.6].indicators[sang_kien]: 'cumulative: true' (số lũy kế, không giảm qua các "
+        "năm) chỉ dùng với nature: stock (số hiện có cuối năm), chỉ tiêu này là nature: flow "
+        "(số phát sinh trong năm); hãy sửa 'nature' hoặc xóa dòng 'cumulative'"]
+
+
+def test_a_stock_summed_over_years_cannot_be_declared(raw: dict):
+    _indicator(raw, "bx_co_so")["period"] = "mean"
+    assert _error(raw).splitlines()[1:] == [
+        "- items[I.6].indicators[bx_co_so]: chỉ tiêu nature: stock (số hiện có cuối năm) không "
+        "khai báo 'period': số của giai đoạn luôn là số năm cuối giai đoạn; hãy xóa dòng "
+        "'period'"]

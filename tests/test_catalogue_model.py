@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import yaml
 from pydantic import BaseModel, ValidationError
 
 from pipeline.catalogue import model
@@ -17,6 +18,8 @@ from pipeline.catalogue.model import (
     ListInput,
     Part,
 )
+
+from .conftest import CATALOGUE
 
 
 def _codes(items) -> list[str]:
@@ -93,8 +96,9 @@ def test_data_items_of_an_unknown_unit_is_empty(cat: Catalogue):
 
 
 def test_items_of_adds_the_narrative_items_every_unit_writes(cat: Catalogue):
-    assert _codes(cat.items_of("KHTC")) == ["I.1", "I.DG", "II.1", "II.2", "II.3", "II.4", "IV"]
-    assert _codes(cat.items_of("QLKH")) == ["I.2", "I.DG", "II.1", "II.2", "II.3", "II.4", "IV"]
+    narrative = ["I.DG", "II.1", "II.2", "II.3", "II.5", "II.4", "IV"]
+    assert _codes(cat.items_of("KHTC")) == ["I.1", *narrative]
+    assert _codes(cat.items_of("QLKH")) == ["I.2", *narrative]
 
 
 def test_lists_of_a_unit_are_its_own_and_the_shared_ones(cat: Catalogue):
@@ -132,7 +136,8 @@ def test_parts_of_does_not_change_the_catalogues_breakdown(cat: Catalogue):
 
 
 def test_parts_of_an_unknown_breakdown_is_empty(cat: Catalogue):
-    ind = Indicator(code="x", label="X", measure="người", breakdown="khong_co")
+    ind = Indicator(code="x", label="X", measure="người", nature="stock",
+                    breakdown="khong_co")
     assert cat.parts_of(ind) == []
 
 
@@ -140,7 +145,7 @@ def test_years_of_actual_target_and_both(cat: Catalogue):
     actual = [2011, 2012, 2013, 2014, 2015, 2016, 2017, 2018, 2019]
     assert cat.years_of(cat.indicator_by_code["chi_nsdp"]) == actual
     assert cat.years_of(cat.indicator_by_code["ty_le_chi_khcn_muc_tieu"]) == [2025, 2030]
-    assert cat.years_of(cat.indicator_by_code["da_cn_tien_tien"]) == [*actual, 2025, 2030]
+    assert cat.years_of(cat.indicator_by_code["ld_qua_dao_tao"]) == [*actual, 2025, 2030]
 
 
 def test_years_of_is_a_copy(cat: Catalogue):
@@ -177,25 +182,139 @@ def test_part_label_of_an_unknown_part_is_a_key_error(cat: Catalogue):
         cat.part_label("nv_so_luong", "khong_co")
 
 
-# --- Indicator defaults ------------------------------------------------------------------------
+# --- Indicator: nature and period, defaults ------------------------------------------------------
 
 def test_period_method_of_the_real_indicators(cat: Catalogue):
     by = cat.indicator_by_code
-    assert by["chi_nsdp"].period_method == "sum"
-    assert by["da_cn_tien_tien"].period_method == "mean"  # percent
-    assert by["dn_khcn"].period_method == "last"  # cumulative
-    assert by["grdp_tang"].period_method == "growth_mean"  # declared
-    assert by["csvc_dien_tich"].period_method == "last"  # declared
+    assert by["chi_nsdp"].period_method == "sum"  # flow
+    assert by["dn_khcn"].period_method == "last"  # stock, cumulative
+    assert by["bx_co_so"].period_method == "last"  # stock: licensed facilities, not summed
+    assert by["tk_csdl"].period_method == "last"  # stock: records in the database
+    assert by["nv_so_luong"].period_method == "none"  # in_progress: never summed
+    assert by["grdp_tang"].period_method == "growth_mean"  # rate, declared
+    assert by["ld_qua_dao_tao"].period_method == "last"  # ratio, declared
+    assert by["da_cn_tien_tien"].period_method == "mean"  # ratio, declared
+
+
+def _ind(**fields: object) -> Indicator:
+    return Indicator.model_validate({"code": "x", "label": "Chỉ tiêu", "measure": "cơ sở",
+                                     **fields})
+
+
+@pytest.mark.parametrize(("fields", "method"), [
+    ({"nature": "flow"}, "sum"),
+    ({"nature": "stock"}, "last"),
+    ({"nature": "stock", "period": "last"}, "last"),  # the implied one may be written
+    ({"nature": "stock", "cumulative": True}, "last"),
+    ({"nature": "in_progress"}, "none"),
+    ({"nature": "rate", "type": "percent", "period": "growth_mean"}, "growth_mean"),
+    ({"nature": "rate", "type": "percent", "period": "mean"}, "mean"),
+    ({"nature": "ratio", "type": "percent", "period": "mean"}, "mean"),
+    ({"nature": "ratio", "type": "percent", "period": "last"}, "last"),
+])
+def test_period_method_follows_the_nature(fields, method):
+    assert _ind(**fields).period_method == method
+
+
+def test_nature_names_and_period_methods_in_vietnamese():
+    assert model.NATURE_VI == {
+        "flow": "số phát sinh trong năm", "stock": "số hiện có cuối năm",
+        "rate": "tốc độ tăng", "ratio": "tỷ lệ, cơ cấu",
+        "in_progress": "số đang thực hiện trong năm"}
+    assert model.PERIOD_METHOD_VI["none"] == "không cộng qua các năm"
+
+
+def _refused(**fields: object) -> str:
+    with pytest.raises(ValidationError) as e:
+        _ind(**fields)
+    [err] = e.value.errors()
+    return str(err["ctx"]["error"]) if err["type"] == "value_error" else err["type"]
+
+
+def test_an_indicator_without_nature_is_refused():
+    assert _refused() == "missing"
+
+
+def test_an_unknown_nature_is_refused():
+    assert _refused(nature="level") == "literal_error"
+
+
+def test_a_rate_without_period_is_refused():
+    assert _refused(nature="rate", type="percent") == (
+        "chỉ tiêu nature: rate (tốc độ tăng) cần khóa 'period' (mean | growth_mean | last): số "
+        "của giai đoạn là bình quân các năm (mean), tốc độ tăng bình quân (growth_mean) hay số "
+        "năm cuối giai đoạn (last); hãy thêm dòng 'period:'")
+
+
+def test_a_ratio_without_period_is_refused():
+    assert _refused(nature="ratio", type="percent").startswith(
+        "chỉ tiêu nature: ratio (tỷ lệ, cơ cấu) cần khóa 'period'")
+
+
+def test_a_ratio_may_not_average_growth():
+    assert _refused(nature="ratio", type="percent", period="growth_mean") == (
+        "chỉ tiêu nature: ratio (tỷ lệ, cơ cấu): 'period: growth_mean' chỉ dùng cho tốc độ "
+        "tăng (nature: rate); hãy ghi 'period: mean' hoặc 'period: last'")
+
+
+def test_a_flow_may_not_declare_a_period():
+    assert _refused(nature="flow", period="last") == (
+        "chỉ tiêu nature: flow (số phát sinh trong năm) không khai báo 'period': số của giai "
+        "đoạn luôn là tổng các năm; hãy xóa dòng 'period'")
+
+
+def test_a_stock_may_not_declare_a_mean():
+    assert _refused(nature="stock", period="mean") == (
+        "chỉ tiêu nature: stock (số hiện có cuối năm) không khai báo 'period': số của giai "
+        "đoạn luôn là số năm cuối giai đoạn; hãy xóa dòng 'period'")
+
+
+def test_tasks_in_progress_may_not_declare_a_period():
+    assert _refused(nature="in_progress", period="last") == (
+        "chỉ tiêu nature: in_progress (số đang thực hiện trong năm) không khai báo 'period': "
+        "số của giai đoạn luôn là không cộng qua các năm; hãy xóa dòng 'period'")
+
+
+def test_sum_may_not_be_declared():
+    # A flow sums by its nature; nothing else may.
+    assert _refused(nature="ratio", type="percent", period="sum") == "literal_error"
+
+
+def test_cumulative_goes_with_a_stock_only():
+    assert _refused(nature="flow", cumulative=True) == (
+        "'cumulative: true' (số lũy kế, không giảm qua các năm) chỉ dùng với nature: stock "
+        "(số hiện có cuối năm), chỉ tiêu này là nature: flow (số phát sinh trong năm); hãy "
+        "sửa 'nature' hoặc xóa dòng 'cumulative'")
+    assert _refused(nature="in_progress", cumulative=True).startswith(
+        "'cumulative: true' (số lũy kế")
+
+
+def test_a_percent_is_a_rate_or_a_ratio():
+    assert _refused(nature="flow", type="percent", measure="%") == (
+        "'type: percent' chỉ dùng với nature: rate (tốc độ tăng) hoặc ratio (tỷ lệ, cơ cấu), "
+        "chỉ tiêu này là nature: flow (số phát sinh trong năm); hãy sửa 'nature' hoặc 'type'")
+
+
+def test_every_real_indicator_declares_its_nature_in_the_yaml():
+    # No default exists; this checks the file itself, not the model's fields.
+    raw = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
+    natures = {ind["code"]: ind.get("nature") for it in raw["items"]
+               for ind in it.get("indicators", [])}
+    assert [code for code, n in natures.items() if n is None] == []
+    assert natures["bx_co_so"] == "stock" and natures["tk_csdl"] == "stock"
+    assert [c for c, n in natures.items() if n == "in_progress"] == ["nv_so_luong",
+                                                                     "nv_linh_vuc"]
 
 
 def test_range_of_a_plain_number_is_zero_and_up():
-    ind = Indicator(code="x", label="X", measure="người")
+    ind = Indicator(code="x", label="X", measure="người", nature="stock")
     assert ind.low == 0.0
     assert ind.high is None
 
 
 def test_range_of_a_percent_is_zero_to_hundred():
-    ind = Indicator(code="x", label="X", measure="%", type="percent")
+    ind = Indicator(code="x", label="X", measure="%", nature="ratio", type="percent",
+                    period="mean")
     assert (ind.low, ind.high) == (0.0, 100.0)
 
 
@@ -207,11 +326,11 @@ def test_declared_range_wins(cat: Catalogue):
 
 def test_indicator_code_must_be_lower_snake_case():
     with pytest.raises(ValidationError):
-        Indicator(code="Chi-NSDP", label="X", measure="người")
+        Indicator(code="Chi-NSDP", label="X", measure="người", nature="flow")
 
 
 def test_indicator_is_frozen():
-    ind = Indicator(code="x", label="X", measure="người")
+    ind = Indicator(code="x", label="X", measure="người", nature="flow")
     with pytest.raises(ValidationError):
         ind.label = "Y"  # type: ignore[misc]
 
@@ -295,6 +414,7 @@ def test_every_model_of_the_catalogue_refuses_keys_it_does_not_know():
 
 def test_an_unknown_key_is_an_extra_forbidden_error_at_its_location():
     with pytest.raises(ValidationError) as e:
-        Indicator(code="x", label="Chỉ tiêu", measure="%", maxx=3)  # type: ignore[call-arg]
+        Indicator(code="x", label="Chỉ tiêu", measure="%", nature="flow",
+                  maxx=3)  # type: ignore[call-arg]
     [err] = e.value.errors()
     assert (err["type"], err["loc"]) == ("extra_forbidden", ("maxx",))

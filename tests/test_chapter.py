@@ -1,4 +1,5 @@
-"""The chapter as filed: charts, template preflight, narrative numbers, number filters, PDF."""
+"""The chapter as filed: charts, template preflight, number filters, PDF (narrative numbers
+against the tables: test_consistency.py and test_build.py)."""
 
 from __future__ import annotations
 
@@ -132,35 +133,6 @@ def test_number_filters_are_vietnamese():
     out = env.from_string("{{ a|so(1) }} | {{ b|phantram }} | {{ d|ngay }}").render(
         a=1234.5, b=0.52, d=dt.date(2020, 3, 10))
     assert out == "1.234,5 | 0,52% | 10/03/2020"
-
-
-def _narrative(cat, inputs, text: str) -> None:
-    doc = build_narrative_form(cat, cat.unit_by_code["TTUD"], {("I.9", 0): [text]})
-    doc.save(str(inputs / "TTUD_thuyet_minh_mau.docx"))
-
-
-def test_a_number_in_a_narrative_that_disagrees_with_the_workbook_is_a_warning(cat, inputs):
-    # The TTUD sample workbook has 66,6% for 2019.
-    _narrative(cat, inputs, "Năm 2019, tỷ lệ lao động qua đào tạo đạt 70,5% so với kế hoạch.")
-    found = [f for f in validate(cat, read_inputs(inputs)).findings
-             if f.code == "narrative_number"]
-    assert len(found) == 1
-    f = found[0]
-    assert (f.file, f.unit, f.indicator, f.year, f.value) == (
-        "TTUD_thuyet_minh_mau.docx", "TTUD", "ld_qua_dao_tao", 2019, "66,6")
-    assert "“Năm 2019, tỷ lệ lao động qua đào tạo đạt 70,5% so với kế hoạch.”" in f.message
-
-
-@pytest.mark.parametrize("text", [
-    "Năm 2019, tỷ lệ lao động qua đào tạo đạt 66,6%.",  # agrees
-    "Năm 2019, tỷ lệ lao động qua đào tạo có bằng cấp, chứng chỉ đạt 23,1%.",  # the other one
-    "Tỷ lệ lao động qua đào tạo tăng nhanh, theo Luật năm 2013 và 5 nghị định.",  # no %
-])
-def test_agreeing_or_unrelated_numbers_are_not_warnings(cat, inputs, text):
-    _narrative(cat, inputs, text)
-    found = [f for f in validate(cat, read_inputs(inputs)).findings
-             if f.code == "narrative_number"]
-    assert found == []
 
 
 @pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftotext")),

@@ -150,6 +150,120 @@ def test_tfp_of_a_period_from_average_growth_rates(cat):
     assert total == pytest.approx(100.0)
 
 
+# --- period figures by the indicator's nature (issue 16) ------------------------------------------
+def _period_row(derivation, key: str, period: str) -> dict:
+    rows = derivation.periods
+    [row] = rows[(rows["key"] == key) & (rows["period"] == period)].to_dict("records")
+    return {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in row.items()}
+
+
+def test_a_stocks_period_figure_is_its_last_year_even_with_early_years_blank(cat):
+    # Licensed radiation facilities (a stock): 2011 and 2012 not sent.
+    data = {("bx_co_so", TOTAL, y): v for y, v in
+            {2013: 40, 2014: 45, 2015: 50, 2016: 52, 2017: 55, 2018: 60, 2019: 64}.items()}
+    d = _derive(cat, data)
+    first = _period_row(d, "bx_co_so", "2011-2015")
+    # The facilities at the end of 2015, not 40 + 45 + 50 = 135.
+    assert (first["method"], first["value"], first["note"]) == ("last", 50, "")
+    assert first["sources"] == ("x.xlsx › S!C3",)  # the 2015 cell alone
+    assert first["cagr"] is None  # no 2011 to grow from
+    second = _period_row(d, "bx_co_so", "2016-2019")
+    assert second["value"] == 64
+    # (64 / 52)^(1/3) − 1 = 1,2308^(1/3) − 1 = 7,17% a year.
+    assert second["cagr"] == pytest.approx(7.17, abs=0.01)
+
+
+def test_a_stock_without_its_last_year_has_no_period_figure(cat):
+    data = {("tdc_iso", TOTAL, y): 10.0 for y in (2011, 2012, 2013, 2014)}
+    row = _period_row(_derive(cat, data), "tdc_iso", "2011-2015")
+    assert (row["value"], row["note"]) == (None, "thiếu năm 2015")
+
+
+def test_a_flow_sums_its_years_and_needs_every_one(cat):
+    data = {("sang_kien", TOTAL, 2011 + n): 10.0 * (n + 1) for n in range(5)}  # 10 … 50
+    d = _derive(cat, data)
+    row = _period_row(d, "sang_kien", "2011-2015")
+    # 10 + 20 + 30 + 40 + 50 = 150; (50 / 10)^(1/4) − 1 = 49,53% a year.
+    assert (row["method"], row["value"]) == ("sum", 150)
+    assert row["cagr"] == pytest.approx(49.53, abs=0.01)
+    del data[("sang_kien", TOTAL, 2012)]
+    row = _period_row(_derive(cat, data), "sang_kien", "2011-2015")
+    assert (row["value"], row["note"]) == (None, "thiếu năm 2012")
+
+
+def test_tasks_in_progress_are_never_added_across_years(cat):
+    data = {("nv_so_luong", part, y): 5.0 for y in range(2011, 2020)
+            for part in ("quoc_gia", "tinh", "co_so", TOTAL)}
+    d = _derive(cat, data)
+    for key in ("nv_so_luong.quoc_gia", "nv_so_luong.tinh", "nv_so_luong.co_so", "nv_so_luong"):
+        for period in ("2011-2015", "2016-2019"):
+            row = _period_row(d, key, period)
+            assert (row["method"], row["value"], row["cagr"], row["note"]) == (
+                "none", None, None, "không cộng qua các năm (số đang thực hiện)"), (key, period)
+    assert "nv_so_luong" not in set(d.growth["indicator"])
+
+
+def test_a_rates_period_figure_is_its_average_growth(cat):
+    data = {("grdp_tang", TOTAL, y): v for y, v in {2016: 44, 2017: 0, 2018: 0, 2019: 0}.items()}
+    row = _period_row(_derive(cat, data), "grdp_tang", "2016-2019")
+    # (1,44 × 1 × 1 × 1)^(1/4) − 1 = √1,2 − 1 = 9,5445%, not the mean 11%.
+    assert row["method"] == "growth_mean"
+    assert row["value"] == pytest.approx(9.5445, abs=1e-4)
+    assert row["cagr"] is None
+
+
+def test_a_ratio_declared_last_takes_the_last_year(cat):
+    data = {("ld_qua_dao_tao", TOTAL, 2014): 40.0, ("ld_qua_dao_tao", TOTAL, 2015): 45.0,
+            ("ld_qua_dao_tao", TOTAL, 2016): 47.0, ("ld_qua_dao_tao", TOTAL, 2018): 50.0}
+    d = _derive(cat, data)
+    row = _period_row(d, "ld_qua_dao_tao", "2011-2015")
+    assert (row["method"], row["value"], row["note"]) == ("last", 45, "")
+    row = _period_row(d, "ld_qua_dao_tao", "2016-2019")
+    assert (row["value"], row["note"]) == (None, "thiếu năm 2019")
+    assert "ld_qua_dao_tao" not in set(d.growth["indicator"])  # a share has no growth rows
+
+
+def test_a_ratio_declared_mean_averages_every_year():
+    raw = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
+    ind = next(i for it in raw["items"] for i in it.get("indicators", [])
+               if i["code"] == "ld_qua_dao_tao")
+    ind["period"] = "mean"
+    cat = parse_catalogue(raw)
+    data = {("ld_qua_dao_tao", TOTAL, 2016 + n): v for n, v in enumerate([40, 42, 44, 46])}
+    row = _period_row(_derive(cat, data), "ld_qua_dao_tao", "2016-2019")
+    # (40 + 42 + 44 + 46) / 4 = 43.
+    assert (row["method"], row["value"]) == ("mean", 43)
+
+
+def test_year_on_year_growth_only_of_flows_and_stocks(cat):
+    data = {}
+    for code in ("sang_kien", "bx_co_so", "ld_qua_dao_tao", "grdp_tang"):
+        data[(code, TOTAL, 2016)] = 10.0
+        data[(code, TOTAL, 2017)] = 12.0
+    for part in ("quoc_gia", "tinh", "co_so", TOTAL):
+        data[("nv_so_luong", part, 2016)] = 10.0
+        data[("nv_so_luong", part, 2017)] = 12.0
+    g = _derive(cat, data).growth
+    # 12 / 10 − 1 = +20%, for the flow and the stock only.
+    assert sorted(zip(g["indicator"], g["year"], g["growth"])) == [
+        ("bx_co_so", 2017, pytest.approx(20.0)), ("sang_kien", 2017, pytest.approx(20.0))]
+
+
+def test_share_of_advanced_technology_from_the_counts(cat):
+    counts = {2016: (1, 1, 10), 2017: (0, 3, 10), 2018: (2, 2, 20), 2019: (1, 4, 10)}
+    data = {}
+    for year, (cao, tien_tien, total) in counts.items():
+        data[("da_trinh_do_cn", "cao", year)] = cao
+        data[("da_trinh_do_cn", "tien_tien", year)] = tien_tien
+        data[("da_trinh_do_cn", TOTAL, year)] = total
+    d = _derive(cat, data)
+    # 2016: (1 + 1) / 10 × 100 = 20%; 2019: (1 + 4) / 10 × 100 = 50%.
+    assert _yearly(d, "ty_le_cn_tien_tien", 2016) == pytest.approx(20.0)
+    assert _yearly(d, "ty_le_cn_tien_tien", 2019) == pytest.approx(50.0)
+    # The period: ratio of the sums, (4 + 10) / 50 × 100 = 28%.
+    assert d.period_value("ty_le_cn_tien_tien", "2016-2019") == pytest.approx(28.0)
+
+
 # --- targets -----------------------------------------------------------------------------------
 def test_target_verdict_gap_needed_change_and_projection(cat):
     data = {("ld_qua_dao_tao", TOTAL, 2011 + n): 40 + 2 * n for n in range(9)}  # 40 … 56
@@ -168,12 +282,50 @@ def test_target_verdict_gap_needed_change_and_projection(cat):
         "78,0 (không đạt mục tiêu).")
 
 
-def test_target_already_reached(cat):
-    data = {("da_cn_tien_tien", TOTAL, y): 85.0 for y in range(2011, 2020)}
-    data[("da_cn_tien_tien", TOTAL, 2025)] = 65
-    data[("da_cn_tien_tien", TOTAL, 2030)] = 80
-    status = next(t for t in _derive(cat, data).targets if t.label.startswith("Tỷ lệ dự án"))
-    assert status.verdict.startswith("Đã đạt cả mục tiêu năm 2025 và năm 2030.")
+def test_a_target_already_reached_is_said_to_need_review(cat):
+    data = {("ld_bang_cap", TOTAL, y): 85.0 for y in range(2011, 2020)}
+    data[("ld_bang_cap", TOTAL, 2025)] = 65
+    data[("ld_bang_cap", TOTAL, 2030)] = 80
+    status = next(t for t in _derive(cat, data).targets if t.indicator == "ld_bang_cap")
+    assert status.verdict == (
+        "Hiện trạng năm 2019 (85,0) đã bằng hoặc vượt mục tiêu đề xuất cho năm 2025 (65,0) "
+        "và năm 2030 (80,0): cần xem lại mục tiêu. Dự báo theo xu hướng tuyến tính: năm 2030 "
+        "khoảng 85,0 (đạt mục tiêu).")
+
+
+def test_a_later_target_below_an_earlier_one_is_said(cat):
+    data = {("ld_bang_cap", TOTAL, 2011 + n): 20.0 + n for n in range(9)}  # 20 … 28
+    data[("ld_bang_cap", TOTAL, 2025)] = 40
+    data[("ld_bang_cap", TOTAL, 2030)] = 35
+    status = next(t for t in _derive(cat, data).targets if t.indicator == "ld_bang_cap")
+    # 40 − 28 = 12 short; (35 − 28) / 11 = 0,64 a year; trend +1 a year: 2030 → 39.
+    assert status.verdict == (
+        "Chưa đạt mục tiêu năm 2025 (còn thiếu 12,0 điểm %). Mục tiêu năm 2030 (35,0) thấp "
+        "hơn mục tiêu năm 2025 (40,0). Để đạt mục tiêu năm 2030 cần tăng bình quân 0,64 điểm "
+        "%/năm. Dự báo theo xu hướng tuyến tính: năm 2030 khoảng 39,0 (đạt mục tiêu).")
+
+
+def test_a_trend_leaving_the_range_is_kept_and_said_unusable(cat):
+    data = {("ld_qua_dao_tao", TOTAL, 2011 + n): 20.0 + 7 * n for n in range(9)}  # 20 … 76
+    data[("ld_qua_dao_tao", TOTAL, 2025)] = 85
+    data[("ld_qua_dao_tao", TOTAL, 2030)] = 90
+    status = next(t for t in _derive(cat, data).targets if t.indicator == "ld_qua_dao_tao")
+    # Trend +7 a year from 76 in 2019: 2025 → 118, 2030 → 153; never clipped to 100.
+    assert dict(status.projection) == pytest.approx({2025: 118.0, 2030: 153.0})
+    assert [y for y, _ in status.outside] == [2025, 2030]
+    assert status.verdict.endswith(
+        "Kéo dài xu hướng tuyến tính của số liệu đã có đến năm 2030 cho 153,0, ngoài giới hạn "
+        "100 của chỉ tiêu, nên xu hướng này không dùng được làm dự báo.")
+
+
+def test_every_target_the_forms_ask_for_has_a_row(cat):
+    # The catalogue lists some target rows; the training levels it does not list (Sơ cấp,
+    # Trung cấp) still get theirs, after the listed ones.
+    keys = [(t.indicator, t.part) for t in _derive(cat, {}).targets]
+    assert ("ld_trinh_do", "so_cap") in keys and ("ld_trinh_do", "trung_cap") in keys
+    assert keys.index(("ld_trinh_do", "so_cap")) > keys.index(("ty_le_chi_khcn_muc_tieu",
+                                                                "total"))
+    assert len(keys) == len(set(keys))
 
 
 def test_a_period_target_takes_its_label_and_last_year_from_the_catalogue(cat):
@@ -191,8 +343,11 @@ def test_a_period_target_takes_its_label_and_last_year_from_the_catalogue(cat):
                             "vào năm 2030 (dự thảo Chiến lược KH,CN&ĐMST))")
     assert (status.current, status.current_when) == (pytest.approx(45.0), "2016-2019")
     # Counted from 2019, the period's last year: (56 − 45) / 11 years = 1,00 point a year.
-    assert status.verdict == ("Đạt mục tiêu năm 2025. Để đạt mục tiêu năm 2030 cần tăng bình "
-                              "quân 1,00 điểm %/năm.")
+    # 45 is above the 2025 target of 40: the verdict asks for the target to be reviewed.
+    assert status.verdict == (
+        "Hiện trạng giai đoạn 2016-2019 (45,0) đã bằng hoặc vượt mục tiêu đề xuất cho năm 2025 "
+        "(40,0): cần xem lại mục tiêu. Để đạt mục tiêu năm 2030 cần tăng bình quân 1,00 điểm "
+        "%/năm.")
 
 
 def test_land_demand_of_the_list_the_catalogue_names(cat):
@@ -318,7 +473,7 @@ def test_each_targets_table_holds_only_its_own_items_targets(tmp_path, inputs):
     assert firsts[0] == ["Tỷ lệ dự án đầu tư có công nghệ tiên tiến trở lên"]  # II.2
     assert "Tỷ lệ dự án đầu tư có công nghệ tiên tiến trở lên" not in firsts[1]
     assert firsts[1][0] == "Tỷ lệ lao động qua đào tạo"  # II.3, as before
-    assert len(firsts[1]) == 7
+    assert len(firsts[1]) == 9  # 7 listed, then Sơ cấp and Trung cấp, which are not
 
 
 @pytest.mark.parametrize("land_demand, expected", [

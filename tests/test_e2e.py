@@ -59,7 +59,8 @@ def test_every_section_heading_is_in_the_chapter_in_the_seeds_order(cat, sample_
         "PHẦN II",
         "DỰ BÁO VÀ ĐỀ XUẤT CHIẾN LƯỢC PHÁT TRIỂN KH&CN ĐẾN NĂM 2030, TẦM NHÌN ĐẾN NĂM 2050",
         "1. Quan điểm", "2. Định hướng phát triển KH&CN", "3. Mục tiêu và một số chỉ tiêu",
-        "4. Quy hoạch cơ sở vật chất phục vụ phát triển KH&CN",
+        "4. Dự báo phát triển KH&CN đến năm 2030, tầm nhìn đến năm 2050",
+        "5. Quy hoạch cơ sở vật chất phục vụ phát triển KH&CN",
         "PHẦN IV", "NHIỆM VỤ, GIẢI PHÁP CHỦ YẾU VÀ CƠ CHẾ, CHÍNH SÁCH PHÁT TRIỂN KH&CN",
         "PHỤ LỤC", "NGUỒN SỐ LIỆU",
     ]
@@ -126,5 +127,5 @@ def test_build_outputs_and_latest(tmp_path, cat, inputs, sample_build):
     assert header[:4] == ["Mã đơn vị", "Đơn vị", "Mục", "Mã chỉ tiêu"]
     progress = openpyxl.load_workbook(second.folder / PROGRESS)["Tiến độ"]
     status = {r[0].value: r[12].value for r in progress.iter_rows(min_row=2, max_row=10)}
-    assert status["KHTC"] == "Đã nộp đúng hạn"
-    assert status["TTRA"] == "Đã nộp, trễ hạn"  # sent 27/03/2020, due 25/03/2020
+    assert status["KHTC"] == "Đã nộp, trễ hạn"  # sent 12/03/2020, due 10/03/2020
+    assert status["TTRA"] == "Đã nộp đúng hạn"  # sent 25/03/2020, due 25/03/2020

@@ -29,7 +29,7 @@ from pipeline.read.workbook import read_workbook
 UNITS = ["KHTC", "QLKH", "QLCN", "VP", "QLCS", "QLCNG", "TTRA", "TDC", "TTUD"]
 OWN_ITEM = {"KHTC": "I.1", "QLKH": "I.2", "QLCN": "I.3", "VP": "I.4", "QLCS": "I.5",
             "QLCNG": "I.6", "TTRA": "I.7", "TDC": "I.8", "TTUD": "I.9"}
-SHARED_ITEMS = ["I.DG", "II.1", "II.2", "II.3", "II.4", "IV"]  # unit: all
+SHARED_ITEMS = ["I.DG", "II.1", "II.2", "II.3", "II.5", "II.4", "IV"]  # unit: all
 TODAY = dt.date(2020, 3, 1)
 
 
@@ -270,7 +270,8 @@ def test_narrative_subtopics_are_numbered_under_their_item(forms):
     ]
     assert [h.split(" ", 1)[0] for h in h3[6:]] == [
         "I.DG.1.", "I.DG.2.", "I.DG.3.", "II.2.1.", "II.2.2.", "II.2.3.", "II.2.4.", "II.2.5.",
-        "II.4.1.", "II.4.2.", "II.4.3.", "II.4.4."]
+        "II.4.1.", "II.4.2.", "II.4.3.", "II.4.4.",
+        "IV.1.", "IV.2.", "IV.3.", "IV.4.", "IV.5.", "IV.6."]
     # Another unit's item is not in this unit's form.
     assert not [h for h in _headings(doc, 2) if h.startswith("I.1.")]
 

@@ -1,5 +1,6 @@
 """Unit tests of pipeline/catalogue/formula.py: parse_formula (allowed syntax, references in
-order, FormulaError on anything else) and evaluate (arithmetic, MissingInput)."""
+order, FormulaError on anything else), evaluate (arithmetic, MissingInput) and in_words (every
+derived formula of the real catalogue as the chapter prints it, written out by hand)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,17 @@ import ast
 import pytest
 
 from pipeline.catalogue.formula import (
+    PARAMETER_WORDS,
     Formula,
     FormulaError,
     MissingInput,
+    derived_in_words,
     evaluate,
+    in_words,
+    lower_first,
     parse_formula,
 )
+from pipeline.catalogue.model import Catalogue
 
 
 def _lookup(values: dict[tuple[str, str], float | None]):
@@ -191,3 +197,91 @@ def test_evaluate_refuses_a_tree_that_parse_formula_would_refuse():
         evaluate(tree, _lookup({("a", "total"): 1.0}))
     assert str(e.value) == ("biểu thức 'abs(a)' không được phép; chỉ dùng + - * / và mã chỉ "
                             "tiêu")
+
+
+# --- in_words: formulas as the chapter prints them --------------------------------------------
+
+GRDP = "tốc độ tăng GRDP (giá so sánh)"
+CAPITAL = "tốc độ tăng vốn sản xuất (giá so sánh)"
+LABOUR = "tốc độ tăng lao động đang làm việc"
+PROJECTS = "số dự án đầu tư được thẩm định công nghệ theo trình độ"
+DERIVED_IN_WORDS = {
+    "ty_le_chi_khcn": "Tỷ lệ chi KH&CN trong tổng chi NSĐP = chi ngân sách cho KH&CN / tổng "
+                      "chi ngân sách địa phương × 100",
+    "chenh_lech_muc_2pct": "So với mức 2% = tỷ lệ chi KH&CN trong tổng chi NSĐP − 2",
+    "tang_tfp": f"Tốc độ tăng TFP = {GRDP} − hệ số đóng góp của vốn (0,35) × {CAPITAL} − hệ "
+                f"số đóng góp của lao động (0,65) × {LABOUR}",
+    "dong_gop_von": f"Đóng góp của vốn = hệ số đóng góp của vốn (0,35) × {CAPITAL} / {GRDP} × "
+                    "100",
+    "dong_gop_lao_dong": f"Đóng góp của lao động = hệ số đóng góp của lao động (0,65) × "
+                         f"{LABOUR} / {GRDP} × 100",
+    "dong_gop_tfp": f"Đóng góp của TFP = tốc độ tăng TFP / {GRDP} × 100",
+    "ty_le_cn_tien_tien": f"Tỷ lệ dự án có công nghệ tiên tiến trở lên = {PROJECTS} (công "
+                          f"nghệ cao + tiên tiến) / {PROJECTS} (tổng số) × 100",
+}
+
+
+def test_every_derived_formula_of_the_catalogue_has_its_words_here(cat: Catalogue):
+    assert [d.code for d in cat.derived] == list(DERIVED_IN_WORDS)
+
+
+@pytest.mark.parametrize("code", list(DERIVED_IN_WORDS))
+def test_a_derived_formula_in_words(cat: Catalogue, code: str):
+    assert derived_in_words(cat, code) == DERIVED_IN_WORDS[code]
+
+
+@pytest.mark.parametrize("code", list(DERIVED_IN_WORDS))
+def test_no_code_is_left_in_the_words(cat: Catalogue, code: str):
+    text = derived_in_words(cat, code)
+    assert [c for c in ("_", "*", ".total") if c in text] == []
+
+
+def test_every_parameter_of_the_catalogue_has_its_meaning(cat: Catalogue):
+    assert set(cat.parameters) <= set(PARAMETER_WORDS)
+
+
+def test_a_part_is_written_after_its_indicator_and_the_total_alone_when_no_part_is_named(
+        cat: Catalogue):
+    assert in_words("chi_khcn.dtpt / chi_khcn.total * 100", cat) == (
+        "chi ngân sách cho KH&CN (chi đầu tư phát triển) / chi ngân sách cho KH&CN (tổng số) "
+        "× 100")
+    assert in_words("chi_khcn / chi_nsdp", cat) == (
+        "chi ngân sách cho KH&CN / tổng chi ngân sách địa phương")
+
+
+def test_parentheses_stay_where_the_order_of_operations_needs_them(cat: Catalogue):
+    assert in_words("(chi_nsdp - chi_khcn) / 2", cat) == (
+        "(tổng chi ngân sách địa phương − chi ngân sách cho KH&CN) / 2")
+    assert in_words("chi_nsdp - (chi_khcn - 1.5)", cat) == (
+        "tổng chi ngân sách địa phương − (chi ngân sách cho KH&CN − 1,5)")
+    assert in_words("chi_nsdp / (chi_khcn * 2)", cat) == (
+        "tổng chi ngân sách địa phương / (chi ngân sách cho KH&CN × 2)")
+    assert in_words("-(chi_nsdp + 1000)", cat) == "−(tổng chi ngân sách địa phương + 1.000)"
+
+
+def test_a_sum_with_other_terms_than_parts_of_one_indicator_keeps_each_term(cat: Catalogue):
+    assert in_words("(chi_khcn.dtpt + chi_nsdp) * 2", cat) == (
+        "(chi ngân sách cho KH&CN (chi đầu tư phát triển) + tổng chi ngân sách địa phương) × 2")
+
+
+def test_one_minus_a_parameter_is_its_meaning_only_when_written_so(cat: Catalogue):
+    assert in_words("(1 - b_k) * 100", cat) == "hệ số đóng góp của lao động (0,65) × 100"
+    assert in_words("(2 - b_k) * 100", cat) == "(2 − hệ số đóng góp của vốn (0,35)) × 100"
+
+
+def test_a_parameter_without_words_is_its_value(cat: Catalogue):
+    other = cat.model_copy(update={"parameters": {**cat.parameters, "he_so_moi": 1.25}})
+    assert in_words("he_so_moi * chi_nsdp", other) == "1,25 × tổng chi ngân sách địa phương"
+    assert in_words("(1 - he_so_moi) * 2", other) == "(1 − 1,25) × 2"
+
+
+@pytest.mark.parametrize(("label", "inside"), [
+    ("Tổng chi ngân sách địa phương", "tổng chi ngân sách địa phương"),
+    ("Đóng góp của TFP", "đóng góp của TFP"),
+    ("GRDP bình quân", "GRDP bình quân"),
+    ("KH&CN cơ sở", "KH&CN cơ sở"),
+    ("tỷ lệ", "tỷ lệ"),
+    ("A", "A"),
+])
+def test_lower_first_keeps_abbreviations(label: str, inside: str):
+    assert lower_first(label) == inside

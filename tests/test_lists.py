@@ -51,10 +51,10 @@ def test_three_project_rows_one_with_a_negative_area(tmp_path, cat, inputs):
     assert bad[0].message.startswith("Dòng 2 của 'Danh mục dự án đề xuất thu hút đầu tư lĩnh "
                                      "vực KH&CN': 'Diện tích đất' = '-1' ngoài khoảng cho phép")
     blocks = chapter_blocks(result.chapter)
-    projects = table_after(blocks, "4. Quy hoạch", "Danh mục dự án đề xuất")
+    projects = table_after(blocks, "5. Quy hoạch", "Danh mục dự án đề xuất")
     names = [r.cells[1].text for r in projects.rows[1:]]
     assert names == ["Dự án A", "Dự án C"]
-    land = table_after(blocks, "4. Quy hoạch", "Nhu cầu sử dụng đất cho KH&CN theo địa điểm")
+    land = table_after(blocks, "5. Quy hoạch", "Nhu cầu sử dụng đất cho KH&CN theo địa điểm")
     # 2,5 ha of rice land in Hiệp Hòa + 4 ha of production forest in Sơn Động = 6,5 ha.
     assert row_of(land, "Huyện Hiệp Hòa")[1:] == ["0", "2,5", "2,5"]
     assert row_of(land, "Tổng cộng")[-1] == "6,5"

@@ -7,10 +7,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pytest
 
 from pipeline.catalogue.model import Catalogue
 from pipeline.core.records import FileCheck, ListEntry, Value
-from pipeline.merge import merge, merge_columns, merge_lists, rows_of
+from pipeline.merge import merge, merge_columns, merge_lists, rows_of, typed_status
 
 COLUMNS = ["unit", "unit_name", "item", "indicator", "indicator_label", "breakdown",
            "breakdown_label", "measure", "year", "value", "status", "note", "file", "sheet",
@@ -182,3 +183,33 @@ def test_rows_from_a_sample_workbook_say_mau_whatever_the_unit_typed(cat: Catalo
     assert dict(zip(df["cell"], df["status"])) == {
         "E6": "Mẫu", "F6": "Mẫu", "E7": "Mẫu", "F9": "Mẫu", "E20": "Chính thức"}
     assert set(merge(cat, VALUES)["status"]) == {"Chính thức"}  # no sample: as typed
+
+
+def test_a_sample_row_the_unit_marked_provisional_keeps_its_mark(cat: Catalogue):
+    marked = [
+        Value("KHTC", "chi_nsdp", "total", 2019, 900.0, "Ước tính", "", "KHTC.xlsx", "I.1",
+              "M6", "h"),
+        Value("KHTC", "chi_khcn", "total", 2019, 20.0, "Sơ bộ", "", "KHTC.xlsx", "I.1", "M9",
+              "h"),
+        Value("KHTC", "chi_khcn", "dtpt", 2019, 5.0, "", "", "KHTC.xlsx", "I.1", "M7", "h"),
+        Value("KHTC", "chi_khcn", "su_nghiep", 2019, 15.0, "Chính thức", "", "KHTC.xlsx",
+              "I.1", "M8", "h"),
+    ]
+    df = merge(cat, marked, samples=frozenset({"KHTC.xlsx"}))
+    assert dict(zip(df["cell"], df["status"])) == {
+        "M6": "Mẫu – Ước tính", "M9": "Mẫu – Sơ bộ", "M7": "Mẫu", "M8": "Mẫu"}
+    assert dict(zip(merge(cat, marked)["cell"], merge(cat, marked)["status"])) == {
+        "M6": "Ước tính", "M9": "Sơ bộ", "M7": "", "M8": "Chính thức"}  # no sample: as typed
+
+
+def test_a_status_the_catalogue_does_not_know_is_not_kept_on_a_sample_row(cat: Catalogue):
+    odd = [Value("KHTC", "chi_nsdp", "total", 2019, 900.0, "Tạm tính", "", "KHTC.xlsx", "I.1",
+                 "M6", "h")]
+    assert merge(cat, odd, samples=frozenset({"KHTC.xlsx"}))["status"].tolist() == ["Mẫu"]
+
+
+@pytest.mark.parametrize(("status", "typed"), [
+    ("Mẫu – Ước tính", "Ước tính"), ("Mẫu – Sơ bộ", "Sơ bộ"), ("Mẫu", ""),
+    ("Sơ bộ", "Sơ bộ"), ("Chính thức", "Chính thức"), ("", "")])
+def test_typed_status_is_what_the_unit_chose(status: str, typed: str):
+    assert typed_status(status) == typed

@@ -113,6 +113,24 @@ def test_the_streamed_reader_loads_no_python_docx(tmp_path, cat):
     assert out.stdout.split() == ["VP", "False"]
 
 
+def test_part_ivs_sub_topics_are_read_back_under_item_iv(tmp_path, cat):
+    # Part IV has one item and no number: "IV.2." is its second sub-topic, not an item IV.2.
+    path = tmp_path / "tm.docx"
+    build_narrative_form(cat, cat.unit_by_code["VP"], {
+        ("IV", 0): ["Chung."], ("IV", 2): ["Đào tạo cán bộ."], ("II.5", 0): ["Dự báo."],
+        ("II.2", 3): ["Môi trường."]}).save(str(path))
+    sections = read_narrative(path).sections
+    assert [(s.heading, s.item, s.subtopic, s.paragraphs) for s in sections] == [
+        ("II.2.3. Nghiên cứu, ứng dụng tiến bộ KH&CN trong xử lý, bảo vệ môi trường và chống "
+         "biến đổi khí hậu", "II.2", 3, ("Môi trường.",)),
+        ("II.5. Dự báo phát triển KH&CN đến năm 2030, tầm nhìn đến năm 2050", "II.5", 0,
+         ("Dự báo.",)),
+        ("IV. Nhiệm vụ, giải pháp chủ yếu và cơ chế, chính sách phát triển KH&CN", "IV", 0,
+         ("Chung.",)),
+        ("IV.2. Nguồn nhân lực KH&CN", "IV", 2, ("Đào tạo cán bộ.",)),
+    ]
+
+
 def test_a_damaged_narrative_is_the_files_fault(tmp_path, cat):
     path = tmp_path / "tm.docx"
     build_narrative_form(cat, cat.unit_by_code["VP"], {}).save(str(path))

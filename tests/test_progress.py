@@ -28,11 +28,11 @@ def _status(cat, folder, day=AS_OF):
 
 def test_status_of_the_samples_as_of_a_fixed_date(cat, inputs):
     status, checked = _status(cat, inputs)
-    assert status["KHTC"].status == "Đã nộp đúng hạn"
-    assert status["KHTC"].received == dt.date(2020, 3, 9)  # "ngày gửi" in the form
+    assert status["KHTC"].status == "Đã nộp, trễ hạn"
+    assert status["KHTC"].received == dt.date(2020, 3, 12)  # "ngày gửi" in the form
     assert status["KHTC"].due == dt.date(2020, 3, 10)
-    assert status["TTRA"].status == "Đã nộp, trễ hạn"  # sent 27/03, due 25/03
-    assert status["TTRA"].state.late and not status["KHTC"].state.late
+    assert status["TTRA"].status == "Đã nộp đúng hạn"  # sent 25/03, due 25/03
+    assert status["KHTC"].state.late and not status["TTRA"].state.late
     assert (status["KHTC"].required_filled, status["KHTC"].required_total) == (36, 36)
     assert status["KHTC"].form_version == cat.form_version
     r = rates(checked.progress)
@@ -51,11 +51,11 @@ def test_a_unit_not_yet_due_and_one_overdue(cat, inputs):
 
 
 def test_looking_back_before_a_file_was_sent(cat, inputs):
-    # TTRA's form says it was sent on 27/03/2020: as of 26/03 it had not been.
-    status, _ = _status(cat, inputs, dt.date(2020, 3, 26))
-    assert status["TTRA"].status == ("Chưa nộp – quá hạn 1 ngày (tệp ghi ngày gửi 27/03/2020, "
+    # KHTC's form says it was sent on 12/03/2020: as of 11/03 it had not been.
+    status, _ = _status(cat, inputs, dt.date(2020, 3, 11))
+    assert status["KHTC"].status == ("Chưa nộp – quá hạn 1 ngày (tệp ghi ngày gửi 12/03/2020, "
                                      "sau ngày tính)")
-    assert status["TTRA"].state.sent_after == dt.date(2020, 3, 27)
+    assert status["KHTC"].state.sent_after == dt.date(2020, 3, 12)
 
 
 def test_a_unit_whose_files_sit_in_a_folder_named_after_it_has_sent_them(cat, inputs,
@@ -110,8 +110,8 @@ def test_status_command_prints_a_table_and_imports_no_heavy_library(tmp_path, in
     assert "HEAVY []" in out.stdout
     assert "Tỷ lệ đơn vị đã gửi: 9/9 (100,0%); gửi đúng hạn: 8/9 (88,9%)." in out.stdout
     lines = out.stdout.splitlines()
-    ttra = next(line for line in lines if line.startswith("TTRA"))
-    assert "27/03/2020" in ttra and "Đã nộp, trễ hạn" in ttra
+    khtc = next(line for line in lines if line.startswith("KHTC"))
+    assert "12/03/2020" in khtc and "Đã nộp, trễ hạn" in khtc
     ws = openpyxl.load_workbook(tmp_path / "out" / "tien-do.xlsx")["Tiến độ"]
     assert [c.value for c in ws[1]][:4] == ["Mã", "Đơn vị", "Mục chủ trì", "Hạn gửi"]
 

@@ -19,35 +19,44 @@ def _written(sources, tmp_path):
     return Document(str(path))
 
 
+ORIGIN = "Phòng Kế hoạch Tài chính, biểu số liệu, trang I.1, ô E6-M6"
+COMPUTED = "Tính từ: chi ngân sách cho KH&CN / tổng chi ngân sách địa phương × 100"
+HEADERS = ["Bảng", "Cột số liệu", "Nguồn số liệu", "Ngày gửi"]
+
+
 def test_one_row_per_source_in_the_order_given(tmp_path):
     doc = _written([
-        Source("Bảng 1.1", "Tổng chi ngân sách địa phương (triệu đồng)",
-               "Phòng Kế hoạch Tài chính", "KHTC.xlsx › I.1!E6:M6", "20/03/2020"),
-        Source("Bảng 1.1", "Tỷ lệ chi KH&CN trong tổng chi NSĐP (%)", "Phòng Kế hoạch Tài chính",
-               "tính toán: chi_khcn.total / chi_nsdp * 100", "20/03/2020"),
+        Source("Bảng 1.1", "Tổng chi ngân sách địa phương (triệu đồng)", ORIGIN, "20/03/2020"),
+        Source("Bảng 1.1", "Tỷ lệ chi KH&CN trong tổng chi NSĐP (%)", COMPUTED, "20/03/2020"),
     ], tmp_path)
 
     assert [p.text for p in doc.paragraphs] == [
-        "Nguồn của từng cột số liệu trong chương: đơn vị cung cấp, tệp, trang và vùng ô của biểu "
-        "số liệu (mỗi năm một ô, theo thứ tự cột năm), ngày gửi; cột tính toán ghi công thức. Số "
-        "liệu theo từng ô (kèm mã băm của tệp) có trong tệp so-lieu-tong-hop.xlsx kèm theo "
-        "chương."]
+        "Nguồn của từng cột số liệu trong các bảng của chương: phòng, đơn vị cung cấp, trang và "
+        "ô của biểu số liệu (mỗi năm một ô, theo thứ tự các năm) và ngày gửi biểu; cột tính "
+        "toán ghi cách tính. Tệp số liệu tổng hợp so-lieu-tong-hop.xlsx kèm theo chương ghi "
+        "từng số liệu cùng tệp và ô của biểu mà số liệu được lấy ra, để tiện đối chiếu."]
     table = doc.tables[0]
     assert [[c.text for c in r.cells] for r in table.rows] == [
-        ["Bảng", "Cột số liệu", "Đơn vị cung cấp", "Tệp › trang!vùng ô", "Ngày gửi"],
-        ["Bảng 1.1", "Tổng chi ngân sách địa phương (triệu đồng)", "Phòng Kế hoạch Tài chính",
-         "KHTC.xlsx › I.1!E6:M6", "20/03/2020"],
-        ["Bảng 1.1", "Tỷ lệ chi KH&CN trong tổng chi NSĐP (%)", "Phòng Kế hoạch Tài chính",
-         "tính toán: chi_khcn.total / chi_nsdp * 100", "20/03/2020"],
+        HEADERS,
+        ["Bảng 1.1", "Tổng chi ngân sách địa phương (triệu đồng)", ORIGIN, "20/03/2020"],
+        ["Bảng 1.1", "Tỷ lệ chi KH&CN trong tổng chi NSĐP (%)", COMPUTED, "20/03/2020"],
     ]
     body = [c.paragraphs[0] for r in table.rows[1:] for c in r.cells]
     assert {(p.style.name, p.alignment) for p in body} == {("Bảng - chữ", WD_ALIGN_PARAGRAPH.LEFT)}
-    assert [round(c.width.cm, 1) for c in table.columns] == [1.9, 4.6, 3.2, 4.4, 2.4]
+    assert [round(c.width.cm, 1) for c in table.columns] == [1.9, 4.6, 7.6, 2.4]
     assert table.rows[0]._tr.xpath("./w:trPr/w:tblHeader")  # repeated on each page
     assert table.alignment is None  # at the left margin, as wide as the text
 
 
+def test_the_appendix_shows_no_code(tmp_path):
+    doc = _written([Source("Bảng 1.1", "Tổng số (triệu đồng)", ORIGIN, "20/03/2020")],
+                   tmp_path)
+    texts = [p.text for p in doc.paragraphs] + [
+        c.text for r in doc.tables[0].rows for c in r.cells]
+    shown = " ".join(texts)
+    assert [c for c in ("_", "›", "!", "băm", ".xlsx ›") if c in shown] == []
+
+
 def test_no_sources_leaves_the_header_row(tmp_path):
     table = _written([], tmp_path).tables[0]
-    assert [[c.text for c in r.cells] for r in table.rows] == [
-        ["Bảng", "Cột số liệu", "Đơn vị cung cấp", "Tệp › trang!vùng ô", "Ngày gửi"]]
+    assert [[c.text for c in r.cells] for r in table.rows] == [HEADERS]

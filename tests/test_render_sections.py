@@ -62,11 +62,13 @@ def _paragraphs(doc, tmp_path) -> list[tuple[str, str]]:
 
 def test_numbers_tags_and_headings_of_sections(cat):
     numbers = section_numbers(cat)
-    assert [numbers[c] for c in ("I.1", "I.9", "I.DG", "II.1", "II.4", "IV")] == [
-        1, 9, 10, 1, 4, 1]
+    # The forecast (II.5) follows the targets (II.3): its heading is "4.", the facilities
+    # plan (II.4) comes fifth. Numbers are the headings', codes the narrative form's.
+    assert [numbers[c] for c in ("I.1", "I.9", "I.DG", "II.1", "II.3", "II.5", "II.4",
+                                 "IV")] == [1, 9, 10, 1, 3, 4, 5, 1]
     items = {it.code: it for it in cat.items}
-    assert [section_tag(items[c], numbers[c]) for c in ("I.3", "II.4", "IV")] == [
-        "3", "II.4", "IV.1"]
+    assert [section_tag(items[c], numbers[c]) for c in ("I.3", "II.5", "II.4", "IV")] == [
+        "3", "II.4", "II.5", "IV.1"]
     assert heading(items["I.1"], 1) == ("1. Đầu tư cho khoa học và công nghệ; cơ sở vật chất, "
                                         "trang thiết bị phục vụ hoạt động KH&CN")
     assert heading(items["IV"], 1) == ""
@@ -133,8 +135,7 @@ def test_a_shared_section_lists_narratives_points_and_its_list_tables(cat, tmp_p
         ("Bảng - tên bảng", "Bảng II.4.4. Nhu cầu sử dụng đất cho KH&CN theo địa điểm và loại "
                             "đất chuyển đổi"),
         ("Bảng - đơn vị tính", "Đơn vị tính: ha"),
-        ("Bảng - nguồn", "Nguồn: tổng hợp từ danh mục dự án đề xuất của các phòng, đơn vị (các "
-                         "dòng không có lỗi)."),
+        ("Bảng - nguồn", "Nguồn: tổng hợp từ danh mục dự án đề xuất của các phòng, đơn vị."),
     ]
     assert sources == ()
 
@@ -154,8 +155,9 @@ def test_a_units_section_has_its_owner_its_tables_and_their_sources(cat, tmp_pat
     assert [t for t in texts if t.startswith("Bảng ")] == [
         "Bảng 1.1. Chi ngân sách địa phương cho KH&CN giai đoạn 2011-2019",
         "Bảng 1.2. Cơ sở vật chất, trang thiết bị phục vụ hoạt động KH&CN"]
-    assert [(s.table, s.where) for s in sources][:2] == [
-        ("Bảng 1.1", "KHTC.xlsx › I.1!M6"), ("Bảng 1.1", "(chưa có số liệu)")]
+    assert [(s.table, s.origin) for s in sources][:2] == [
+        ("Bảng 1.1", "Phòng Kế hoạch Tài chính, biểu số liệu, trang I.1, ô M6"),
+        ("Bảng 1.1", "Phòng Kế hoạch Tài chính: chưa có số liệu trong biểu")]
     assert {s.sent for s in sources} == {"20/03/2020"}
     assert [s.table for s in sources].count("Bảng 1.2") == 3
     table = Document(str(tmp_path / "muc.docx")).tables[0]

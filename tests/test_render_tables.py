@@ -102,14 +102,11 @@ def test_indicator_table_groups_parts_formats_figures_and_bolds_periods(cat, tmp
             for row in table.rows[2:]]
     assert bold == [False] * 9 + [True, True]
     assert blocks[3][1:] == ("Bảng - nguồn", "Nguồn: Phòng Kế hoạch Tài chính, biểu số liệu "
-                             "gửi ngày 20/03/2020; các cột tỷ lệ do tính toán từ số liệu trong "
-                             "bảng.")
-    assert blocks[4][1:] == ("Ghi chú", "Ghi chú: Dòng giai đoạn: tổng các năm (“Tổng chi ngân "
-                             "sách địa phương (triệu đồng)”, “Tổng số (triệu đồng)”, “Chi đầu tư "
-                             "phát triển (triệu đồng)”, “Chi sự nghiệp KH&CN (triệu đồng)”); tính "
-                             "từ số liệu cả giai đoạn (“Tỷ lệ chi KH&CN trong tổng chi NSĐP "
-                             "(%)”). “-”: chưa có số liệu, số liệu chưa hợp lệ (xem báo cáo kiểm "
-                             "tra số liệu) hoặc giai đoạn thiếu năm.")
+                             "gửi ngày 20/03/2020; các cột tính toán tính từ số liệu trong bảng "
+                             "(cách tính ghi ở phụ lục).")
+    assert blocks[4][1:] == ("Ghi chú", "Ghi chú: Dòng giai đoạn: số phát sinh là tổng các năm; "
+                             "các cột tính toán tính từ số liệu cả giai đoạn. Dấu “-”: chưa có "
+                             "số liệu, số liệu chưa hợp lệ hoặc giai đoạn còn thiếu năm.")
     assert len(blocks) == 5
 
 
@@ -117,16 +114,20 @@ def test_indicator_table_returns_where_each_column_comes_from(cat):
     doc = new_document()
     sources = indicator_table(doc, StyleIds(doc), cat, _budget(cat), "1.1", BUDGET_TABLE,
                               OWNER, SENT)
+    sheet = f"{OWNER}, biểu số liệu, trang I.1"
     assert sources == (
-        Source("Bảng 1.1", "Tổng chi ngân sách địa phương (triệu đồng)", OWNER,
-               "KHTC.xlsx › I.1!E6:I6", "20/03/2020"),
-        Source("Bảng 1.1", "Tổng số (triệu đồng)", OWNER, "KHTC.xlsx › I.1!E9:I9", "20/03/2020"),
-        Source("Bảng 1.1", "Chi đầu tư phát triển (triệu đồng)", OWNER, "KHTC.xlsx › I.1!E7:I7",
+        Source("Bảng 1.1", "Tổng chi ngân sách địa phương (triệu đồng)", f"{sheet}, ô E6-I6",
                "20/03/2020"),
-        Source("Bảng 1.1", "Chi sự nghiệp KH&CN (triệu đồng)", OWNER, "KHTC.xlsx › I.1!E8:I8",
+        # A part is named after its indicator, as the grouped header shows it.
+        Source("Bảng 1.1", "Chi ngân sách cho KH&CN – Tổng số (triệu đồng)", f"{sheet}, ô E9-I9",
                "20/03/2020"),
-        Source("Bảng 1.1", "Tỷ lệ chi KH&CN trong tổng chi NSĐP (%)", OWNER,
-               "tính toán: chi_khcn.total / chi_nsdp * 100", "20/03/2020"),
+        Source("Bảng 1.1", "Chi ngân sách cho KH&CN – Chi đầu tư phát triển (triệu đồng)",
+               f"{sheet}, ô E7-I7", "20/03/2020"),
+        Source("Bảng 1.1", "Chi ngân sách cho KH&CN – Chi sự nghiệp KH&CN (triệu đồng)",
+               f"{sheet}, ô E8-I8", "20/03/2020"),
+        Source("Bảng 1.1", "Tỷ lệ chi KH&CN trong tổng chi NSĐP (%)",
+               "Tính từ: chi ngân sách cho KH&CN / tổng chi ngân sách địa phương × 100",
+               "20/03/2020"),
     )
 
 
@@ -145,14 +146,13 @@ def test_period_table_of_one_measure_has_one_header_row_and_no_measure_in_header
         "Bảng 1.2. Phòng thí nghiệm",
         "Đơn vị tính: phòng",
         "Nguồn: Phòng Kế hoạch Tài chính, biểu số liệu gửi ngày 20/03/2020.",
-        "Ghi chú: Dòng giai đoạn: số năm cuối giai đoạn (“Số phòng thí nghiệm, thử nghiệm”). "
-        "“-”: chưa có số liệu, số liệu chưa hợp lệ (xem báo cáo kiểm tra số liệu) hoặc giai "
-        "đoạn thiếu năm.",
+        "Ghi chú: Dòng giai đoạn: số hiện có là số của năm cuối giai đoạn. Dấu “-”: chưa có số "
+        "liệu, số liệu chưa hợp lệ hoặc giai đoạn còn thiếu năm.",
     ]
     # The last year of 2016-2019 (a stock); 2011-2015 was not sent.
     assert _cells(blocks[2][1]) == [["Giai đoạn", "Số phòng thí nghiệm, thử nghiệm"],
                                     ["2011-2015", "-"], ["2016-2019", "12"]]
-    assert [s.where for s in sources] == ["KHTC.xlsx › I.1!J11:M11"]
+    assert [s.origin for s in sources] == [f"{OWNER}, biểu số liệu, trang I.1, ô J11-M11"]
 
 
 def test_targets_table_shows_current_with_its_year_targets_and_verdict(tmp_path):
@@ -213,8 +213,7 @@ def test_list_table_numbers_rows_names_the_unit_and_adds_the_land_table(cat, tmp
         "Nguồn: Phòng Quản lý Khoa học, Trung tâm Ứng dụng KH&CN.",
         "Bảng II.4.2. Nhu cầu sử dụng đất cho KH&CN theo địa điểm và loại đất chuyển đổi",
         "Đơn vị tính: ha",
-        "Nguồn: tổng hợp từ danh mục dự án đề xuất của các phòng, đơn vị (các dòng không có "
-        "lỗi).",
+        "Nguồn: tổng hợp từ danh mục dự án đề xuất của các phòng, đơn vị.",
     ]
     projects, demand = [b[1] for b in blocks if b[0] == "t"]
     assert _cells(projects) == [
@@ -259,3 +258,148 @@ def test_a_list_nobody_sent_is_a_sentence_and_uses_one_number(cat, tmp_path):
 def test_table_numbers_follow_the_section_tag():
     numbers = table_numbers("3")
     assert [next(numbers) for _ in range(3)] == ["3.1", "3.2", "3.3"]
+
+
+# --- notes in words, provisional figures ------------------------------------------------------
+
+def _notes_of(blocks) -> list[str]:
+    return [text for kind, style, text in blocks if kind == "p" and style == "Ghi chú"]
+
+
+def test_a_column_the_unit_marked_estimated_gets_a_mark_and_a_note(cat, tmp_path):
+    # The 2011 row of S&T investment spending marked "Ước tính" in the form, nothing else.
+    values = [_value("chi_nsdp", "total", 2011, 8_000_000, "E6"),
+              _value("chi_khcn", "total", 2011, 100_000, "E9"),
+              Value("KHTC", "chi_khcn", "dtpt", 2011, 40_000, "Ước tính", "", "KHTC.xlsx",
+                    "I.1", "E7", "0" * 64),
+              _value("chi_khcn", "su_nghiep", 2011, 60_000, "E8")]
+    merged = merge(cat, values)
+    table = Table(title="Chi cho KH&CN", rows="years", columns=BUDGET_TABLE.columns[1:4])
+    doc = new_document()
+    indicator_table(doc, StyleIds(doc), cat, Values.of(merged, derive(cat, merged)), "1.1",
+                    table, OWNER, SENT)
+    blocks = _blocks(doc, tmp_path)
+
+    grid = [b[1] for b in blocks if b[0] == "t"][0]
+    assert _cells(grid)[:2] == [
+        ["Năm", "Chi ngân sách cho KH&CN", "Chi ngân sách cho KH&CN", "Chi ngân sách cho KH&CN"],
+        ["Năm", "Tổng số", "Chi đầu tư phát triển (*)", "Chi sự nghiệp KH&CN"]]
+    assert _notes_of(blocks) == [
+        "Ghi chú: Dấu “-”: chưa có số liệu, số liệu chưa hợp lệ hoặc giai đoạn còn thiếu năm. "
+        "(*) Số liệu ước tính — theo ghi chú của đơn vị ở biểu số liệu."]
+
+
+def test_estimated_and_preliminary_columns_of_a_sample_workbook_and_what_is_computed_of_them(
+        cat, tmp_path):
+    # A sample workbook: its rows say "Mẫu – Sơ bộ", "Mẫu – Ước tính" or "Mẫu" after merge.
+    def row(indicator: str, part: str, status: str, cell: str) -> Value:
+        return Value("KHTC", indicator, part, 2011, 10.0, status, "", "KHTC.xlsx", "I.1", cell,
+                     "0" * 64)
+
+    merged = merge(cat, [row("chi_nsdp", "total", "Sơ bộ", "E6"),
+                         row("chi_khcn", "dtpt", "Ước tính", "E7"),
+                         row("chi_khcn", "su_nghiep", "Chính thức", "E8"),
+                         row("chi_khcn", "total", "", "E9")], samples=frozenset({"KHTC.xlsx"}))
+    assert merged["status"].tolist() == ["Mẫu – Sơ bộ", "Mẫu – Ước tính", "Mẫu", "Mẫu"]
+    doc = new_document()
+    indicator_table(doc, StyleIds(doc), cat, Values.of(merged, derive(cat, merged)), "1.1",
+                    BUDGET_TABLE, OWNER, SENT)
+    blocks = _blocks(doc, tmp_path)
+
+    grid = [b[1] for b in blocks if b[0] == "t"][0]
+    # The share is computed from the preliminary budget: it is preliminary too.
+    assert _cells(grid)[1] == [
+        "Năm", "Tổng chi ngân sách địa phương (triệu đồng) (**)", "Tổng số",
+        "Chi đầu tư phát triển (*)", "Chi sự nghiệp KH&CN",
+        "Tỷ lệ chi KH&CN trong tổng chi NSĐP (%) (**)"]
+    assert _notes_of(blocks)[0].endswith(
+        "(*) Số liệu ước tính; (**) số liệu sơ bộ — theo ghi chú của đơn vị ở biểu số liệu.")
+
+
+def test_official_figures_have_no_mark_and_no_note(cat, tmp_path):
+    doc = new_document()
+    indicator_table(doc, StyleIds(doc), cat, _budget(cat), "1.1", BUDGET_TABLE, OWNER, SENT)
+    blocks = _blocks(doc, tmp_path)
+    grid = [b[1] for b in blocks if b[0] == "t"][0]
+    assert not any("*" in text for row in _cells(grid) for text in row)
+    assert "*" not in _notes_of(blocks)[0]
+
+
+def test_tasks_in_progress_leave_their_period_cells_empty_and_say_why(cat, tmp_path):
+    values = [_value(indicator, part, year, n, f"{'EFGHIJKLM'[year - 2011]}{r}")
+              for indicator, part, n, r in (("nv_so_luong", "tinh", 10, 7),
+                                            ("nv_ung_dung", "total", 4, 20))
+              for year in range(2011, 2020)]
+    merged = merge(cat, values)
+    table = Table(title="Nhiệm vụ", columns=[ColumnRef(indicator="nv_so_luong", part="tinh"),
+                                             ColumnRef(indicator="nv_ung_dung")])
+    doc = new_document()
+    indicator_table(doc, StyleIds(doc), cat, Values.of(merged, derive(cat, merged)), "2.1",
+                    table, OWNER, SENT)
+    blocks = _blocks(doc, tmp_path)
+
+    grid = [b[1] for b in blocks if b[0] == "t"][0]
+    assert _cells(grid)[-2:] == [["2011-2015", "", "20"], ["2016-2019", "", "16"]]
+    assert _notes_of(blocks) == [
+        "Ghi chú: Dòng giai đoạn: số nhiệm vụ đang thực hiện không cộng qua các năm nên để "
+        "trống; số phát sinh là tổng các năm."]
+
+
+
+def test_a_table_of_tasks_in_progress_only_has_no_period_rows(cat, tmp_path):
+    values = [_value("nv_so_luong", "tinh", year, 10, f"{'EFGHIJKLM'[year - 2011]}7")
+              for year in range(2011, 2020)]
+    merged = merge(cat, values)
+    table = Table(title="Nhiệm vụ", columns=[ColumnRef(indicator="nv_so_luong", part="tinh")])
+    doc = new_document()
+    indicator_table(doc, StyleIds(doc), cat, Values.of(merged, derive(cat, merged)), "2.2",
+                    table, OWNER, SENT)
+    blocks = _blocks(doc, tmp_path)
+    grid = [b[1] for b in blocks if b[0] == "t"][0]
+    assert [row[0] for row in _cells(grid)][-2:] == ["2018", "2019"]  # no empty 2011-2015
+    assert _notes_of(blocks) == []  # and no period note for rows not shown
+
+
+TFP_NOTE = (
+    "Tốc độ tăng TFP bằng tốc độ tăng GRDP trừ phần đóng góp của vốn (hệ số 0,35 nhân tốc độ "
+    "tăng vốn) và của lao động (hệ số 0,65 nhân tốc độ tăng lao động), theo phương pháp của Tổng "
+    "cục Thống kê; đóng góp của TFP là tốc độ tăng TFP chia cho tốc độ tăng GRDP, nhân 100. Số "
+    "liệu giai đoạn tính từ tốc độ tăng bình quân của giai đoạn, không phải trung bình cộng các "
+    "tỷ lệ đóng góp từng năm.")
+
+
+def test_the_tfp_table_explains_its_formula_in_words_then_its_period_rows(cat, tmp_path):
+    table = next(t for item in cat.items for t in item.tables if t.title.startswith(
+        "Tăng trưởng GRDP và đóng góp của TFP"))
+    assert cat.parameters["b_k"] == 0.35  # the note's 0,35 and 0,65: change both together
+    merged = merge(cat, [])
+    doc = new_document()
+    indicator_table(doc, StyleIds(doc), cat, Values.of(merged, derive(cat, merged)), "3.2",
+                    table, OWNER, SENT)
+    assert _notes_of(_blocks(doc, tmp_path)) == [
+        f"Ghi chú: {TFP_NOTE} Dòng giai đoạn: tốc độ tăng là bình quân của giai đoạn; các cột "
+        "tính toán tính từ số liệu cả giai đoạn. Dấu “-”: chưa có số liệu, số liệu chưa hợp lệ "
+        "hoặc giai đoạn còn thiếu năm."]
+
+
+def test_a_kind_of_figure_whose_columns_differ_names_each_column(cat, tmp_path):
+    # Two shares: one takes its last year, the other the mean of its years.
+    table = Table(title="Tỷ lệ", rows="periods", columns=[
+        ColumnRef(indicator="ld_qua_dao_tao"), ColumnRef(indicator="da_cn_tien_tien"),
+        ColumnRef(indicator="ld_bang_cap")])
+    merged = merge(cat, [])
+    doc = new_document()
+    indicator_table(doc, StyleIds(doc), cat, Values.of(merged, derive(cat, merged)), "9.1",
+                    table, OWNER, SENT)
+    assert _notes_of(_blocks(doc, tmp_path))[0] == (
+        "Ghi chú: Dòng giai đoạn: tỷ lệ lao động qua đào tạo là số của năm cuối giai đoạn; tỷ "
+        "lệ dự án đầu tư có công nghệ tiên tiến trở lên là trung bình cộng các năm; tỷ lệ lao "
+        "động qua đào tạo có bằng cấp, chứng chỉ là số của năm cuối giai đoạn. Dấu “-”: chưa có "
+        "số liệu, số liệu chưa hợp lệ hoặc giai đoạn còn thiếu năm.")
+
+
+def test_no_table_note_of_the_catalogue_shows_code(cat):
+    notes = [t.note for item in cat.items for t in item.tables if t.note]
+    assert notes  # the catalogue has notes to check
+    for note in notes:
+        assert [c for c in ("_", "=", "›", "!", "*", "“") if c in note] == [], note

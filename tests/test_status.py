@@ -128,7 +128,7 @@ def test_statuses_read_from_an_inputs_folder(cat, inputs):
     assert by_unit["TTRA"].received == dt.date(2020, 3, 5)
     assert by_unit["TDC"].status == "Chưa nộp – quá hạn 5 ngày"
     assert by_unit["TDC"].state.days_overdue == 5
-    assert by_unit["KHTC"].status == "Đã nộp đúng hạn"
+    assert by_unit["KHTC"].status == "Đã nộp, trễ hạn"  # the sample says 12/03, due 10/03
     # As of a day before the PDF came, TTRA had sent nothing.
     earlier = check_inputs(cat, inputs, dt.date(2020, 3, 4), log=lambda _: None,
                            full_narratives=False)
@@ -199,7 +199,7 @@ def test_a_unit_whose_only_entry_was_not_read_is_received_not_unsent(cat, inputs
         "'TTRA_so_lieu_mau.xlsx': Mục này là một ống dẫn (FIFO), không phải tệp, nên không "
         "được mở. Hãy xóa mục này khỏi thư mục inputs và chép vào đó chính tệp biểu số liệu "
         "(.xlsx) hoặc thuyết minh (.docx).",)
-    assert by_unit["KHTC"].status == "Đã nộp đúng hạn; có tệp chưa đọc được"
+    assert by_unit["KHTC"].status == "Đã nộp, trễ hạn; có tệp chưa đọc được"
     rows = {r[0]: r for r in progress_rows(checked.progress)}
     assert rows["TTRA"][4:6] == ["(đã nhận, chưa đọc được)", "(đã nhận, chưa đọc được)"]
 

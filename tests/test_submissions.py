@@ -1,7 +1,7 @@
 """pipeline/validate/submissions.py: unit_from_name, validate (one submission per unit chosen
 by the date sent the form carries, files whose unit codes disagree held back, files not read
-attributed to a unit, unknown units) and check_narrative_numbers, on workbooks written in
-tmp_path and narratives and values made by hand."""
+attributed to a unit, unknown units), on workbooks written in tmp_path and narratives made by
+hand. Narrative numbers are read against the tables in test_consistency.py."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ import pytest
 
 from pipeline.core import findings as fnd
 from pipeline.core.findings import Severity
-from pipeline.core.records import Value
 from pipeline.read.model import (
     FileInfo,
     Inputs,
@@ -23,7 +22,7 @@ from pipeline.read.model import (
 )
 from pipeline.read.workbook import read_workbook
 from pipeline.validate.model import Unread
-from pipeline.validate.submissions import check_narrative_numbers, unit_from_name, validate
+from pipeline.validate.submissions import unit_from_name, validate
 
 from .conftest import write_unit_workbook
 
@@ -407,54 +406,3 @@ def test_a_narrative_heading_outside_the_units_items(cat):
     assert v.narratives == (narrative,)
     assert [(f.code, f.file, f.value) for f in v.findings] == [
         ("narrative_unknown_heading", "KHTC_tm.docx", "Phụ lục ảnh")]
-
-
-# --- check_narrative_numbers -----------------------------------------------------------------
-INFO = FileInfo(Path("KHTC_tm.docx"), "KHTC_tm.docx", "0" * 64, 10, dt.datetime(2020, 3, 20))
-VALUES = [
-    Value("KHTC", "chi_nsdp", "total", 2019, 17_420_000.0, "", "", "KHTC.xlsx", "I.1", "M6",
-          "0" * 64),
-    Value("KHTC", "chi_nsdp", "total", 2018, 16_120_831.0, "", "", "KHTC.xlsx", "I.1", "L6",
-          "0" * 64),
-]
-
-
-def _narrative(*paragraphs: str) -> NarrativeSubmission:
-    return NarrativeSubmission(INFO, "KHTC", (
-        NarrativeSection("1. Đầu tư cho KH&CN", "I.1", 0, paragraphs),))
-
-
-def test_a_number_in_a_sentence_that_disagrees_with_the_workbook(cat):
-    sentence = "Năm 2019, tổng chi ngân sách địa phương đạt 17.000.000 triệu đồng."
-
-    found = list(check_narrative_numbers(cat, [_narrative(sentence)], VALUES))
-
-    assert [(f.code, f.file, f.sheet, f.unit, f.indicator, f.year, f.value, f.severity)
-            for f in found] == [
-        ("narrative_number", "KHTC_tm.docx", "1. Đầu tư cho KH&CN", "KHTC", "chi_nsdp", 2019,
-         "17.420.000", Severity.WARNING)]
-    assert found[0].message == (
-        "Thuyết minh viết “Năm 2019, tổng chi ngân sách địa phương đạt 17.000.000 triệu "
-        "đồng.” nhưng biểu số liệu ghi 'Tổng chi ngân sách địa phương' năm 2019 là "
-        "17.420.000. Hãy thống nhất số liệu giữa thuyết minh và biểu số liệu.")
-
-
-@pytest.mark.parametrize("sentence", [
-    "Năm 2019, tổng chi ngân sách địa phương đạt 17.420.000 triệu đồng.",  # agrees
-    "Năm 2019, tổng chi ngân sách địa phương đạt 17.420.000,4 triệu đồng.",  # within rounding
-    "Tổng chi ngân sách địa phương năm 2018 và 2019 tăng 8%.",  # two years: not checked
-    "Năm 2019, tổng chi ngân sách địa phương tăng mạnh.",  # no number in the measure
-    "Năm 2017, tổng chi ngân sách địa phương đạt 15.000.000 triệu đồng.",  # no value for 2017
-    "Năm 2019, chi thường xuyên đạt 9.000.000 triệu đồng.",  # no indicator named
-])
-def test_sentences_that_are_not_a_disagreement(cat, sentence):
-    assert list(check_narrative_numbers(cat, [_narrative(sentence)], VALUES)) == []
-
-
-def test_each_sentence_of_a_paragraph_is_checked_alone(cat):
-    para = ("Năm 2018, tổng chi ngân sách địa phương đạt 16.120.831 triệu đồng. Năm 2019, "
-            "tổng chi ngân sách địa phương đạt 17,4 triệu đồng.")
-
-    found = list(check_narrative_numbers(cat, [_narrative(para)], VALUES))
-
-    assert [(f.year, f.value) for f in found] == [(2019, "17.420.000")]

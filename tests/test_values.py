@@ -1,6 +1,6 @@
 """pipeline/render/values.py: Values.of on a small merged table (KHTC's budget 2016-2019,
-values made by hand) and its derivation, and the lookups by table column: year, period and
-source cells."""
+values made by hand) and its derivation, and the lookups by table column: year, period,
+source cells and the statuses units chose."""
 
 from __future__ import annotations
 
@@ -105,5 +105,35 @@ def test_values_of_an_empty_table(cat):
     merged = merge(cat, [])
     values = Values.of(merged, derive(cat, merged))
 
-    assert (values.yearly, values.cells, values.derived, values.periods) == ({}, {}, {}, {})
+    assert (values.yearly, values.cells, values.derived, values.periods,
+            values.statuses) == ({}, {}, {}, {}, {})
     assert values.year(ColumnRef(indicator="chi_nsdp"), 2019) is None
+
+
+def test_statuses_the_unit_chose_are_kept_per_indicator_part(cat):
+    marked = [
+        Value("KHTC", "chi_nsdp", "total", 2018, 8.0, "Ước tính", "", "KHTC.xlsx", "I.1", "L6", H),
+        Value("KHTC", "chi_nsdp", "total", 2019, 9.0, "Ước tính", "", "KHTC.xlsx", "I.1", "M6", H),
+        Value("KHTC", "chi_khcn", "dtpt", 2019, 1.0, "Chính thức", "", "KHTC.xlsx", "I.1", "M7",
+              H),
+        Value("KHTC", "chi_khcn", "su_nghiep", 2019, 2.0, "Sơ bộ", "", "KHTC.xlsx", "I.1", "M8",
+              H),
+        Value("KHTC", "chi_khcn", "total", 2019, 3.0, "", "", "KHTC.xlsx", "I.1", "M9", H),
+    ]
+    merged = merge(cat, marked, samples=frozenset({"KHTC.xlsx"}))  # "Mẫu – Ước tính"...
+    values = Values.of(merged, derive(cat, merged))
+
+    assert values.statuses == {("chi_nsdp", "total"): frozenset({"Ước tính"}),
+                               ("chi_khcn", "su_nghiep"): frozenset({"Sơ bộ"})}
+    assert values.statuses_of("chi_nsdp") == frozenset({"Ước tính"})
+    assert values.statuses_of("chi_khcn", "dtpt") == frozenset()  # "Mẫu": nothing chosen
+    assert values.statuses_of("chi_khcn", "total") == frozenset()
+
+
+def test_statuses_of_a_workbook_that_is_not_a_sample_are_as_typed(cat):
+    merged = merge(cat, [
+        Value("KHTC", "chi_khcn", "dtpt", 2019, 1.0, "Chính thức", "", "KHTC.xlsx", "I.1", "M7",
+              H),
+        Value("KHTC", "chi_khcn", "dtpt", 2018, 1.0, "Sơ bộ", "", "KHTC.xlsx", "I.1", "L7", H)])
+    values = Values.of(merged, derive(cat, merged))
+    assert values.statuses_of("chi_khcn", "dtpt") == frozenset({"Chính thức", "Sơ bộ"})

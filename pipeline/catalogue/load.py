@@ -32,6 +32,7 @@ from pydantic import ValidationError
 from pipeline.catalogue.formula import FormulaError, parse_formula
 from pipeline.catalogue.model import (
     ALL_UNITS,
+    NATURE_VI,
     TOTAL,
     Catalogue,
     Indicator,
@@ -39,6 +40,7 @@ from pipeline.catalogue.model import (
     ListInput,
     Part,
     TargetRow,
+    nature_choices_vi,
 )
 from pipeline.core.errors import CatalogueError
 
@@ -128,16 +130,33 @@ def _line_of(lines: Lines, where: str) -> int | None:
     return None
 
 
+def _nature_problem(err: ErrorDetails) -> str | None:
+    """An indicator's `nature` missing or misspelt, said with the allowed values and their
+    meaning (there is no default: the period figure follows from it); None for other errors."""
+    if err["loc"][-1:] != ("nature",) or err["type"] not in ("missing", "literal_error"):
+        return None
+    choices = " | ".join(NATURE_VI)
+    if err["type"] == "literal_error":
+        return f"phải là một trong: {choices} ({nature_choices_vi()})"
+    return (f"thiếu khóa 'nature' ({choices}). Hãy thêm dòng 'nature:' ghi bản chất số liệu "
+            f"của chỉ tiêu: {nature_choices_vi()}")
+
+
 def _schema_problem(raw: Mapping[str, object], err: ErrorDetails, lines: Lines | None) -> str:
     """One line of a schema error: the key's path, its line for a key that should not be
-    there, is absent or is misnamed (such a key is not found by searching for its path), and
-    the Vietnamese message."""
+    there, is absent or is misnamed (such a key is not found by searching for its path) or for
+    a list entry whose keys disagree (an indicator's nature and period), and the Vietnamese
+    message. A missing `nature` is named on its indicator."""
     loc = err["loc"]
     misnamed = bool(loc) and loc[-1] == DICT_KEY
+    nature = _nature_problem(err)
+    if nature is not None and err["type"] == "missing":
+        loc = loc[:-1]
     where = _yaml_path(raw, loc)
-    message = ("tên khóa " if misnamed else "") + _message_vi(err)
+    message = nature or (("tên khóa " if misnamed else "") + _message_vi(err))
+    entry = err["type"] == "value_error" and bool(loc) and isinstance(loc[-1], int)
     line = None
-    if lines is not None and (misnamed or err["type"] in KEY_ERRORS):
+    if lines is not None and (misnamed or entry or err["type"] in KEY_ERRORS):
         line = _line_of(lines, where)
     return f"- {where}{f' (dòng {line})' if line else ''}: {message}"
 

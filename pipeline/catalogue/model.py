@@ -23,14 +23,32 @@ PartCode = Literal["I", "II", "IV"]
 
 ValueType = Literal["number", "integer", "percent"]
 YearSet = Literal["actual", "target", "both"]
+# What an indicator's yearly value is; it decides how a period's figure is made from them.
+Nature = Literal["flow", "stock", "rate", "ratio", "in_progress"]
+NATURE_VI = {
+    "flow": "số phát sinh trong năm",  # happens during the year: a period sums its years
+    "stock": "số hiện có cuối năm",  # standing at the year's end: a period's is its last year
+    "rate": "tốc độ tăng",  # a growth rate in %: a period declares mean or growth_mean
+    "ratio": "tỷ lệ, cơ cấu",  # a share or a structure: a period declares mean or last
+    "in_progress": "số đang thực hiện trong năm",  # running that year (tasks under way,
+    # counted again each year they run): never added across years, no period figure
+}
 # How an indicator's figure for a period is made from its yearly values.
-PeriodMethod = Literal["sum", "mean", "growth_mean", "last"]
+PeriodMethod = Literal["sum", "mean", "growth_mean", "last", "none"]
+DeclaredPeriod = Literal["mean", "growth_mean", "last"]  # what `period:` may say
 PERIOD_METHOD_VI = {
     "sum": "tổng các năm",
     "mean": "bình quân các năm",
     "growth_mean": "tốc độ tăng bình quân (bình quân nhân)",
     "last": "số năm cuối giai đoạn",
+    "none": "không cộng qua các năm",
 }
+IMPLIED_PERIOD: dict[str, PeriodMethod] = {"flow": "sum", "stock": "last", "in_progress": "none"}
+
+
+def nature_choices_vi() -> str:
+    """The allowed natures with their Vietnamese names, for messages."""
+    return "; ".join(f"{code} = {name}" for code, name in NATURE_VI.items())
 
 
 class _Model(BaseModel):
@@ -51,6 +69,7 @@ class Indicator(_Model):
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")  # stable key, never shown to readers
     label: str  # Vietnamese label
     measure: str  # unit of measure: triệu đồng, %, người...
+    nature: Nature  # what a yearly value is (NATURE_VI); no default: every one declares it
     type: ValueType = "number"  # number, integer (counts) or percent
     min: float | None = None  # allowed range; percent defaults to 0-100, others to >= 0
     max: float | None = None
@@ -59,18 +78,46 @@ class Indicator(_Model):
     breakdown: str | None = None  # code of a list in `breakdowns`
     with_total: bool = False  # with a breakdown: also ask for the total row
     required: bool = False  # every asked cell must be filled
-    cumulative: bool = False  # a running total: may not fall from one year to the next
+    cumulative: bool = False  # a running total (stock only): may not fall from year to year
     outliers: bool = True  # check year-on-year jumps (off for rates that swing by nature)
-    period: PeriodMethod | None = None  # period figure; default: sum, percent mean, stock last
+    period: DeclaredPeriod | None = None  # period figure of a rate or ratio (required there)
     hint: str | None = None  # Vietnamese hint shown in the form
 
+    @model_validator(mode="after")
+    def _period_follows_nature(self) -> Indicator:
+        nature = f"nature: {self.nature} ({NATURE_VI[self.nature]})"
+        implied = IMPLIED_PERIOD.get(self.nature)
+        if implied is None and self.period is None:
+            raise ValueError(f"chỉ tiêu {nature} cần khóa 'period' (mean | growth_mean | last)"
+                             ": số của giai đoạn là bình quân các năm (mean), tốc độ tăng "
+                             "bình quân (growth_mean) hay số năm cuối giai đoạn (last); hãy "
+                             "thêm dòng 'period:'")
+        if self.nature == "ratio" and self.period == "growth_mean":
+            raise ValueError(f"chỉ tiêu {nature}: 'period: growth_mean' chỉ dùng cho tốc độ "
+                             "tăng (nature: rate); hãy ghi 'period: mean' hoặc 'period: last'")
+        if implied is not None and self.period not in (None, implied):
+            raise ValueError(f"chỉ tiêu {nature} không khai báo 'period': số của giai đoạn "
+                             f"luôn là {PERIOD_METHOD_VI[implied]}; hãy xóa dòng 'period'")
+        if self.cumulative and self.nature != "stock":
+            raise ValueError(f"'cumulative: true' (số lũy kế, không giảm qua các năm) chỉ dùng "
+                             f"với nature: stock ({NATURE_VI['stock']}), chỉ tiêu này là "
+                             f"{nature}; hãy sửa 'nature' hoặc xóa dòng 'cumulative'")
+        if self.type == "percent" and implied is not None:
+            raise ValueError(f"'type: percent' chỉ dùng với nature: rate ({NATURE_VI['rate']}) "
+                             f"hoặc ratio ({NATURE_VI['ratio']}), chỉ tiêu này là {nature}; "
+                             "hãy sửa 'nature' hoặc 'type'")
+        return self
+
     @property
-    def period_method(self) -> str:
-        if self.period is not None:
-            return self.period
-        if self.cumulative:
-            return "last"
-        return "mean" if self.type == "percent" else "sum"
+    def period_method(self) -> PeriodMethod:
+        """How the period figure is made: a flow sums its years, a stock takes the last, a
+        task in progress has none; a rate or ratio says it in `period`."""
+        implied = IMPLIED_PERIOD.get(self.nature)
+        if implied is not None:
+            return implied
+        if self.period is None:  # only when built without validation (model_construct)
+            raise ValueError(f"{self.code}: chỉ tiêu nature: {self.nature} thiếu 'period'")
+        return self.period
 
     @property
     def low(self) -> float:
@@ -185,7 +232,9 @@ class TargetRow(_Model):
 
 
 class Item(_Model):
-    code: str = Field(pattern=r"^(I|II|IV)(\.[0-9A-Z]+)?$")  # I.1 ... I.9, I.DG, II.1 ... IV
+    # I.1 ... I.9, I.DG, II.1 ... II.5, IV. Part IV has one item and no number of its own:
+    # "IV.2." in a narrative form is the item's second sub-topic, not an item IV.2.
+    code: str = Field(pattern=r"^((I|II)(\.[0-9A-Z]+)?|IV)$")
     part: PartCode
     title: str
     unit: str  # owning unit code, or "all"
@@ -195,6 +244,27 @@ class Item(_Model):
     tables: list[Table] = []
     charts: list[Chart] = []
     targets: list[TargetRow] = []
+    forecast: bool = False  # the section shows the forecast table of every target
+
+
+class Reference(_Model):
+    """A sourced figure the chapter compares the province with: a national figure, a legal
+    floor. The analysis quotes it with its source in words (templates/phan-tich.yaml)."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")  # key in the phrases: ref("code")
+    label: str  # Vietnamese: what the figure is
+    value: float
+    measure: str  # "%", "% tổng chi NSNN"...
+    period: str | None = None  # the period it covers ("2011-2015"), or
+    year: int | None = None  # the year it is of or applies from
+    cited_as: str  # the source in words, as the chapter names it: "Tổng cục Thống kê"
+    source: str  # Vietnamese citation with its URL
+
+    @model_validator(mode="after")
+    def _period_or_year(self) -> Reference:
+        if self.period is not None and self.year is not None:
+            raise ValueError("chỉ ghi một trong hai khóa 'period' hoặc 'year'")
+        return self
 
 
 class Derived(_Model):
@@ -262,6 +332,7 @@ class Catalogue(_Model):
     data_status: list[str] = []
     items: list[Item]
     parameters: dict[str, float] = {}  # named constants usable in formulas (b_k...)
+    references: list[Reference] = []  # sourced national and legal figures the text quotes
     derived: list[Derived] = []
     rules: list[Rule] = []
     checks: Checks = Checks()
@@ -284,6 +355,15 @@ class Catalogue(_Model):
             raise ValueError("chỉ một danh sách được khai báo 'land_demand'")
         return lists
 
+    @field_validator("references")
+    @classmethod
+    def _unique_references(cls, refs: list[Reference]) -> list[Reference]:
+        codes = [r.code for r in refs]
+        twice = sorted({c for c in codes if codes.count(c) > 1})
+        if twice:
+            raise ValueError(f"mã số liệu tham chiếu trùng: {', '.join(twice)}")
+        return refs
+
     # --- lookups -------------------------------------------------------------------------
     @cached_property
     def period_by_code(self) -> dict[str, Period]:
@@ -304,6 +384,10 @@ class Catalogue(_Model):
     @cached_property
     def derived_by_code(self) -> dict[str, Derived]:
         return {d.code: d for d in self.derived}
+
+    @cached_property
+    def reference_by_code(self) -> dict[str, Reference]:
+        return {r.code: r for r in self.references}
 
     def lists_of(self, unit_code: str) -> list[ListInput]:
         """List inputs in the unit's workbook."""

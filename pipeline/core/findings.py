@@ -352,10 +352,45 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
         "({prev}). Hãy kiểm tra lại (nhầm đơn vị tính, thừa hay thiếu chữ số?); nếu đúng, "
         "ghi lý do vào cột ghi chú.",
     ),
-    "narrative_number": (
+    # consistency.py: what two parts of the chapter say about the same thing
+    "narrative_figure_mismatch": (
         Severity.WARNING,
-        "Thuyết minh viết “{sentence}” nhưng biểu số liệu ghi '{label}' năm {year} là {value}. "
-        "Hãy thống nhất số liệu giữa thuyết minh và biểu số liệu.",
+        "Thuyết minh viết «{sentence}»: số {value} không khớp với số liệu nào của mục "
+        "{item}{scope} trong biểu số liệu (kể cả tổng các phân tổ và tốc độ tăng). Theo "
+        "{source}, {label} {when} là {figure}. Hãy sửa số trong thuyết minh cho khớp với biểu "
+        "số liệu (hoặc sửa biểu số liệu nếu biểu sai), hoặc ghi rõ số này được tính thế nào.",
+    ),
+    "narrative_period_outside": (
+        Severity.WARNING,
+        "Thuyết minh viết «{sentence}»: {value} vượt ra ngoài giai đoạn đánh giá {first}-{last} "
+        "(biểu số liệu chỉ có số liệu đến năm {last}, không có năm {outside}). Hãy viết lại "
+        "theo giai đoạn có số liệu (đến năm {last}), hoặc ghi rõ số liệu năm {outside} là "
+        "ước tính.",
+    ),
+    "percent_disagrees_counts": (
+        Severity.WARNING,
+        "'{label}' do đơn vị nhập khác tỷ lệ tính từ các số đếm của cùng biểu ('{derived}'): "
+        "{detail}. Chương sẽ nêu hai tỷ lệ khác nhau cho cùng một chỉ tiêu. Hãy sửa dòng tỷ lệ "
+        "cho khớp với các số đếm (hoặc sửa số đếm nếu số đếm sai).",
+    ),
+    "target_below_baseline": (
+        Severity.WARNING,
+        "Mục tiêu '{label}' chưa hợp lý: {detail}. Hãy đề xuất lại mục tiêu cao hơn hiện "
+        "trạng (mục tiêu năm sau không thấp hơn năm trước), hoặc giải thích trong thuyết minh "
+        "vì sao giữ mức này.",
+    ),
+    "projection_outside_range": (
+        Severity.INFO,
+        "Kéo dài xu hướng tuyến tính của '{label}' cho {detail}, ngoài giới hạn {bound} của "
+        "chỉ tiêu, nên chương ghi rõ xu hướng này không dùng được làm dự báo. Không cần sửa "
+        "biểu số liệu; nếu cần một dự báo, hãy nêu căn cứ trong thuyết minh mục {item}.",
+    ),
+    "fact_disagrees": (
+        Severity.WARNING,
+        "'{label}' năm {year} là {value}, nhưng danh mục đơn vị của Sở có {expected} phòng, "
+        "đơn vị (chương ghi đã nhận số liệu của …/{expected} phòng, đơn vị): chương sẽ nêu hai "
+        "con số khác nhau. Hãy kiểm tra lại số liệu; nếu danh mục đơn vị mới là chỗ chưa đúng, "
+        "hãy báo Phòng Kế hoạch Tài chính sửa danh mục.",
     ),
     "as_of_after_document": (
         Severity.WARNING,

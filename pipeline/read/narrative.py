@@ -57,7 +57,9 @@ if TYPE_CHECKING:  # python-docx is imported only when a narrative is read in fu
 UNIT_LABEL = "Mã đơn vị"
 """First cell of the narrative form's unit-code row (the code is in the next cell)."""
 
-_HEADING = re.compile(r"^\s*((?:IV|II|I)(?:\.(?:\d+|DG))?)(?:\.(\d+))?\.?\s")
+# "I.2.3." is item I.2, sub-topic 3; Part IV is one item with no number: "IV.2." is its
+# second sub-topic.
+_HEADING = re.compile(r"^\s*(IV|(?:II|I)(?:\.(?:\d+|DG))?)(?:\.(\d+))?\.?\s")
 
 
 def unit_in_table(rows: Iterable[Sequence[str]]) -> str:

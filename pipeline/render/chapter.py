@@ -10,8 +10,12 @@ This module is the entry (`start_chapter`, then `PendingChapter.finish`) and the
 checks; the pieces, each given what it needs:
 
     values.py    figures by table column (merged values, derived values, period figures)
+    analysis.py  the paragraphs written from the figures, worded by templates/phan-tich.yaml
+                 (beside the template), all made and checked before any section is written
     figures.py   which charts to draw, started first; how the template shows them
-    sections.py  one item's body: narratives, tables, targets, lists (numbered in order)
+    sections.py  one item's body: analysis, narratives, tables, targets, forecast, lists
+                 (numbered in order)
+    forecast.py  the forecast table of the targets (trend, targets, yearly change needed)
     tables.py    each kind of table with its title, unit line, source line and notes;
                  returns the appendix rows of its columns
     appendix.py  the appendix table of those rows
@@ -22,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
@@ -52,6 +56,7 @@ from pipeline.core.word import (
 from pipeline.derive import Derivation
 from pipeline.read.model import NarrativeSubmission, WorkbookSubmission
 from pipeline.render import charts
+from pipeline.render.analysis import analyse, load_phrases, phrases_path
 from pipeline.render.appendix import write_appendix
 from pipeline.render.figures import Planned, figures, plan_charts
 from pipeline.render.sections import (
@@ -79,7 +84,7 @@ class ChapterData:
     derivation: Derivation  # derive.py's figures (yearly, periods, targets)
     workbooks: tuple[WorkbookSubmission, ...]  # accepted, one per unit
     narratives: tuple[NarrativeSubmission, ...]  # accepted, one per unit
-    as_of: dt.date  # data as of
+    as_of: dt.date  # the data's cut-off: the last day a workbook used was sent
     lists: dict[str, pd.DataFrame] = field(default_factory=dict)  # merge_lists' tables
 
 
@@ -128,14 +133,21 @@ def _front_matter(cat: Catalogue, data: ChapterData) -> tuple[str, str]:
     return build_line, missing_line
 
 
+def section_data(cat: Catalogue, data: ChapterData, values: Values,
+                 analysis: Mapping[str, Sequence[str]] | None = None) -> SectionData:
+    """What every section is written from."""
+    return SectionData(cat, values, data.derivation, {w.unit: w for w in data.workbooks},
+                       {n.unit: n for n in data.narratives}, data.lists, analysis or {})
+
+
 def chapter_context(tpl: DocxTemplate, cat: Catalogue, data: ChapterData, values: Values,
-                    planned: dict[str, list[Planned]]) -> Context:
+                    planned: dict[str, list[Planned]],
+                    analysis: Mapping[str, Sequence[str]] | None = None) -> Context:
     """What the template is rendered with: the front matter, each part's sections (each
-    item's body and its `planned` charts) and the appendix of every table's sources."""
+    item's body with its generated `analysis` paragraphs, and its `planned` charts) and the
+    appendix of every table's sources."""
     styles = StyleIds(tpl.get_docx())  # the template's style names are checked by preflight
-    inputs = SectionData(cat, values, data.derivation,
-                         {w.unit: w for w in data.workbooks},
-                         {n.unit: n for n in data.narratives}, data.lists)
+    inputs = section_data(cat, data, values, analysis)
     numbers = section_numbers(cat)
     parts: dict[PartCode, list[Section]] = {"I": [], "II": [], "IV": []}
     sources: list[Source] = []
@@ -239,6 +251,7 @@ class PendingChapter:
     data: ChapterData
     values: Values  # the figures of data, by table column
     planned: dict[str, list[Planned]]  # the charts of each item, by item code
+    analysis: dict[str, list[str]]  # the generated paragraphs of each item, by item code
     charts_drawn: Callable[[], None]  # waits until every planned chart is drawn
     template: Path  # the template's file, for messages
     out: Path  # the chapter to write
@@ -246,7 +259,7 @@ class PendingChapter:
     def finish(self) -> Path:
         try:
             context = chapter_context(self.tpl, self.cat, self.data, self.values,
-                                      self.planned)
+                                      self.planned, self.analysis)
             if set(context) != set(CONTEXT_KEYS):  # a fault of this code, not of the inputs
                 raise RuntimeError(f"chapter context keys {sorted(context)} != CONTEXT_KEYS")
             self.charts_drawn()
@@ -264,10 +277,12 @@ class PendingChapter:
 
 def start_chapter(cat: Catalogue, data: ChapterData, template: Path, out: Path,
                   chart_cache: Path | None = None,
-                  log: Callable[[str], None] = print) -> PendingChapter:
-    """Open and check the template, and start drawing the charts (those drawn before from
-    the same data are copied from `chart_cache`; a problem with it is one line of `log`);
-    TemplateError names the template and the problem."""
+                  log: Callable[[str], None] = print,
+                  phrases: Path | None = None) -> PendingChapter:
+    """Open and check the template, write the analysis from the `phrases` (default:
+    phan-tich.yaml beside the template), and start drawing the charts (those drawn before
+    from the same data are copied from `chart_cache`; a problem with it is one line of
+    `log`); TemplateError names the template or the phrase and the problem."""
     if not template.is_file():
         raise TemplateError(f"Không tìm thấy mẫu chương '{template}'. Chạy 'make template' "
                             "để tạo lại.")
@@ -278,16 +293,18 @@ def start_chapter(cat: Catalogue, data: ChapterData, template: Path, out: Path,
         raise TemplateError(f"Không mở được mẫu chương '{template}' ({type(e).__name__}). "
                             "Chạy 'make template' để tạo lại.") from e
     preflight(tpl, template.name)
+    loaded = load_phrases(phrases or phrases_path(template), cat)
     numbers = section_numbers(cat)
     tags = {item.code: section_tag(item, numbers[item.code]) for item in cat.items}
     values = Values.of(data.merged, data.derivation)
+    analysis = analyse(loaded, section_data(cat, data, values))
     planned = plan_charts(cat, values, tags, {w.unit for w in data.workbooks},
                           out.parent / CHARTS)
     drawn = charts.draw_all([p.chart for ps in planned.values() for p in ps], chart_cache, log)
-    return PendingChapter(tpl, cat, data, values, planned, drawn, template, out)
+    return PendingChapter(tpl, cat, data, values, planned, analysis, drawn, template, out)
 
 
 def render_chapter(cat: Catalogue, data: ChapterData, template: Path, out: Path,
-                   chart_cache: Path | None = None) -> Path:
+                   chart_cache: Path | None = None, phrases: Path | None = None) -> Path:
     """Render the chapter to `out` (start_chapter, then finish)."""
-    return start_chapter(cat, data, template, out, chart_cache).finish()
+    return start_chapter(cat, data, template, out, chart_cache, phrases=phrases).finish()

@@ -1,25 +1,30 @@
 """A section of the chapter: one content item's body, in reading order.
 
-The owner line, a sentence for each thing not received, the units' narrative paragraphs under
-the item's sub-topics, the item's tables (numbered in the section: "1.1", "II.4.2"), its
-targets table and its list tables; the charts follow the body (figures.py). Writing a section
-returns its body and the appendix rows of its tables; nothing is kept between sections.
+The owner line, a sentence for each thing not received, the analysis written from the figures
+(analysis.py, made before any section is written), the units' narrative paragraphs under the
+item's sub-topics (never replaced), the item's tables (numbered in the section: "1.1",
+"II.4.2"), its targets table, its forecast table and its list tables; the charts follow the
+body (figures.py). `table_plan` gives the numbers the tables will get, so that the analysis
+can cite them. Writing a section returns its body and the appendix rows of its tables; nothing
+is kept between sections.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypedDict
 
 import pandas as pd
 
-from pipeline.catalogue.model import ALL_UNITS, Catalogue, Item
+from pipeline.catalogue.layout import row_key
+from pipeline.catalogue.model import ALL_UNITS, TOTAL, Catalogue, ColumnRef, Item
 from pipeline.core import fmt
 from pipeline.core.word import STYLE_MISSING, STYLE_NOTE, STYLE_POINT, StyleIds
 from pipeline.derive import Derivation
 from pipeline.read.model import NarrativeSubmission, WorkbookSubmission
 from pipeline.render.figures import Figure
+from pipeline.render.forecast import forecast_rows, forecast_table
 from pipeline.render.tables import (
     Source,
     indicator_table,
@@ -54,6 +59,8 @@ class SectionData:
     workbooks: Mapping[str, WorkbookSubmission]  # accepted, by unit code
     narratives: Mapping[str, NarrativeSubmission]  # accepted, by unit code
     lists: Mapping[str, pd.DataFrame]  # merge_lists' tables, by list code
+    analysis: Mapping[str, Sequence[str]] = field(default_factory=dict)  # the paragraphs
+    # written from the figures (analysis.py), by item code
 
 
 def section_numbers(cat: Catalogue) -> dict[str, int]:
@@ -123,9 +130,51 @@ def _write_narrative(doc: WordDocument, styles: StyleIds, item: Item,
             styles.para(doc, "Chưa có nội dung thuyết minh cho điểm này.", STYLE_MISSING)
 
 
+TARGETS_TABLE = "muc_tieu"
+FORECAST_TABLE = "du_bao"
+LAND_TABLE = "nhu_cau_dat"
+"""Keys of `table_plan` for the tables that show no catalogue column."""
+
+
+def column_key(col: ColumnRef) -> str:
+    """How `table_plan` and the analysis name a column: a derived code, or an indicator's
+    row key ("chi_khcn" for its total, "chi_khcn.dtpt" for a part)."""
+    if col.derived is not None:
+        return col.derived
+    return row_key(col.indicator or "", col.part or TOTAL)
+
+
+def table_plan(data: SectionData, item: Item, tag: str) -> dict[str, str]:
+    """The number ("Bảng 1.1") of each table the item's section will show, by what it shows:
+    each column of its catalogue tables (the first table showing it), TARGETS_TABLE,
+    FORECAST_TABLE, each list's code and LAND_TABLE. The same order as `_write_tables`:
+    catalogue tables (when the unit's workbook was received), targets, forecast, lists."""
+    numbers = table_numbers(tag)
+    plan: dict[str, str] = {}
+    if item.unit in data.workbooks:
+        for table in item.tables:
+            number = f"Bảng {next(numbers)}"
+            for col in table.columns:
+                plan.setdefault(column_key(col), number)
+    if item.targets:
+        plan[TARGETS_TABLE] = f"Bảng {next(numbers)}"
+    if item.forecast:
+        plan[FORECAST_TABLE] = f"Bảng {next(numbers)}"
+    for li in data.cat.lists:
+        if li.chapter and li.item == item.code:
+            plan[li.code] = f"Bảng {next(numbers)}"
+            rows = data.lists.get(li.code)
+            land = data.derivation.land
+            if (li.land_demand is not None and rows is not None and not rows.empty
+                    and land is not None and not land.empty):
+                plan[LAND_TABLE] = f"Bảng {next(numbers)}"
+    return plan
+
+
 def _write_tables(doc: WordDocument, styles: StyleIds, data: SectionData, item: Item,
                   tag: str) -> tuple[Source, ...]:
-    """The item's tables, targets and lists, numbered in order; their appendix rows."""
+    """The item's tables, targets, forecast and lists, numbered in order (as `table_plan`
+    says); their appendix rows."""
     cat = data.cat
     numbers = table_numbers(tag)
     sources: list[Source] = []
@@ -138,6 +187,9 @@ def _write_tables(doc: WordDocument, styles: StyleIds, data: SectionData, item: 
     if item.targets:
         targets_table(doc, styles, next(numbers), list(cat.years.target),
                       [t for t in data.derivation.targets if t.item == item.code])
+    if item.forecast:
+        forecast_table(doc, styles, next(numbers), list(cat.years.target),
+                       forecast_rows(data.derivation.targets), list(cat.years.actual))
     for li in cat.lists:
         if li.chapter and li.item == item.code:
             land = data.derivation.land if li.land_demand is not None else None
@@ -153,6 +205,8 @@ def write_body(doc: WordDocument, styles: StyleIds, data: SectionData, item: Ite
         styles.para(doc, f"Đơn vị chủ trì: {owner}.", STYLE_NOTE)
     for line in missing_lines(data.cat, item, data.workbooks, data.narratives):
         styles.para(doc, line, STYLE_MISSING)
+    for text in data.analysis.get(item.code, ()):
+        doc.add_paragraph(text)
     _write_narrative(doc, styles, item, narrative_of(data.cat, item, data.narratives))
     return _write_tables(doc, styles, data, item, section_tag(item, number))
 

@@ -8,6 +8,11 @@
 
 Tables are numbered by the section that holds them: `table_numbers` gives the numbers of one
 section in order. The grids are written by core/word.py in the master's styles.
+
+Everything a table shows is written for a reader: labels, never codes; formulas in words
+(catalogue/formula.py `in_words`); notes in sentences. A column whose figures the unit marked
+as provisional ("Ước tính", "Sơ bộ": the catalogue's `data_status` after the first) has a
+mark on its header ("(*)", "(**)"), explained under the table.
 """
 
 from __future__ import annotations
@@ -21,9 +26,9 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 
+from pipeline.catalogue.formula import in_words, lower_first, parse_formula
 from pipeline.catalogue.model import (
     ALL_UNITS,
-    PERIOD_METHOD_VI,
     TOTAL,
     Catalogue,
     ColumnRef,
@@ -64,8 +69,7 @@ class Source:
 
     table: str  # "Bảng 1.1"
     column: str  # the column's header
-    unit: str  # name of the unit that sent the figures
-    where: str  # "file › sheet!E6:M9", or "tính toán: <formula>" for a derived column
+    origin: str  # "<unit>, biểu số liệu, trang I.1, ô E6-M6", or "Tính từ: <formula in words>"
     sent: str  # day the unit's workbook was sent ("20/03/2020")
 
 
@@ -111,19 +115,82 @@ def format_value(cat: Catalogue, col: ColumnRef, value: float | None) -> str:
     return fmt.number(value, ind.decimals if ind.type != "integer" else 0)
 
 
+# --- notes ----------------------------------------------------------------------------------
+# What a period row shows, in words: the kind of figure (by the indicator's nature) and how the
+# period's figure is made of the years' (by its period method).
+_KIND = {"flow": "số phát sinh", "stock": "số hiện có", "rate": "tốc độ tăng", "ratio": "tỷ lệ"}
+_FIGURE = {
+    "sum": "là tổng các năm",
+    "last": "là số của năm cuối giai đoạn",
+    "mean": "là trung bình cộng các năm",
+    "growth_mean": "là bình quân của giai đoạn",
+    "none": "không cộng qua các năm nên để trống",
+}
+_COMPUTED = "các cột tính toán"
+_FROM_INPUTS = "tính từ số liệu cả giai đoạn"
+
+
+def _no_period(cat: Catalogue, col: ColumnRef) -> bool:
+    """A column whose figures are never added across years: its period cells stay empty."""
+    return (col.derived is None
+            and cat.indicator_by_code[col.indicator or ""].period_method == "none")
+
+
+def _period_kind(cat: Catalogue, col: ColumnRef) -> tuple[str, str]:
+    """(kind of figure, what its period figure is) of one column, in words."""
+    if col.derived is not None:
+        d = cat.derived_by_code[col.derived]
+        return _COMPUTED, _FIGURE["mean"] if d.period == "mean" else _FROM_INPUTS
+    ind = cat.indicator_by_code[col.indicator or ""]
+    if ind.nature == "in_progress":
+        return f"số {ind.measure} đang thực hiện", _FIGURE["none"]
+    return _KIND[ind.nature], _FIGURE[ind.period_method]
+
+
 def _period_note(cat: Catalogue, table: Table, headers: list[str]) -> str:
-    """Which figure a period row shows for each column, grouped by method."""
-    groups: dict[str, list[str]] = {}
+    """Which figure a period row shows, one clause per kind of figure in the table ("số phát
+    sinh là tổng các năm"); a kind whose columns differ names each of its columns."""
+    kinds: dict[str, list[tuple[str, str]]] = {}
     for col, header in zip(table.columns, headers):
-        if col.derived is not None:
-            d = cat.derived_by_code[col.derived]
-            method = ("bình quân các năm" if d.period == "mean"
-                      else "tính từ số liệu cả giai đoạn")
+        kind, figure = _period_kind(cat, col)
+        kinds.setdefault(kind, []).append((header, figure))
+    clauses: list[str] = []
+    for kind, cols in kinds.items():
+        figures = list(dict.fromkeys(figure for _, figure in cols))
+        if len(figures) == 1:
+            clauses.append(f"{kind} {figures[0]}")
         else:
-            method = PERIOD_METHOD_VI[cat.indicator_by_code[col.indicator or ""].period_method]
-        groups.setdefault(method, []).append(f"“{header}”")
-    parts = [f"{method} ({', '.join(cols)})" for method, cols in groups.items()]
-    return "Dòng giai đoạn: " + "; ".join(parts) + "."
+            clauses += list(dict.fromkeys(f"{lower_first(h)} {f}" for h, f in cols))
+    return "Dòng giai đoạn: " + "; ".join(clauses) + "."
+
+
+def provisional_marks(cat: Catalogue) -> dict[str, str]:
+    """The mark of each provisional status: "Ước tính" -> "*", "Sơ bộ" -> "**" (the
+    catalogue's `data_status` after the first, in order)."""
+    return {status: "*" * k for k, status in enumerate(cat.data_status[1:], start=1)}
+
+
+def _column_statuses(cat: Catalogue, values: Values, col: ColumnRef) -> set[str]:
+    """The statuses units chose for a column's figures; a derived column has those of the
+    figures it is computed from."""
+    if col.derived is None:
+        return set(values.statuses_of(col.indicator or "", col.part or TOTAL))
+    out: set[str] = set()
+    for code, part in parse_formula(cat.derived_by_code[col.derived].formula).refs:
+        if code in cat.derived_by_code:
+            out |= _column_statuses(cat, values, ColumnRef(derived=code))
+        elif code in cat.indicator_by_code:
+            out |= set(values.statuses_of(code, part))
+    return out
+
+
+def _provisional_note(cat: Catalogue, present: list[str]) -> str:
+    """'(*) Số liệu ước tính; (**) số liệu sơ bộ — theo ghi chú của đơn vị ở biểu số liệu.'
+    for the provisional statuses `present` in a table."""
+    marks = provisional_marks(cat)
+    clauses = [f"({marks[s]}) {'Số' if k == 0 else 'số'} liệu {s.lower()}"
+               for k, s in enumerate(present)]
+    return "; ".join(clauses) + " — theo ghi chú của đơn vị ở biểu số liệu."
 
 
 def _column_groups(cat: Catalogue, table: Table) -> list[tuple[str, int]]:
@@ -140,19 +207,20 @@ def _column_groups(cat: Catalogue, table: Table) -> list[tuple[str, int]]:
     return groups
 
 
-def _cell_span(cells: list[Cell]) -> str:
-    """'file › I.1!E6:M9': the smallest range holding the cells of one column."""
+def _origin(owner: str, cells: list[Cell]) -> str:
+    """'<owner>, biểu số liệu, trang I.1, ô E6-M9': the sheet and the smallest range holding
+    the cells of one column (of the owner's one workbook: file names are left to the merged
+    data workbook)."""
     if not cells:
-        return "(chưa có số liệu)"
-    files = sorted({c[0] for c in cells})
+        return f"{owner}: chưa có số liệu trong biểu"
     sheets = sorted({c[1] for c in cells})
     coords = [coordinate_from_string(c[2]) for c in cells]
     cols = [column_index_from_string(col) for col, _ in coords]
     rows = [row for _, row in coords]
     first = f"{get_column_letter(min(cols))}{min(rows)}"
     last = f"{get_column_letter(max(cols))}{max(rows)}"
-    span = first if first == last else f"{first}:{last}"
-    return f"{', '.join(files)} › {', '.join(sheets)}!{span}"
+    span = first if first == last else f"{first}-{last}"
+    return f"{owner}, biểu số liệu, trang {', '.join(sheets)}, ô {span}"
 
 
 # --- a catalogue table ----------------------------------------------------------------------
@@ -162,6 +230,8 @@ class _Grid:
 
     first_header: str  # "Năm" or "Giai đoạn"
     headers: list[str]  # one per column (the lower header row when grouped)
+    marks: list[str]  # one per column: " (*)" when provisional figures are in it, else ""
+    provisional: list[str]  # the provisional statuses in the table, in the catalogue's order
     measures: list[str]  # one per column
     mixed: bool  # columns of several measures: each header names its own
     labels: list[str]  # first cell of each body row: years, then periods
@@ -173,12 +243,20 @@ def _grid_of(cat: Catalogue, values: Values, table: Table) -> _Grid:
     measures = [column_measure(cat, c) for c in table.columns]
     mixed = len(set(measures)) > 1
     years = list(cat.years.actual) if table.rows != "periods" else []
-    periods = [p.code for p in cat.periods] if table.rows != "years" else []
+    # Period rows, unless no column has a period figure (tasks in progress only): a table of
+    # empty rows would say nothing.
+    periods = ([p.code for p in cat.periods] if table.rows != "years"
+               and not all(_no_period(cat, c) for c in table.columns) else [])
     body = ([[format_value(cat, c, values.year(c, y)) for c in table.columns] for y in years]
-            + [[format_value(cat, c, values.period(c, p)) for c in table.columns]
-               for p in periods])
+            + [["" if _no_period(cat, c) else format_value(cat, c, values.period(c, p))
+                for c in table.columns] for p in periods])
+    order = provisional_marks(cat)
+    found = [_column_statuses(cat, values, c) & set(order) for c in table.columns]
+    marks = ["" if not f else " (" + ", ".join(order[s] for s in order if s in f) + ")"
+             for f in found]
     return _Grid(first_header="Giai đoạn" if table.rows == "periods" else "Năm",
                  headers=[column_header(cat, table.columns, c, mixed) for c in table.columns],
+                 marks=marks, provisional=[s for s in order if any(s in f for f in found)],
                  measures=measures, mixed=mixed, labels=[str(y) for y in years] + periods,
                  body=body, bold_from=len(years))
 
@@ -194,9 +272,10 @@ def _group_heads(styles: StyleIds, at: list[list[_Cell]], cat: Catalogue, table:
                 at[0][c].merge(at[0][c + span - 1])
             for k in range(span):
                 head_cell(styles, at[1][c + k],
-                          column_header(cat, table.columns, table.columns[c + k - 1], False))
+                          column_header(cat, table.columns, table.columns[c + k - 1], False)
+                          + g.marks[c + k - 1])
         else:
-            head_cell(styles, at[0][c], g.headers[c - 1])
+            head_cell(styles, at[0][c], g.headers[c - 1] + g.marks[c - 1])
             at[0][c].merge(at[1][c])
         c += span
 
@@ -206,15 +285,15 @@ def _write_grid(doc: WordDocument, styles: StyleIds, cat: Catalogue, table: Tabl
     two_rows = any(label for label, _ in _column_groups(cat, table))
     head_rows = 2 if two_rows else 1
     grid, at = new_grid(doc, styles, head_rows + len(g.body), 1 + len(table.columns))
-    set_widths(grid, fit_widths([g.first_header] + g.headers,
+    set_widths(grid, fit_widths([g.first_header] + [h + m for h, m in zip(g.headers, g.marks)],
                                 [[lab] + r for lab, r in zip(g.labels, g.body)]))
     head_cell(styles, at[0][0], g.first_header)
     if two_rows:
         at[0][0].merge(at[1][0])
         _group_heads(styles, at, cat, table, g)
     else:
-        for c, text in enumerate(g.headers, start=1):
-            head_cell(styles, at[0][c], text)
+        for c, (text, mark) in enumerate(zip(g.headers, g.marks), start=1):
+            head_cell(styles, at[0][c], text + mark)
     for r in range(head_rows):
         repeat_header(grid.rows[r])
     for r, (cells, label, row) in enumerate(zip(at[head_rows:], g.labels, g.body)):
@@ -228,13 +307,16 @@ def _write_grid(doc: WordDocument, styles: StyleIds, cat: Catalogue, table: Tabl
 
 
 def _notes(cat: Catalogue, table: Table, g: _Grid) -> list[str]:
-    """Notes under a table: its own, the period rows' methods, the missing-value mark."""
+    """Notes under a table: its own, the period rows' figures, the missing-value mark, the
+    provisional figures' marks."""
     notes = [table.note] if table.note else []
     if g.bold_from < len(g.labels):
         notes.append(_period_note(cat, table, g.headers))
     if any(fmt.MISSING in row for row in g.body):
-        notes.append(f"“{fmt.MISSING}”: chưa có số liệu, số liệu chưa hợp lệ (xem báo cáo "
-                     "kiểm tra số liệu) hoặc giai đoạn thiếu năm.")
+        notes.append(f"Dấu “{fmt.MISSING}”: chưa có số liệu, số liệu chưa hợp lệ hoặc giai "
+                     "đoạn còn thiếu năm.")
+    if g.provisional:
+        notes.append(_provisional_note(cat, g.provisional))
     return notes
 
 
@@ -249,16 +331,19 @@ def indicator_table(doc: WordDocument, styles: StyleIds, cat: Catalogue, values:
     _write_grid(doc, styles, cat, table, g)
     source = f"Nguồn: {owner}, biểu số liệu gửi ngày {fmt.date(sent)}"
     if any(c.derived for c in table.columns):
-        source += "; các cột tỷ lệ do tính toán từ số liệu trong bảng"
+        source += "; các cột tính toán tính từ số liệu trong bảng (cách tính ghi ở phụ lục)"
     styles.para(doc, source + ".", STYLE_SOURCE_LINE)
     notes = _notes(cat, table, g)
     if notes:
         styles.para(doc, "Ghi chú: " + " ".join(notes), STYLE_NOTE)
+    groups = [label for label, span in _column_groups(cat, table) for _ in range(span)]
     return tuple(
-        Source(f"Bảng {number}", header, owner,
-               f"tính toán: {cat.derived_by_code[col.derived].formula}"
-               if col.derived is not None else _cell_span(values.cells_of(col)), fmt.date(sent))
-        for col, header in zip(table.columns, g.headers))
+        Source(f"Bảng {number}", f"{group} – {header}" if group else header,
+               f"Tính từ: {in_words(cat.derived_by_code[col.derived].formula, cat)}"
+               if col.derived is not None
+               else _origin(owner, values.cells_of(col)),
+               fmt.date(sent))
+        for col, header, group in zip(table.columns, g.headers, groups))
 
 
 # --- targets --------------------------------------------------------------------------------
@@ -338,5 +423,5 @@ def _land_table(doc: WordDocument, styles: StyleIds, number: str, land: pd.DataF
             for idx, vals in zip(land.index, land.values)]
     write_table(doc, styles, headers, body, fit_widths(headers, body),
                 align=_first_right(len(headers)), first_is_head=True)
-    styles.para(doc, "Nguồn: tổng hợp từ danh mục dự án đề xuất của các phòng, đơn vị "
-                "(các dòng không có lỗi).", STYLE_SOURCE_LINE)
+    styles.para(doc, "Nguồn: tổng hợp từ danh mục dự án đề xuất của các phòng, đơn vị.",
+                STYLE_SOURCE_LINE)

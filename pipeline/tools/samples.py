@@ -61,7 +61,6 @@ SERIES: dict[str, tuple[float, float] | dict[int, float]] = {
     "da_trinh_do_cn.tien_tien": (12, 41),
     "da_trinh_do_cn.trung_binh": (30, 46),
     "da_trinh_do_cn.lac_hau": (4, 1),
-    "da_cn_tien_tien": (28.0, 51.5),
     "grdp_tang": {2011: 10.2, 2012: 9.1, 2013: 8.6, 2014: 9.5, 2015: 10.4, 2016: 10.73,
                   2017: 13.33, 2018: 15.96, 2019: 16.10},
     "von_tang": {2011: 12.1, 2012: 10.4, 2013: 9.8, 2014: 11.2, 2015: 12.6, 2016: 13.9,
@@ -70,7 +69,7 @@ SERIES: dict[str, tuple[float, float] | dict[int, float]] = {
                       2017: 1.2, 2018: 1.3, 2019: 1.1},
     "dn_ho_tro_doi_moi": (6, 21),
     "dn_khcn": {2011: 0, 2012: 0, 2013: 1, 2014: 1, 2015: 2, 2016: 3, 2017: 4, 2018: 6, 2019: 8},
-    "bm_don_vi": {y: 7 if y < 2016 else 8 for y in range(2011, 2020)},
+    "bm_don_vi": {y: 8 if y < 2016 else 9 for y in range(2011, 2020)},  # the 9 units
     "bm_nhan_luc.tren_dai_hoc": (6, 14),
     "bm_nhan_luc.dai_hoc": (42, 51),
     "bm_nhan_luc.khac": (19, 12),
@@ -121,7 +120,7 @@ DERIVED_ROWS = {  # row key -> rows it is 100 minus the sum of
 TARGETS: dict[str, tuple[float, float]] = {
     "ty_le_chi_khcn_muc_tieu": (1.0, 2.0),
     "da_cn_tien_tien": (65.0, 80.0),
-    "tfp_dong_gop_muc_tieu": (40.0, 48.0),
+    "tfp_dong_gop_muc_tieu": (55.0, 60.0),  # above 51,1 in 2016-2019
     "ld_qua_dao_tao": (75.0, 80.0),
     "ld_bang_cap": (30.0, 35.0),
     "ld_trinh_do.so_cap": (6.5, 7.5),
@@ -133,9 +132,13 @@ TARGETS: dict[str, tuple[float, float]] = {
 # Rows whose first years the unit has no figures for (left blank, as a real unit would).
 BLANK_YEARS = {"csvc_dien_tich": (2011, 2012), "csvc_phong_thi_nghiem": (2011,),
                "tk_csdl": (2011, 2012)}
-# Sent on; TTRA is late on purpose, so the progress table shows a late unit.
-SENT = {"KHTC": dt.date(2020, 3, 9), "TTRA": dt.date(2020, 3, 27)}
+# Sent on; KHTC is late on purpose (due 10/03), so the progress table shows a late unit.
+# No unit sends after the chapter's date (25/03/2020): the data it quotes existed that day.
+SENT = {"KHTC": dt.date(2020, 3, 12), "TTRA": dt.date(2020, 3, 25)}
 DEFAULT_SENT = dt.date(2020, 3, 24)
+# Rows a unit marks as estimated or preliminary (the form's status column): the chapter
+# footnotes them.
+ROW_STATUS = {"csvc_thiet_bi": "Ước tính", "tk_csdl": "Sơ bộ"}
 CONTACTS = {
     "KHTC": "Nguyễn Thị Hoa", "QLKH": "Trần Văn Minh", "QLCN": "Lê Thị Thu",
     "VP": "Phạm Văn Hùng", "QLCS": "Hoàng Thị Lan", "QLCNG": "Đỗ Văn Nam",
@@ -145,10 +148,10 @@ CONTACTS = {
 NARRATIVES: dict[str, dict[tuple[str, int], list[str]]] = {
     "KHTC": {
         ("I.1", 0): [
-            "Giai đoạn 2011-2019, chi ngân sách địa phương cho KH&CN tăng đều qua các năm, "
-            "gồm chi đầu tư phát triển và chi sự nghiệp KH&CN; tuy vậy tỷ lệ chi cho KH&CN "
-            "trong tổng chi ngân sách địa phương còn thấp, chưa đạt mức 2% theo Điều 49 Luật "
-            "KH&CN năm 2013.",
+            "Năm 2019, chi ngân sách địa phương cho KH&CN đạt 90.600 triệu đồng, gồm 38.000 "
+            "triệu đồng chi đầu tư phát triển và 52.600 triệu đồng chi sự nghiệp KH&CN; mức "
+            "chi còn thấp so với yêu cầu đổi mới công nghệ của doanh nghiệp và chưa đạt mức "
+            "tối thiểu theo Điều 49 Luật KH&CN năm 2013.",
             "Cơ sở vật chất, trang thiết bị của các đơn vị sự nghiệp KH&CN từng bước được đầu "
             "tư, nhất là phòng thử nghiệm và trang thiết bị đo lường phục vụ quản lý nhà nước.",
         ],
@@ -159,13 +162,13 @@ NARRATIVES: dict[str, dict[tuple[str, int], list[str]]] = {
                       "chất lượng và hiệu quả."],
         ("II.3", 0): ["Phấn đấu đến năm 2030 chi cho KH&CN đạt tối thiểu 2% tổng chi ngân "
                       "sách địa phương; huy động doanh nghiệp đầu tư cho đổi mới công nghệ."],
-        ("IV", 0): ["Ưu tiên bố trí ngân sách cho KH&CN theo quy định; đổi mới cơ chế tài "
+        ("IV", 3): ["Ưu tiên bố trí ngân sách cho KH&CN theo quy định; đổi mới cơ chế tài "
                     "chính, thực hiện khoán chi đến sản phẩm cuối cùng."],
     },
     "QLKH": {
-        ("I.2", 0): ["Giai đoạn 2016-2020, toàn tỉnh triển khai 74 đề tài, dự án KH&CN cấp "
-                     "tỉnh và cấp quốc gia; nhiều kết quả được ứng dụng vào sản xuất và đời "
-                     "sống."],
+        ("I.2", 0): ["Năm 2019, toàn tỉnh có 70 nhiệm vụ KH&CN đang triển khai, trong đó 27 "
+                     "nhiệm vụ cấp tỉnh và cấp quốc gia; nhiều kết quả được ứng dụng vào sản "
+                     "xuất và đời sống."],
         ("I.2", 1): ["Ứng dụng giống cây trồng, vật nuôi mới và quy trình sản xuất theo "
                      "VietGAP; phát triển sản phẩm vải thiều Lục Ngạn, gà đồi Yên Thế."],
         ("I.2", 2): ["Chuyển giao kỹ thuật y tế chuyên sâu cho bệnh viện tuyến tỉnh; xây "
@@ -194,19 +197,23 @@ NARRATIVES: dict[str, dict[tuple[str, int], list[str]]] = {
                      "chất lượng và phát triển doanh nghiệp KH&CN."],
         ("II.2", 2): ["Lựa chọn, chuyển giao công nghệ tiên tiến cho công nghiệp chế biến, "
                       "chế tạo và làng nghề."],
-        ("IV", 0): ["Thẩm định chặt chẽ công nghệ các dự án đầu tư, không chấp nhận công "
+        ("IV", 4): ["Thẩm định chặt chẽ công nghệ các dự án đầu tư, không chấp nhận công "
                     "nghệ lạc hậu."],
     },
     "VP": {
-        ("I.4", 0): ["Sở có 8 phòng, đơn vị trực thuộc; đội ngũ công chức, viên chức có "
-                     "trình độ đại học trở lên chiếm tỷ lệ cao."],
+        ("I.4", 0): ["Năm 2019, Sở có 9 phòng, đơn vị trực thuộc với 77 công chức, viên "
+                     "chức, người lao động, trong đó 65 người có trình độ đại học trở lên."],
         ("II.4", 1): ["Đầu tư trụ sở làm việc và trang thiết bị phục vụ quản lý nhà nước về "
                       "KH&CN."],
+        ("IV", 6): ["Sở KH&CN chủ trì, phối hợp các sở, ngành, UBND các huyện, thành phố "
+                    "tổ chức thực hiện; định kỳ sơ kết, đánh giá và báo cáo UBND tỉnh."],
     },
     "QLCS": {
-        ("I.5", 0): ["Số tổ chức KH&CN ngoài công lập tăng nhanh; một số tổ chức đã chuyển "
-                     "đổi thành doanh nghiệp KH&CN."],
-        ("IV", 0): ["Đẩy mạnh tự chủ của các tổ chức KH&CN công lập."],
+        ("I.5", 0): ["Đến năm 2019, trên địa bàn tỉnh có 21 tổ chức KH&CN, trong đó 14 tổ "
+                     "chức ngoài công lập; một số tổ chức đã chuyển đổi thành doanh nghiệp "
+                     "KH&CN."],
+        ("IV", 1): ["Đẩy mạnh tự chủ của các tổ chức KH&CN công lập; hoàn thiện cơ chế "
+                    "đặt hàng nhiệm vụ KH&CN gắn với sản phẩm chủ lực của tỉnh."],
     },
     "QLCNG": {
         ("I.6", 0): ["Hoạt động sở hữu trí tuệ được đẩy mạnh; số đơn đăng ký nhãn hiệu tăng "
@@ -235,6 +242,10 @@ NARRATIVES: dict[str, dict[tuple[str, int], list[str]]] = {
                       "triển."],
         ("II.4", 2): ["Xây dựng khu thực nghiệm, trình diễn công nghệ của Trung tâm Ứng dụng "
                       "KH&CN."],
+        ("IV", 2): ["Đào tạo, bồi dưỡng đội ngũ cán bộ KH&CN; thu hút chuyên gia, nhà khoa "
+                    "học trẻ về làm việc tại tỉnh."],
+        ("IV", 5): ["Phát triển sàn giao dịch công nghệ, kết nối doanh nghiệp với viện, "
+                    "trường; mở rộng hợp tác KH&CN với các tỉnh trong vùng."],
         ("II.4", 4): ["Dự kiến nhu cầu đất cho khu thực nghiệm khoảng 5 ha, chuyển từ đất "
                       "nông nghiệp."],
     },
@@ -369,7 +380,10 @@ def fill_workbook(cat: Catalogue, unit: Unit, values: Mapping[tuple[str, int], o
                 if (row.key, year) in values:
                     sheet.cell(r, FIRST_YEAR_COL + y_i, values[(row.key, year)])
             if meta and meta.get("_status"):
-                sheet.cell(r, status_col, meta["_status"])
+                rows_status = meta.get("_row_status")
+                status = (rows_status.get(row.key, meta["_status"])
+                          if isinstance(rows_status, Mapping) else meta["_status"])
+                sheet.cell(r, status_col, status)
     return wb
 
 
@@ -394,7 +408,8 @@ def write_samples(cat: Catalogue, inputs: Path) -> list[Path]:
         sent = SENT.get(unit.code, DEFAULT_SENT)
         meta = {"nguoi_lap": CONTACTS.get(unit.code, ""), "dien_thoai": "0204 3854 xxx",
                 "email": f"{unit.code.lower()}.skhcn@bacgiang.gov.vn",
-                "ngay_gui": sent.strftime("%d/%m/%Y"), "lan_gui": 1, "_status": "Chính thức"}
+                "ngay_gui": sent.strftime("%d/%m/%Y"), "lan_gui": 1, "_status": "Chính thức",
+                "_row_status": ROW_STATUS}
         path = inputs / f"{unit.code}_so_lieu_mau.xlsx"
         wb = fill_workbook(cat, unit, sample_values(cat, unit), meta)
         plan = [{"cong_viec": t, "muc": m or ", ".join(it.code for it in cat.data_items_of(

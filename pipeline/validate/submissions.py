@@ -1,14 +1,15 @@
 """Validate a folder: hold back files whose unit code is unknown or disagrees with their name
 or item sheets, choose one submission per unit (by the date sent the form carries), attribute
-files not read to the unit their name points to, check across units (rules, narrative numbers
-against the tables) and gather every value and finding into a `Validation`.
+files not read to the unit their name points to, check across units (the catalogue's rules)
+and gather every value and finding into a `Validation`. Narratives are read against the
+tables later, once every figure is derived (consistency.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple, TypeVar
@@ -18,7 +19,7 @@ from pipeline.catalogue.layout import (
     meta_cell,
     sheet_name,
 )
-from pipeline.catalogue.model import TOTAL, Catalogue
+from pipeline.catalogue.model import Catalogue
 from pipeline.core import findings as fnd
 from pipeline.core import fmt
 from pipeline.core.findings import Finding, Severity
@@ -30,7 +31,7 @@ from pipeline.read.model import (
 )
 from pipeline.validate.model import Unread, Validation
 from pipeline.validate.rules import check_across
-from pipeline.validate.workbook import check_workbook, parse_vi_number
+from pipeline.validate.workbook import check_workbook
 
 # --- one submission per unit -----------------------------------------------------------------
 Submission = TypeVar("Submission", bound=WorkbookSubmission | NarrativeSubmission)
@@ -174,49 +175,6 @@ def _accepted(cat: Catalogue, subs: Iterable[Submission], dates: Mapping[str, dt
     return kept, found, unread
 
 
-# --- checks --------------------------------------------------------------------------------
-_YEAR = re.compile(r"\b(20\d\d)\b")
-_NUMBER = r"(?<![\d/.,])(\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?)"
-
-
-def check_narrative_numbers(cat: Catalogue, narratives: list[NarrativeSubmission],
-                            values: list[Value]) -> Iterator[Finding]:
-    """A sentence that names one of the unit's indicators and one year, and quotes numbers in
-    the indicator's unit of measure ("66,6%", "12 nhiệm vụ") none of which is the workbook's
-    value for that year, is a warning."""
-    by_key = {(v.unit, v.indicator, v.year): v for v in values if v.breakdown == TOTAL}
-    for n in narratives:
-        inds = [i for it in cat.data_items_of(n.unit) for i in it.indicators
-                if i.breakdown is None or i.with_total]
-        for section in n.sections:
-            for para in section.paragraphs:
-                for sentence in re.split(r"(?<=[.;])\s+", para):
-                    low = sentence.lower()
-                    named = [i for i in inds if i.label.lower() in low]
-                    # "Tỷ lệ lao động qua đào tạo" is inside "... có bằng cấp, chứng chỉ":
-                    # keep only the longest names found.
-                    named = [i for i in named if not any(
-                        i.label.lower() in j.label.lower() and i is not j for j in named)]
-                    years = set(_YEAR.findall(sentence))
-                    if len(named) != 1 or len(years) != 1:
-                        continue
-                    ind, year = named[0], int(years.pop())
-                    v = by_key.get((n.unit, ind.code, year))
-                    if v is None:
-                        continue
-                    unit_re = re.escape(ind.measure) if ind.measure != "%" else ""
-                    pattern = _NUMBER + (r"\s*%" if ind.measure == "%" else rf"\s+{unit_re}\b")
-                    parsed = [parse_vi_number(t) for t in re.findall(pattern, sentence,
-                                                                      flags=re.IGNORECASE)]
-                    quoted = [q for q in parsed if q is not None]
-                    tolerance = 0.5 * 10 ** -ind.decimals + 1e-9
-                    if quoted and not any(abs(q - v.value) <= tolerance for q in quoted):
-                        yield fnd.make("narrative_number", n.file.name, sheet=section.heading,
-                                       unit=n.unit, indicator=ind.code, year=year,
-                                       value=fmt.number(v.value, ind.decimals),
-                                       sentence=sentence.strip()[:200], label=ind.label)
-
-
 def unit_from_name(cat: Catalogue, name: str) -> str:
     """The unit a file name points to: exactly one unit code among its words, in any case
     ('khtc_bieu (1).xls', 'Bieu-TTUD.pdf'); '' when none or several."""
@@ -258,7 +216,6 @@ def validate(cat: Catalogue, inputs: Inputs) -> Validation:
     narratives, dupes = _select(known_narr)
     found.extend(dupes)
     found.extend(check_across(cat, values))
-    found.extend(check_narrative_numbers(cat, narratives, values))
     for n in narratives:
         found.extend(n.notes)
         allowed = {it.code for it in cat.items_of(n.unit)}

@@ -1,0 +1,92 @@
+"""The forecast of the targets (render/forecast.py): the table's cells for hand-made target
+rows, and the forecast section as a reader sees it (the method, a trend out of range said
+unusable, the table and its note)."""
+
+from __future__ import annotations
+
+import pandas as pd
+from docx import Document
+
+from pipeline.core.word import StyleIds, new_document
+from pipeline.derive import (
+    DERIVED_COLUMNS,
+    GROWTH_COLUMNS,
+    PERIOD_COLUMNS,
+    Derivation,
+    TargetStatus,
+)
+from pipeline.merge import MERGED_COLUMNS
+from pipeline.render.analysis import PHRASES, analyse, load_phrases
+from pipeline.render.forecast import base_year, forecast_cells, forecast_rows
+from pipeline.render.sections import SectionData, write_body
+from pipeline.render.values import Values
+
+from .conftest import TEMPLATE
+
+SHIPPED = TEMPLATE.with_name(PHRASES)
+
+
+def _target(**changes):
+    row = dict(item="II.3", label="Tỷ lệ lao động qua đào tạo", measure="%", decimals=1,
+               current=66.6, current_when="2019", targets=((2025, 75.0), (2030, 80.0)),
+               projection=((2025, 90.44), (2030, 111.1)), verdict="Chưa đạt mục tiêu năm 2025.",
+               indicator="ld_qua_dao_tao", part="total", low=0.0, high=100.0)
+    row.update(changes)
+    return TargetStatus(**row)
+
+
+def test_forecast_cells_of_a_hand_made_target_row():
+    # Yearly change from 66,6 (2019): to 75 in 2025, 8,4 / 6 = 1,40; to 80 in 2030,
+    # 13,4 / 11 = 1,218. The 2030 trend, 111,1%, leaves 0-100: printed as it is, marked.
+    [row] = forecast_rows([_target()])
+    assert forecast_cells(row, [2025, 2030]) == [
+        "Tỷ lệ lao động qua đào tạo", "%", "66,6 (2019)", "90,4", "111,1*", "75,0", "80,0",
+        "+1,40", "+1,22"]
+    # A period's figure (TFP 2016-2019): no trend; the path starts from the period's last year.
+    [tfp] = forecast_rows([_target(label="Đóng góp của TFP", current=51.1,
+                                   current_when="2016-2019", targets=((2025, 55.0), (2030, 60.0)),
+                                   projection=())])
+    assert forecast_cells(tfp, [2025, 2030])[2:] == ["51,1 (2016-2019)", "-", "-", "55,0", "60,0",
+                                                     "+0,65", "+0,81"]
+    [none] = forecast_rows([_target(current=None, current_when="-", projection=())])
+    assert forecast_cells(none, [2025, 2030])[2:] == ["-", "-", "-", "75,0", "80,0", "-", "-"]
+
+
+def test_the_year_a_current_figure_is_of():
+    assert [base_year(w) for w in ("2019", "2016-2019", "-")] == [2019, 2019, None]
+
+
+def _derivation(targets) -> Derivation:
+    return Derivation(pd.DataFrame(columns=DERIVED_COLUMNS), pd.DataFrame(columns=PERIOD_COLUMNS),
+                      pd.DataFrame(columns=GROWTH_COLUMNS), tuple(targets), ())
+
+
+def test_the_forecast_section_says_a_trend_out_of_range_cannot_be_used(cat, tmp_path):
+    merged = pd.DataFrame(columns=MERGED_COLUMNS)
+    derivation = _derivation([_target()])
+    base = SectionData(cat, Values.of(merged, derivation), derivation, {}, {}, {})
+    data = SectionData(cat, base.values, derivation, {}, {}, {},
+                       analyse(load_phrases(SHIPPED, cat), base))
+    doc = new_document()
+    write_body(doc, StyleIds(doc), data, next(it for it in cat.items if it.code == "II.5"), 4)
+    path = tmp_path / "muc.docx"
+    doc.save(str(path))
+    saved = Document(str(path))
+    texts = [p.text for p in saved.paragraphs]
+    assert ("Xu hướng của chỉ tiêu “Tỷ lệ lao động qua đào tạo” cho 111,1% vào năm 2030, ra "
+            "ngoài giới hạn có thể của chỉ tiêu (từ 0 đến 100), nên không dùng được làm dự báo; "
+            "để đạt mục tiêu 80,0% năm 2030 cần tăng đều 1,22 điểm phần trăm mỗi năm.") in texts
+    assert texts[1].startswith("Dự báo một số chỉ tiêu đến năm 2030 (Bảng II.4.1) được lập theo "
+                               "hai cách.")
+    assert any(t.startswith("Tầm nhìn đến năm 2050,") for t in texts)
+    assert "Bảng II.4.1. Dự báo một số chỉ tiêu đến năm 2030" in texts
+    [table] = saved.tables
+    # Every row is in %: the unit is said once above the table, not in a column.
+    assert "Đơn vị tính: % (thay đổi mỗi năm: điểm phần trăm)" in texts
+    assert [c.text for c in table.rows[0].cells] == [
+        "Chỉ tiêu", "Hiện trạng", "Xu hướng 2025", "Xu hướng 2030", "Mục tiêu 2025",
+        "Mục tiêu 2030", "Thay đổi mỗi năm đến 2025", "Thay đổi mỗi năm đến 2030"]
+    assert [c.text for c in table.rows[1].cells][3] == "111,1*"
+    note = next(t for t in texts if t.startswith("Ghi chú:"))
+    assert ("“*”: xu hướng vượt ra ngoài giới hạn có thể của chỉ tiêu, không dùng được làm dự "
+            "báo.") in note
