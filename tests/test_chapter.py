@@ -43,6 +43,13 @@ def test_a_chapter_of_sample_data_says_so_on_every_page(sample_build):
     assert [p.text for p in section.header.paragraphs] == [mark, "1"]  # the others, numbered
 
 
+def test_every_source_line_of_sample_figures_says_they_are_samples(sample_build):
+    lines = [p.text for p in Document(str(sample_build.chapter)).paragraphs
+             if p.text.startswith("Nguồn: Phòng Kế hoạch Tài chính")]
+    assert lines and all(line.startswith("Nguồn: Phòng Kế hoạch Tài chính (dữ liệu mẫu), biểu "
+                                         "số liệu gửi ngày 12/03/2020") for line in lines)
+
+
 def test_charts_are_embedded_with_captions_at_a_fixed_size(sample_build):
     result = sample_build  # the sample inputs built as of AS_OF, without PDF
     doc = Document(str(result.chapter))

@@ -180,7 +180,8 @@ def _write_tables(doc: WordDocument, styles: StyleIds, data: SectionData, item: 
     sources: list[Source] = []
     wb = data.workbooks.get(item.unit)
     if wb is not None:
-        owner = cat.unit_by_code[item.unit].name
+        # A sample workbook's figures say so where they are sourced, not only in the header.
+        owner = cat.unit_by_code[item.unit].name + (" (dữ liệu mẫu)" if wb.is_sample else "")
         for table in item.tables:
             sources += indicator_table(doc, styles, cat, data.values, next(numbers), table,
                                        owner, wb.sent)
