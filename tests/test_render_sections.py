@@ -162,3 +162,13 @@ def test_a_units_section_has_its_owner_its_tables_and_their_sources(cat, tmp_pat
     assert [s.table for s in sources].count("Bảng 1.2") == 3
     table = Document(str(tmp_path / "muc.docx")).tables[0]
     assert [c.text for c in table.rows[-3].cells][:2] == ["2019", "17.420.000"]
+
+
+def test_points_follow_the_vietnamese_legal_letters(cat, tmp_path):
+    # I.2 has six sub-topics: a) b) c) d) đ) e) — đ after d, no f.
+    doc = new_document()
+    item = next(it for it in cat.items if it.code == "I.2")
+    write_body(doc, StyleIds(doc), _data(cat), item, 2)
+    points = [text.split(")")[0] for style, text in _paragraphs(doc, tmp_path)
+              if style == "Điểm"]
+    assert points == ["a", "b", "c", "d", "đ", "e"]

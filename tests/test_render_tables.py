@@ -360,6 +360,18 @@ def test_a_table_of_tasks_in_progress_only_has_no_period_rows(cat, tmp_path):
     assert _notes_of(blocks) == []  # and no period note for rows not shown
 
 
+
+def test_a_year_column_of_a_list_prints_the_year_without_a_separator(cat, tmp_path):
+    firms = pd.DataFrame({"unit_name": ["Phòng Quản lý Công nghệ và Thị trường công nghệ"],
+                          "ten": ["Công ty A"], "nam_cap": [2013], "linh_vuc": ["Nông nghiệp"],
+                          "dia_diem": ["Huyện Lạng Giang"]})
+    doc = new_document()
+    list_table(doc, StyleIds(doc), table_numbers("3"), cat.list_by_code["doanh_nghiep_khcn"],
+               firms)
+    [grid] = [b[1] for b in _blocks(doc, tmp_path) if b[0] == "t"]
+    assert _cells(grid)[1][:3] == ["1", "Công ty A", "2013"]  # not "2.013"
+
+
 TFP_NOTE = (
     "Tốc độ tăng TFP bằng tốc độ tăng GRDP trừ phần đóng góp của vốn (hệ số 0,35 nhân tốc độ "
     "tăng vốn) và của lao động (hệ số 0,65 nhân tốc độ tăng lao động), theo phương pháp của Tổng "

@@ -38,7 +38,9 @@ if TYPE_CHECKING:
     from docx.document import Document as WordDocument
     from docxtpl.subdoc import Subdoc
 
-POINTS = "abcdefghiklmnopq"  # Vietnamese điểm letters skip j
+# The letters of điểm in Vietnamese legal drafting: đ after d; no f, j, w or z.
+POINTS = ("a", "b", "c", "d", "đ", "e", "g", "h", "i", "k", "l", "m", "n", "o", "p", "q", "r",
+          "s", "t", "u", "v", "x", "y")
 
 
 class Section(TypedDict):

@@ -32,6 +32,7 @@ from pipeline.catalogue.model import (
     TOTAL,
     Catalogue,
     ColumnRef,
+    ListColumn,
     ListInput,
     Table,
 )
@@ -371,10 +372,20 @@ def targets_table(doc: WordDocument, styles: StyleIds, number: str, target_years
 
 
 # --- list inputs ----------------------------------------------------------------------------
-def _list_cell(kind: str, v: Any) -> str:
+def is_year_column(col: ListColumn) -> bool:
+    """A whole-number column whose allowed range is four-digit years (year founded, year
+    certified): printed "2013", never with a thousands separator."""
+    return (col.type == "integer" and col.min is not None and col.max is not None
+            and col.min >= 1000 and col.max <= 9999)
+
+
+def _list_cell(col: ListColumn, v: Any) -> str:
     """A list cell as the chapter prints it (merge_lists' cell: a number, date or text)."""
+    kind = col.type
     if v is None or (isinstance(v, float) and pd.isna(v)):
         return fmt.MISSING
+    if is_year_column(col):
+        return str(round(float(v)))
     if kind in ("number", "integer"):
         return fmt.plain(round(float(v), 2))
     if kind == "date":
@@ -404,7 +415,7 @@ def list_table(doc: WordDocument, styles: StyleIds, numbers: Iterator[str], li: 
     body = []
     for n, (unit_name, *cells) in enumerate(
             rows_of(rows, "unit_name", *[c.code for c in cols]), start=1):
-        body.append([str(n), *[_list_cell(c.type, v) for c, v in zip(cols, cells)],
+        body.append([str(n), *[_list_cell(c, v) for c, v in zip(cols, cells)],
                      *([unit_name] if every_unit else [])])
     write_table(doc, styles, headers, body, fit_widths(headers, body),
                 align=_first_right(len(headers)))
