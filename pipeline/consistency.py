@@ -615,15 +615,13 @@ def check_targets(cat: Catalogue, merged: pd.DataFrame, targets: Iterable[Target
         def show(v: float, t: TargetStatus = t) -> str:
             return _show(v, t.measure, t.decimals)
 
-        known = [(y, g) for y, g in t.targets if g is not None]
-        problems: list[tuple[int, float, str]] = []
-        if t.current is not None:
-            problems += [(y, g, f"mục tiêu năm {y} ({show(g)}) không cao hơn hiện trạng "
-                                f"{_when_words(t.current_when)} ({show(t.current)})")
-                         for y, g in known if g <= t.current]
+        now = "" if t.current is None else show(t.current)  # t.reached is () without it
+        problems = [(y, g, f"mục tiêu năm {y} ({show(g)}) không cao hơn hiện trạng "
+                           f"{_when_words(t.current_when)} ({now})")
+                    for y, g in t.reached]
         problems += [(y1, g1, f"mục tiêu năm {y1} ({show(g1)}) thấp hơn mục tiêu năm {y0} "
                               f"({show(g0)})")
-                     for (y0, g0), (y1, g1) in zip(known, known[1:]) if g1 < g0]
+                     for (y0, g0), (y1, g1) in t.falling]
         if problems:
             year, goal, _ = min(problems)
             yield fnd.make("target_below_baseline", file, sheet=place[0], unit=place[1],
@@ -633,7 +631,7 @@ def check_targets(cat: Catalogue, merged: pd.DataFrame, targets: Iterable[Target
                            detail="; ".join(p for _, _, p in sorted(problems)))
         if t.outside:
             year, value = t.outside[0]
-            bound = t.high if t.high is not None and value > t.high else t.low
+            bound = t.bound_crossed(value)
             yield fnd.make("projection_outside_range", file, sheet=place[0], unit=place[1],
                            indicator=place[2], year=year,
                            value=fmt.number(value, t.decimals), label=label,

@@ -98,6 +98,7 @@ class TargetStatus:
     reference: str = ""  # national or legal reference, in Vietnamese ("" when none)
     indicator: str = ""  # code of the target indicator
     part: str = TOTAL  # its breakdown part
+    base_year: int | None = None  # the year the current figure is of (a period's last year)
     low: float = 0.0  # the indicator's possible range
     high: float | None = None
 
@@ -106,6 +107,34 @@ class TargetStatus:
         """The projected points that leave the indicator's possible range."""
         return tuple((y, v) for y, v in self.projection
                      if v < self.low or (self.high is not None and v > self.high))
+
+    def bound_crossed(self, value: float) -> float:
+        """The end of the possible range a value outside it has crossed."""
+        return self.high if self.high is not None and value > self.high else self.low
+
+    @property
+    def known(self) -> tuple[tuple[int, float], ...]:
+        """The targets proposed, (year, value), in year order."""
+        return tuple((y, g) for y, g in self.targets if g is not None)
+
+    @property
+    def reached(self) -> tuple[tuple[int, float], ...]:
+        """The targets at or below the current figure: already met before they are due."""
+        current = self.current
+        return () if current is None else tuple((y, g) for y, g in self.known if g <= current)
+
+    @property
+    def falling(self) -> tuple[tuple[tuple[int, float], tuple[int, float]], ...]:
+        """(earlier, later) pairs of consecutive targets where the later one is lower."""
+        return tuple((a, b) for a, b in zip(self.known, self.known[1:]) if b[1] < a[1])
+
+    def yearly_change(self, year: int) -> float | None:
+        """The constant yearly change that leads from the current figure to the target of
+        `year` (in the measure per year; points for a percentage), or None."""
+        goal, base = dict(self.targets).get(year), self.base_year
+        if goal is None or base is None or self.current is None or year <= base:
+            return None
+        return (goal - self.current) / (year - base)
 
 
 @dataclass(frozen=True)
@@ -355,11 +384,11 @@ def _target(cat: Catalogue, item: Item, row: TargetRow, series: dict[Ref, Series
                      if y in cat.years.actual)
     if row.current_period is not None:
         current = periods.get((row_key(*source_ref), row.current_period))
-        when, last_year = row.current_period, cat.period_by_code[row.current_period].last
+        when, base = row.current_period, cat.period_by_code[row.current_period].last
         projection: list[tuple[int, float]] = []
     else:
-        current, last_year = (history[-1][1], history[-1][0]) if history else (None, 0)
-        when = str(last_year) if history else "-"
+        current, base = (history[-1][1], history[-1][0]) if history else (None, 0)
+        when = str(base) if history else "-"
         projection = trend(history, list(cat.years.target))
     goals = tuple((y, series.get((ind.code, part), {}).get(y, (None,))[0])
                   for y in cat.years.target)
@@ -367,15 +396,16 @@ def _target(cat: Catalogue, item: Item, row: TargetRow, series: dict[Ref, Series
                           decimals=ind.decimals, current=current, current_when=when,
                           targets=goals, projection=tuple(projection), verdict="",
                           name=name, reference=row.reference or "", indicator=ind.code,
-                          part=part, low=ind.low, high=ind.high)
-    return replace(status, verdict=_verdict(status, last_year))
+                          part=part, base_year=base if current is not None else None,
+                          low=ind.low, high=ind.high)
+    return replace(status, verdict=_verdict(status))
 
 
-def _verdict(t: TargetStatus, year: int) -> str:
+def _verdict(t: TargetStatus) -> str:
     """The targets table's verdict: reached or not and the gap, the yearly change needed,
     targets that are not above what is already reached, and the linear trend (said to be
     unusable when it leaves the indicator's possible range)."""
-    known = [(y, g) for y, g in t.targets if g is not None]
+    known = t.known
     current = t.current
     if current is None or not known:
         return "Chưa đủ số liệu để đánh giá."
@@ -386,9 +416,8 @@ def _verdict(t: TargetStatus, year: int) -> str:
         return fmt.number(v, t.decimals)
 
     parts = []
-    met = [(y, g) for y, g in known if g <= current]
-    if met:
-        years = " và ".join(f"năm {y} ({num(g)})" for y, g in met)
+    if t.reached:
+        years = " và ".join(f"năm {y} ({num(g)})" for y, g in t.reached)
         when = ("giai đoạn " if "-" in t.current_when else "năm ") + t.current_when
         parts.append(f"Hiện trạng {when} ({num(current)}) đã bằng hoặc vượt mục tiêu đề "
                      f"xuất cho {years}: cần xem lại mục tiêu.")
@@ -396,23 +425,22 @@ def _verdict(t: TargetStatus, year: int) -> str:
     if first_goal > current:
         parts.append(f"Chưa đạt mục tiêu năm {first_year} (còn thiếu "
                      f"{num(first_goal - current)} {unit}).")
-    for (y0, g0), (y1, g1) in zip(known, known[1:]):
-        if g1 < g0:
-            parts.append(f"Mục tiêu năm {y1} ({num(g1)}) thấp hơn mục tiêu năm {y0} "
-                         f"({num(g0)}).")
+    for (y0, g0), (y1, g1) in t.falling:
+        parts.append(f"Mục tiêu năm {y1} ({num(g1)}) thấp hơn mục tiêu năm {y0} "
+                     f"({num(g0)}).")
     last_goal_year, last_goal = known[-1]
-    steps = last_goal_year - year
-    if current < last_goal and steps > 0:
+    step, base = t.yearly_change(last_goal_year), t.base_year
+    if current < last_goal and step is not None and base is not None:
         if points or current <= 0:
-            need = f"{fmt.number((last_goal - current) / steps, 2)} {unit}/năm"
+            need = f"{fmt.number(step, 2)} {unit}/năm"
         else:
-            rate = ((last_goal / current) ** (1 / steps) - 1) * 100
+            rate = ((last_goal / current) ** (1 / (last_goal_year - base)) - 1) * 100
             need = f"{fmt.number(rate, 1)}%/năm"
         parts.append(f"Để đạt mục tiêu năm {last_goal_year} cần tăng bình quân {need}.")
     at_goal = dict(t.projection).get(last_goal_year)
     if at_goal is not None:
         if (last_goal_year, at_goal) in t.outside:
-            bound = t.high if t.high is not None and at_goal > t.high else t.low
+            bound = t.bound_crossed(at_goal)
             parts.append(f"Kéo dài xu hướng tuyến tính của số liệu đã có đến năm "
                          f"{last_goal_year} cho {num(at_goal)}, ngoài giới hạn "
                          f"{fmt.plain(bound)} của chỉ tiêu, nên xu hướng này không dùng được "

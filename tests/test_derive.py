@@ -501,3 +501,14 @@ def test_data_counted_after_the_documents_date_is_a_warning(cat):
         "Số liệu được tính đến ngày 02/04/2020, sau ngày ghi trên văn bản (25/03/2020): chương "
         "ghi ngày văn bản 25/03/2020 nhưng có thể dùng số liệu gửi sau ngày đó. Với bản chính "
         "thức, hãy chạy lại với ASOF=25/03/2020 (hoặc sửa ngày văn bản trong danh mục).")
+
+
+def test_the_current_figure_knows_its_year_a_periods_is_its_last_year(cat):
+    data = {("ld_qua_dao_tao", TOTAL, y): 50.0 + y - 2011 for y in range(2011, 2018)}
+    for year in range(2016, 2020):
+        data.update({("grdp_tang", TOTAL, year): 10, ("von_tang", TOTAL, year): 12,
+                     ("lao_dong_tang", TOTAL, year): 2})
+    targets = {t.indicator: t for t in _derive(cat, data).targets}
+    assert targets["ld_qua_dao_tao"].base_year == 2017  # its last year with a figure
+    assert targets["tfp_dong_gop_muc_tieu"].base_year == 2019  # the period 2016-2019
+    assert targets["ld_bang_cap"].base_year is None  # no figure at all

@@ -22,7 +22,6 @@ from pipeline.derive import (
     GROWTH_COLUMNS,
     PERIOD_COLUMNS,
     Derivation,
-    TargetStatus,
     derive,
 )
 from pipeline.merge import MERGED_COLUMNS, merge
@@ -32,7 +31,7 @@ from pipeline.render.chapter import ChapterData, render_chapter
 from pipeline.render.sections import SectionData, write_body
 from pipeline.render.values import Values
 
-from .conftest import CATALOGUE, TEMPLATE, chapter_blocks
+from .conftest import CATALOGUE, TEMPLATE, chapter_blocks, target_status
 
 SHIPPED = TEMPLATE.with_name(PHRASES)
 AS_OF = dt.date(2020, 3, 30)
@@ -276,13 +275,6 @@ I.1:
 
 
 # --- Part II: targets, forecast, land ---------------------------------------------------------
-def _target(**changes):
-    row = dict(item="II.3", label="Tỷ lệ lao động qua đào tạo", measure="%", decimals=1,
-               current=66.6, current_when="2019", targets=((2025, 75.0), (2030, 80.0)),
-               projection=((2025, 90.44), (2030, 111.1)), verdict="Chưa đạt mục tiêu năm 2025.",
-               indicator="ld_qua_dao_tao", part="total", low=0.0, high=100.0)
-    row.update(changes)
-    return TargetStatus(**row)
 
 
 def _derivation(targets) -> Derivation:
@@ -291,8 +283,8 @@ def _derivation(targets) -> Derivation:
 
 
 def test_the_targets_summary_counts_what_is_reached(cat):
-    derivation = _derivation([_target(), _target(label="Tỷ lệ khác", current=90.0),
-                              _target(label="Chưa có", current=None, current_when="-")])
+    derivation = _derivation([target_status(), target_status(label="Tỷ lệ khác", current=90.0),
+                              target_status(label="Chưa có", current=None, current_when="-")])
     merged = pd.DataFrame(columns=MERGED_COLUMNS)
     data = SectionData(cat, Values.of(merged, derivation), derivation, {}, {}, {})
     texts = analyse(load_phrases(SHIPPED, cat), data)["II.3"]

@@ -5,6 +5,7 @@ unusable, the table and its note)."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from docx import Document
 
 from pipeline.core.word import StyleIds, new_document
@@ -13,47 +14,43 @@ from pipeline.derive import (
     GROWTH_COLUMNS,
     PERIOD_COLUMNS,
     Derivation,
-    TargetStatus,
 )
 from pipeline.merge import MERGED_COLUMNS
 from pipeline.render.analysis import PHRASES, analyse, load_phrases
-from pipeline.render.forecast import base_year, forecast_cells, forecast_rows
+from pipeline.render.forecast import forecast_cells, forecast_rows
 from pipeline.render.sections import SectionData, write_body
 from pipeline.render.values import Values
 
-from .conftest import TEMPLATE
+from .conftest import TEMPLATE, target_status
 
 SHIPPED = TEMPLATE.with_name(PHRASES)
 
 
-def _target(**changes):
-    row = dict(item="II.3", label="Tỷ lệ lao động qua đào tạo", measure="%", decimals=1,
-               current=66.6, current_when="2019", targets=((2025, 75.0), (2030, 80.0)),
-               projection=((2025, 90.44), (2030, 111.1)), verdict="Chưa đạt mục tiêu năm 2025.",
-               indicator="ld_qua_dao_tao", part="total", low=0.0, high=100.0)
-    row.update(changes)
-    return TargetStatus(**row)
 
 
 def test_forecast_cells_of_a_hand_made_target_row():
     # Yearly change from 66,6 (2019): to 75 in 2025, 8,4 / 6 = 1,40; to 80 in 2030,
     # 13,4 / 11 = 1,218. The 2030 trend, 111,1%, leaves 0-100: printed as it is, marked.
-    [row] = forecast_rows([_target()])
+    [row] = forecast_rows([target_status()])
     assert forecast_cells(row, [2025, 2030]) == [
         "Tỷ lệ lao động qua đào tạo", "%", "66,6 (2019)", "90,4", "111,1*", "75,0", "80,0",
         "+1,40", "+1,22"]
     # A period's figure (TFP 2016-2019): no trend; the path starts from the period's last year.
-    [tfp] = forecast_rows([_target(label="Đóng góp của TFP", current=51.1,
+    [tfp] = forecast_rows([target_status(label="Đóng góp của TFP", current=51.1,
                                    current_when="2016-2019", targets=((2025, 55.0), (2030, 60.0)),
                                    projection=())])
     assert forecast_cells(tfp, [2025, 2030])[2:] == ["51,1 (2016-2019)", "-", "-", "55,0", "60,0",
                                                      "+0,65", "+0,81"]
-    [none] = forecast_rows([_target(current=None, current_when="-", projection=())])
+    [none] = forecast_rows([target_status(current=None, current_when="-", projection=())])
     assert forecast_cells(none, [2025, 2030])[2:] == ["-", "-", "-", "75,0", "80,0", "-", "-"]
 
 
-def test_the_year_a_current_figure_is_of():
-    assert [base_year(w) for w in ("2019", "2016-2019", "-")] == [2019, 2019, None]
+def test_the_path_to_a_target_starts_from_the_year_of_the_current_figure():
+    # From 66,6 in 2017 to 80 in 2030: 13,4 / 13 = 1,03 a year; none before or at 2017.
+    t = target_status(base_year=2017)
+    assert t.yearly_change(2030) == pytest.approx(13.4 / 13)
+    assert target_status(targets=((2017, 70.0),), base_year=2017).yearly_change(2017) is None
+    assert target_status(current=None, base_year=None).yearly_change(2030) is None
 
 
 def _derivation(targets) -> Derivation:
@@ -63,7 +60,7 @@ def _derivation(targets) -> Derivation:
 
 def test_the_forecast_section_says_a_trend_out_of_range_cannot_be_used(cat, tmp_path):
     merged = pd.DataFrame(columns=MERGED_COLUMNS)
-    derivation = _derivation([_target()])
+    derivation = _derivation([target_status()])
     base = SectionData(cat, Values.of(merged, derivation), derivation, {}, {}, {})
     data = SectionData(cat, base.values, derivation, {}, {}, {},
                        analyse(load_phrases(SHIPPED, cat), base))

@@ -163,11 +163,12 @@ def _env() -> ImmutableSandboxedEnvironment:
     return env
 
 
+HELPERS = ("v", "d", "p", "bq", "cagr", "tang", "ty_le", "ref", "nguon", "trich_dan",
+           "ky_tham_chieu", "bang", "xu_huong", "so_sanh", "tong_dat", "so_chi_tieu_dat",
+           "so_chi_tieu_chua_dat", "so_chi_tieu_thieu_so_lieu")
+"""The methods of _Context a sentence may call."""
 NAMES = frozenset({
-    # helpers (see _Context)
-    "v", "d", "p", "bq", "cagr", "tang", "ty_le", "ref", "nguon", "trich_dan", "ky_tham_chieu",
-    "bang", "xu_huong", "so_sanh", "tong_dat", "so_chi_tieu_dat", "so_chi_tieu_chua_dat",
-    "so_chi_tieu_thieu_so_lieu",
+    *HELPERS,
     # years, periods and lists
     "nam_dau", "nam_cuoi", "ky_dau", "ky_cuoi", "nam_muc_tieu", "chi_tieu", "dat",
 })
@@ -298,7 +299,7 @@ def _target_facts(row: ForecastRow) -> _Facts:
         muc_tieu=_Facts(goals),
         xu_huong=_Facts({y: row.trend.get(y) for y, _ in t.targets}),
         can_moi_nam=_Facts(dict(row.need)),
-        dat=_Facts({y: None if g is None or t.current is None else t.current >= g
+        dat=_Facts({y: None if g is None or t.current is None else y in dict(t.reached)
                     for y, g in goals.items()}),
         ngoai_gioi_han=_Facts(row.outside), vuot=bool(row.outside),
         gioi_han=row.range_text())
@@ -519,11 +520,7 @@ class _Context:
     def names(self) -> dict[str, Any]:
         cat = self.cat
         periods = [p.code for p in cat.periods]
-        helpers: dict[str, Any] = {
-            name: getattr(self, name) for name in (
-                "v", "d", "p", "bq", "cagr", "tang", "ty_le", "ref", "nguon", "trich_dan",
-                "ky_tham_chieu", "bang", "xu_huong", "so_sanh", "tong_dat", "so_chi_tieu_dat",
-                "so_chi_tieu_chua_dat", "so_chi_tieu_thieu_so_lieu")}
+        helpers: dict[str, Any] = {name: getattr(self, name) for name in HELPERS}
         return {**helpers,
                 "nam_dau": min(cat.years.actual), "nam_cuoi": max(cat.years.actual),
                 "ky_dau": periods[0] if periods else "", "ky_cuoi": periods[-1] if periods

@@ -37,7 +37,6 @@ class ForecastRow:
     """One target row of the forecast table."""
 
     status: TargetStatus  # derive's row: label, current figure, targets, trend, range
-    base_year: int | None  # the year the current figure is of (a period's: its last year)
     need: tuple[tuple[int, float | None], ...]  # (target year, yearly change to reach it)
 
     @property
@@ -57,26 +56,11 @@ class ForecastRow:
         return f"từ {low} đến {fmt.plain(self.status.high)}"
 
 
-def base_year(current_when: str) -> int | None:
-    """The year a current figure is of: "2019" -> 2019, "2016-2019" -> 2019, "-" -> None."""
-    tail = current_when.rsplit("-", 1)[-1]
-    return int(tail) if tail.isdigit() else None
-
-
 def forecast_rows(targets: Sequence[TargetStatus]) -> list[ForecastRow]:
     """Each target row with the yearly change that leads from its current figure to each
     target in equal steps (in the indicator's measure per year; points for a percentage)."""
-    rows = []
-    for t in targets:
-        year = base_year(t.current_when) if t.current is not None else None
-        need: list[tuple[int, float | None]] = []
-        for target_year, goal in t.targets:
-            if t.current is None or goal is None or year is None or target_year <= year:
-                need.append((target_year, None))
-            else:
-                need.append((target_year, (goal - t.current) / (target_year - year)))
-        rows.append(ForecastRow(t, year, tuple(need)))
-    return rows
+    return [ForecastRow(t, tuple((y, t.yearly_change(y)) for y, _ in t.targets))
+            for t in targets]
 
 
 def _trend_cell(row: ForecastRow, year: int) -> str:
