@@ -633,7 +633,8 @@ def check_targets(cat: Catalogue, merged: pd.DataFrame, targets: Iterable[Target
             year, value = t.outside[0]
             bound = t.bound_crossed(value)
             yield fnd.make("projection_outside_range", file, sheet=place[0], unit=place[1],
-                           indicator=place[2], year=year,
+                           indicator=place[2],
+                           cell=cells.get((t.indicator, t.part, year), ""), year=year,
                            value=fmt.number(value, t.decimals), label=label,
                            detail=" và ".join(f"năm {y} là {show(v)}" for y, v in t.outside),
                            bound=show(bound), item=t.item)

@@ -320,8 +320,10 @@ def test_a_projection_leaving_the_range_is_a_note(small):
     found = _of(_check(small, data=data, targets={("ld", 2025): 85.0, ("ld", 2030): 90.0}),
                 "projection_outside_range")
 
-    assert [(f.severity, f.unit, f.year, f.value) for f in found] == [
-        (Severity.INFO, "TTUD", 2025, "140,0")]
+    # At the cell of the 2025 target (E50: the same rows as the test above, the series only
+    # replaced), so the unit's feedback copy links to the row.
+    assert [(f.severity, f.unit, f.cell, f.year, f.value) for f in found] == [
+        (Severity.INFO, "TTUD", "E50", 2025, "140,0")]
     assert found[0].message == (
         "Kéo dài xu hướng tuyến tính của 'Tỷ lệ lao động qua đào tạo' cho năm 2025 là 140,0% "
         "và năm 2030 là 190,0%, ngoài giới hạn 100,0% của chỉ tiêu, nên chương ghi rõ xu hướng "
