@@ -46,7 +46,7 @@ from pipeline.core.outputs import (
     PROGRESS,
     VALIDATION,
 )
-from pipeline.core.soffice import ConversionError, convert, find_soffice
+from pipeline.core.soffice import ConversionError, find_soffice, refresh
 from pipeline.derive import data_cutoff, date_findings, derive
 from pipeline.merge import merge, merge_lists
 from pipeline.office.diff import diff_builds, load_previous
@@ -143,15 +143,28 @@ def _point_latest(outputs: Path, name: str, log: Callable[[str], None]) -> bool:
 
 
 def to_pdf(docx: Path, log: Callable[[str], None]) -> Path | None:
-    """Convert with LibreOffice headless, when installed; None (with a line) otherwise."""
+    """Compute the chapter's fields with LibreOffice headless (contents, lists of tables and
+    figures, caption and cross-reference numbers, page numbers), replace `docx` by the updated
+    document and write the PDF from it; None (with one line saying what was not done) when
+    LibreOffice is missing or fails. The .docx is then left as rendered, with its fields'
+    cached results, for Word to update."""
+    not_refreshed = ("mục lục, danh mục bảng/hình và số trang trong tệp .docx chưa được cập "
+                     "nhật: mở tệp bằng Word, chọn cập nhật trường (Ctrl+A, F9)")
     if find_soffice() is None:
-        log("Bỏ qua bản PDF: máy chưa cài LibreOffice (xem README, mục cài đặt).")
+        log("Bỏ qua bản PDF: máy chưa cài LibreOffice (xem README, mục cài đặt) nên "
+            f"{not_refreshed}, hoặc in ra PDF bằng LibreOffice.")
         return None
+    log("Cập nhật mục lục, danh mục, số trang và chuyển sang PDF bằng LibreOffice...")
+    pdf = docx.with_suffix(".pdf")
     try:
-        return convert(docx, "pdf", docx.parent, timeout_s=PDF_TIMEOUT_S)
+        refreshed = refresh(docx, pdf, timeout_s=PDF_TIMEOUT_S)
     except ConversionError as e:
         log(f"Không tạo được bản PDF ({e}); bản .docx vẫn dùng được.")
         return None
+    if not refreshed:
+        log("Đã tạo bản PDF, nhưng không có Python nào chạy được 'import uno' để điều khiển "
+            f"LibreOffice (cài gói python3-uno) nên {not_refreshed}.")
+    return pdf
 
 
 def _git_commit(root: Path) -> str:
@@ -264,7 +277,6 @@ def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template
             t = stage("render", t)
             pdf_path = None
             if pdf:
-                log("Chuyển sang PDF bằng LibreOffice...")
                 pdf_path = to_pdf(chapter, log)
                 t = stage("pdf", t)
             read = checked.read

@@ -477,15 +477,17 @@ TOTAL_LABEL = "Tổng cộng"
 
 def land_demand(projects: pd.DataFrame, columns: LandDemand) -> pd.DataFrame:
     """Land asked for by the proposed projects, in ha: one row per location, one column per
-    land type to convert, with row and column totals (`columns` names the list's columns)."""
+    land type to convert, with row and column totals (`columns` names the list's columns).
+    A location and type no project asks for, or whose projects give no area, stays empty
+    (NaN), never 0: the chapter prints it "-"."""
     if projects.empty:
         empty: pd.DataFrame = pd.DataFrame()
         return empty
-    table: pd.DataFrame = projects.pivot_table(index=columns.place, columns=columns.land_type,
-                                               values=columns.area, aggfunc="sum",
-                                               fill_value=0.0)
-    table[TOTAL_LABEL] = table.sum(axis=1)
-    table.loc[TOTAL_LABEL] = table.sum(axis=0)
+    areas = pd.to_numeric(projects[columns.area], errors="coerce")
+    table: pd.DataFrame = (areas.groupby([projects[columns.place], projects[columns.land_type]])
+                           .sum(min_count=1).unstack().sort_index().sort_index(axis=1))
+    table[TOTAL_LABEL] = table.sum(axis=1, min_count=1)
+    table.loc[TOTAL_LABEL] = table.sum(axis=0, min_count=1)
     return table
 
 

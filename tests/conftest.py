@@ -125,7 +125,9 @@ def write_unit_workbook(cat: Catalogue, unit_code: str, path: Path,
 
 
 def chapter_blocks(path: Path) -> list[tuple[str, object]]:
-    """The chapter's body in reading order: ('h', heading text), ('p', text), ('t', table)."""
+    """The chapter's body in reading order: ('h', heading text), ('p', text), ('t', table),
+    ('l', an entry of the front lists: Mục lục, Danh mục bảng/hình). Texts are as read, with
+    non-breaking spaces read as spaces (tests of where lines may break read the XML)."""
     doc = Document(str(path))
     out: list[tuple[str, object]] = []
     for block in doc.iter_inner_content():
@@ -133,8 +135,9 @@ def chapter_blocks(path: Path) -> list[tuple[str, object]]:
             out.append(("t", block))
         else:
             style = block.style.name if block.style is not None else ""
-            kind = "h" if style.startswith("Heading") else "p"
-            out.append((kind, block.text))
+            kind = ("h" if style.startswith("Heading") else
+                    "l" if style.startswith("toc") or style == "table of figures" else "p")
+            out.append((kind, block.text.replace("\u00a0", " ")))
     return out
 
 

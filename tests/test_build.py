@@ -266,3 +266,57 @@ def test_a_strict_build_whose_narrative_disagrees_with_its_table_is_refused(tmp_
             if f.code == "narrative_figure_mismatch"] == [
         ("TTUD_thuyet_minh_mau.docx", "I.9. Nguồn nhân lực; thông tin, thống kê KH&CN; sàn "
          "giao dịch công nghệ và kết nối cung - cầu công nghệ", "TTUD", "70,5")]
+
+
+# --- to_pdf: the chapter's fields computed by LibreOffice, and its PDF ---------------------------
+
+def test_without_libreoffice_one_line_says_what_was_not_refreshed(tmp_path, monkeypatch):
+    monkeypatch.setattr(build, "find_soffice", lambda: None)
+    lines: list[str] = []
+    assert build.to_pdf(tmp_path / "chuong-khcn.docx", lines.append) is None
+    assert lines == [
+        "Bỏ qua bản PDF: máy chưa cài LibreOffice (xem README, mục cài đặt) nên mục lục, danh mục "
+        "bảng/hình và số trang trong tệp .docx chưa được cập nhật: mở tệp bằng Word, chọn cập "
+        "nhật trường (Ctrl+A, F9), hoặc in ra PDF bằng LibreOffice."]
+
+
+def test_the_pdf_comes_from_the_refreshed_chapter(tmp_path, monkeypatch):
+    monkeypatch.setattr(build, "find_soffice", lambda: "/opt/soffice")
+    asked: list[tuple[object, ...]] = []
+
+    def refresh(docx, pdf, timeout_s):
+        asked.append((docx, pdf, timeout_s))
+        return True
+
+    monkeypatch.setattr(build, "refresh", refresh)
+    lines: list[str] = []
+    docx = tmp_path / "chuong-khcn.docx"
+    assert build.to_pdf(docx, lines.append) == tmp_path / "chuong-khcn.pdf"
+    assert asked == [(docx, tmp_path / "chuong-khcn.pdf", build.PDF_TIMEOUT_S)]
+    assert lines == ["Cập nhật mục lục, danh mục, số trang và chuyển sang PDF bằng "
+                     "LibreOffice..."]
+
+
+def test_a_pdf_without_refreshed_fields_is_said(tmp_path, monkeypatch):
+    monkeypatch.setattr(build, "find_soffice", lambda: "/opt/soffice")
+    monkeypatch.setattr(build, "refresh", lambda docx, pdf, timeout_s: False)
+    lines: list[str] = []
+    docx = tmp_path / "chuong-khcn.docx"
+    assert build.to_pdf(docx, lines.append) == tmp_path / "chuong-khcn.pdf"
+    assert lines[1:] == [
+        "Đã tạo bản PDF, nhưng không có Python nào chạy được 'import uno' để điều khiển "
+        "LibreOffice (cài gói python3-uno) nên mục lục, danh mục bảng/hình và số trang trong tệp "
+        ".docx chưa được cập nhật: mở tệp bằng Word, chọn cập nhật trường (Ctrl+A, F9)."]
+
+
+def test_a_failed_refresh_keeps_the_docx_and_makes_no_pdf(tmp_path, monkeypatch):
+    monkeypatch.setattr(build, "find_soffice", lambda: "/opt/soffice")
+
+    def refresh(docx, pdf, timeout_s):
+        raise build.ConversionError("LibreOffice chạy quá 300 giây")
+
+    monkeypatch.setattr(build, "refresh", refresh)
+    lines: list[str] = []
+    assert build.to_pdf(tmp_path / "chuong-khcn.docx", lines.append) is None
+    assert lines[1:] == ["Không tạo được bản PDF (LibreOffice chạy quá 300 giây); bản .docx vẫn "
+                         "dùng được."]

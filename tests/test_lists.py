@@ -55,9 +55,10 @@ def test_three_project_rows_one_with_a_negative_area(tmp_path, cat, inputs):
     names = [r.cells[1].text for r in projects.rows[1:]]
     assert names == ["Dự án A", "Dự án C"]
     land = table_after(blocks, "5. Quy hoạch", "Nhu cầu sử dụng đất cho KH&CN theo địa điểm")
-    # 2,5 ha of rice land in Hiệp Hòa + 4 ha of production forest in Sơn Động = 6,5 ha.
-    assert row_of(land, "Huyện Hiệp Hòa")[1:] == ["0", "2,5", "2,5"]
-    assert row_of(land, "Tổng cộng")[-1] == "6,5"
+    # 2,5 ha of rice land in Hiệp Hòa + 4 ha of production forest in Sơn Động = 6,5 ha; no
+    # project asks Hiệp Hòa for forest land ("-", not 0); one decimal for every area.
+    assert row_of(land, "Huyện Hiệp Hòa")[1:] == ["-", "2,5", "2,5"]
+    assert row_of(land, "Tổng cộng")[1:] == ["4,0", "2,5", "6,5"]
     header = [c.text for c in land.rows[0].cells]
     assert header == ["Địa điểm", "Đất rừng sản xuất", "Đất trồng lúa", "Tổng cộng"]
 

@@ -11,9 +11,11 @@ LibreOffice cannot write is pasted below as Word writes it."""
 from __future__ import annotations
 
 import shutil
+import struct
 import subprocess
 import sys
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -28,8 +30,17 @@ from docx.oxml.parser import parse_xml
 from pipeline.core.findings import Finding, Severity
 from pipeline.forms import build_narrative_form
 from pipeline.read import narrative, workbook
+from pipeline.read.cache import ResultCache
 from pipeline.read.files import read_file
-from pipeline.read.model import NarrativeSubmission
+from pipeline.read.model import (
+    NarrativeCell,
+    NarrativeImage,
+    NarrativeParagraph,
+    NarrativeSection,
+    NarrativeSubmission,
+    NarrativeTable,
+    TextRun,
+)
 from pipeline.read.narrative import narrative_unit, read_narrative, unit_in_table
 from pipeline.read.package import Refused
 
@@ -260,9 +271,31 @@ def test_a_libreoffice_narrative_reads_as_word_shows_it(name):
     assert narrative_unit(path).unit == read_narrative(path).unit == "KHTC"
 
 
-@pytest.mark.parametrize("name", sorted(set(LO_TEXTS) - {"khtc_objects.docx"}))
+@pytest.mark.parametrize("name", sorted(set(LO_TEXTS) - {
+    "khtc_objects.docx", "khtc_tracked.docx", "khtc_textbox.docx"}))
 def test_text_read_is_no_finding(name):
     assert read_narrative(NARRATIVES / name).notes == ()
+
+
+def test_tracked_changes_accepted_and_a_text_boxs_frame_are_said():
+    # Paragraph 6 had a word replaced, 7 is the deleted paragraph joined to the next one (its
+    # mark deleted), 8 was inserted: all with changes tracked.
+    [tracked] = read_narrative(NARRATIVES / "khtc_tracked.docx").notes
+    assert (tracked.code, tracked.severity, tracked.unit, tracked.cell, tracked.value) == (
+        "narrative_tracked", Severity.WARNING, "KHTC", "đoạn 6, 7, 8", "3")
+    assert tracked.message == (
+        "Thuyết minh còn thay đổi được theo dõi (Track Changes) ở đoạn 6, 7, 8; chương lấy "
+        "nội dung như khi chấp nhận mọi thay đổi (giữ phần thêm, bỏ phần xóa). Hãy xem lại "
+        "các chỗ đó, chấp nhận hoặc từ chối từng thay đổi (Review > Accept/Reject), tắt theo "
+        "dõi thay đổi rồi gửi lại.")
+    [frame] = read_narrative(NARRATIVES / "khtc_textbox.docx").notes
+    assert (frame.code, frame.unit, frame.cell, frame.value) == (
+        "narrative_textbox", "KHTC", "đoạn 6", "một khung văn bản (Text Box)")
+    assert frame.message == (
+        "Thuyết minh có một khung văn bản (Text Box) ở đoạn “Giai đoạn 2011-2019, chi ngân "
+        "sách cho KH&CN…”; chương giữ chữ trong khung thành đoạn văn ngay sau đoạn đó nhưng "
+        "không giữ khung. Hãy viết nội dung đó thành đoạn văn thường (không dùng khung) ở "
+        "đúng chỗ cần đặt.")
 
 
 def test_no_deleted_text_no_field_instruction_no_text_twice():
@@ -282,10 +315,10 @@ def test_an_embedded_chart_and_spreadsheet_are_named_with_their_paragraph():
          "một bảng tính Excel nhúng (Excel.Sheet.12)"),
     ]
     assert sub.notes[0].message == (
-        "Thuyết minh có một biểu đồ ở đoạn “Chi cho KH&CN tăng đều qua các năm,…”; chương "
-        "chỉ ghép phần chữ nên nội dung này không được đưa vào. Hãy viết thành đoạn văn "
-        "những gì cần đưa vào chương (số liệu nhập vào biểu Excel); nếu cần giữ nguyên, gửi "
-        "riêng tệp gốc cho Phòng Kế hoạch Tài chính.")
+        "Thuyết minh có một biểu đồ ở đoạn “Chi cho KH&CN tăng đều qua các năm,…”; nội dung "
+        "này không đưa được vào chương. Hãy viết thành đoạn văn, bảng hoặc hình ảnh những gì "
+        "cần đưa vào chương (số liệu nhập vào biểu Excel); nếu cần giữ nguyên, gửi riêng tệp "
+        "gốc cho Phòng Kế hoạch Tài chính.")
     assert "ở đoạn “Bảng số liệu chi tiết:”;" in sub.notes[1].message
 
 
@@ -417,7 +450,16 @@ def test_a_word_text_box_is_read_once_after_its_paragraph(tmp_path):
     path = _word(tmp_path / "a.docx", body)
     assert _i1(path) == ("Đoạn neo khung.", "Ghi chú trong khung.", "Dòng hai.", "Đoạn sau.",
                          "Khung kiểu cũ (VML).", "Khung neo ở dòng trống.", "Dòng hai.")
-    assert read_narrative(path).notes == ()  # a text box read is neither image nor object
+    # Its text is kept; the frame is not, which the unit is told, paragraph by paragraph.
+    assert [(f.code, f.cell, f.value, f.message.split(";")[0])
+            for f in read_narrative(path).notes] == [
+        ("narrative_textbox", "đoạn 2", "một khung văn bản (Text Box)",
+         "Thuyết minh có một khung văn bản (Text Box) ở đoạn “Đoạn neo khung.”"),
+        ("narrative_textbox", "đoạn 3", "một khung văn bản (Text Box)",
+         "Thuyết minh có một khung văn bản (Text Box) ở đoạn “Đoạn sau.”"),
+        ("narrative_textbox", "đoạn 4", "một khung văn bản (Text Box)",
+         "Thuyết minh có một khung văn bản (Text Box) ở dòng trống ngay sau đoạn “Đoạn "
+         "sau.”")]
 
 
 def test_moved_text_is_read_where_it_went(tmp_path):
@@ -562,23 +604,93 @@ def test_what_cannot_be_carried_is_named_with_its_paragraph(tmp_path):
                for f in sub.notes)
 
 
-def test_pictures_are_counted_once_and_text_boxes_are_not_pictures(tmp_path):
-    picture = _graphic("http://schemas.openxmlformats.org/drawingml/2006/picture",
-                       '<pic:pic><pic:nvPicPr><pic:cNvPr id="0" name="a.png"/><pic:cNvPicPr/>'
-                       '</pic:nvPicPr><pic:blipFill><a:blip r:embed="rId99"/></pic:blipFill>'
-                       "<pic:spPr/></pic:pic>")
-    box = WORD_TEXT_BOX.format(text=_p(_r("Chữ trong khung.")))
-    boxed_picture = WORD_TEXT_BOX.format(text=_p(picture))
-    path = _word(tmp_path / "a.docx", _p(_r("Ảnh:"), picture) + _p(box) + _p(boxed_picture))
-    assert _i1(path) == ("Ảnh:", "Chữ trong khung.")
-    assert [(f.code, f.value, f.cell) for f in read_narrative(path).notes] == [
-        ("narrative_image", "2", "đoạn 2, 4")]  # 1 is the heading, 3 the box's anchor
+def png_bytes(width: int, height: int) -> bytes:
+    """A real PNG of width x height grey pixels (zlib and struct, as a file holds one); the
+    render tests use it too."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0,
+                                                                0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def _with_parts(path: Path, parts: dict[str, tuple[str, str, bytes]]) -> Path:
+    """The narrative at `path` with image parts related under the given ids: relationship id:
+    (part name, content type, bytes)."""
+    doc = Document(str(path))
+    for rid, (name, content_type, blob) in parts.items():
+        part = Part(PackURI(f"/word/media/{name}"), content_type, blob, doc.part.package)
+        doc.part.rels.add_relationship(RT.IMAGE, part, rid)
+    doc.save(str(path))
+    return path
+
+
+def _pic(embed: str = "", link: str = "", descr: str = "", uri: str = "/picture") -> str:
+    """A picture as Word writes one in a run (wp:inline, 15,24 cm x 8,89 cm)."""
+    embedded = f' r:embed="{embed}"' if embed else ""
+    linked = f' r:link="{link}"' if link else ""
+    blip = f"<a:blip{embedded}{linked}/>"
+    return _graphic(f"http://schemas.openxmlformats.org/drawingml/2006{uri}",
+                    '<pic:pic><pic:nvPicPr><pic:cNvPr id="0" name="a.png"/><pic:cNvPicPr/>'
+                    f"</pic:nvPicPr><pic:blipFill>{blip}</pic:blipFill><pic:spPr/></pic:pic>"
+                    ).replace('name="Chart 3"', f'name="Picture 3" descr="{descr}"')
+
+
+def test_pictures_are_carried_and_those_that_cannot_be_are_named(tmp_path):
+    png = png_bytes(16, 8)
+    body = (_p(_r("Ảnh:"), _pic("rId901", descr="Biểu đồ chi &amp; thu"))  # 2: carried
+            + _p(_r("Hình EMF:"), _pic("rId902"))  # 3: a format Word draws, no image reader
+            + _p(_r("Hình hỏng:"), _pic("rId903"))  # 4: not a picture inside
+            + _p(_r("Hình liên kết:"), _pic(link="rId904"))  # 5: a file elsewhere
+            + _p(_r("Hình mất:"), _pic("rId99"))  # 6: no such part
+            + _p(_r("Nhóm hình:"), _pic("rId901", uri="/wordprocessingGroup")))  # 7
+    path = _with_parts(_word(tmp_path / "a.docx", body), {
+        "rId901": ("image901.png", "image/png", png),
+        "rId902": ("image902.emf", "image/x-emf", b"\x01\x00\x00\x00" * 30),
+        "rId903": ("image903.png", "image/png", b"\x89PNG\r\n\x1a\n\x00\x00")})
+    [i1] = [s for s in read_narrative(path).sections if s.item == "I.1"]
+    assert i1.blocks[:2] == (
+        NarrativeParagraph((TextRun("Ảnh:"),)),
+        NarrativeImage(png, "image/png", 5486400, 3200400, "Biểu đồ chi & thu"))
+    assert not any(isinstance(b, NarrativeImage) for b in i1.blocks[2:])
+    assert i1.paragraphs == ("Ảnh:", "Hình EMF:", "Hình hỏng:", "Hình liên kết:", "Hình mất:",
+                             "Nhóm hình:")  # pictures have no text
+    assert [(f.code, f.cell, f.value, f.message.split(";")[0])
+            for f in read_narrative(path).notes] == [
+        ("narrative_image", "đoạn 3",
+         "một hình dạng EMF (không phải ảnh PNG, JPEG, GIF, BMP hay TIFF)",
+         "Thuyết minh có một hình dạng EMF (không phải ảnh PNG, JPEG, GIF, BMP hay TIFF) ở "
+         "đoạn “Hình EMF:”"),
+        ("narrative_image", "đoạn 4", "một hình không đọc được (dữ liệu ảnh hỏng)",
+         "Thuyết minh có một hình không đọc được (dữ liệu ảnh hỏng) ở đoạn “Hình hỏng:”"),
+        ("narrative_image", "đoạn 5",
+         "một hình liên kết tới tệp bên ngoài (không nằm trong tệp)",
+         "Thuyết minh có một hình liên kết tới tệp bên ngoài (không nằm trong tệp) ở đoạn "
+         "“Hình liên kết:”"),
+        ("narrative_image", "đoạn 6", "một hình không đọc được (tệp thiếu dữ liệu của hình)",
+         "Thuyết minh có một hình không đọc được (tệp thiếu dữ liệu của hình) ở đoạn “Hình "
+         "mất:”"),
+        ("narrative_image", "đoạn 7", "một hình nằm trong nhóm hình, khung hoặc hình vẽ",
+         "Thuyết minh có một hình nằm trong nhóm hình, khung hoặc hình vẽ ở đoạn “Nhóm "
+         "hình:”"),
+    ]
+    assert read_narrative(path).notes[0].message.endswith(
+        "Hãy chèn lại hình dạng ảnh PNG hoặc JPEG (Insert > Pictures) ngay trong đoạn văn, "
+        "không đặt trong khung, nhóm hình hay bảng; nếu không được, gửi riêng hình cho Phòng "
+        "Kế hoạch Tài chính.")
+
+
+def test_a_libreoffice_picture_is_carried_without_a_finding():
     lo_image = ROOT / "tests" / "data" / "office" / "khtc_narrative_image.docx"
-    [image] = read_narrative(lo_image).notes
-    assert (image.code, image.value, image.cell) == (
-        "narrative_image", "1", "đoạn 8")  # the empty paragraph after the two texts
-    assert image.message.startswith(  # the unit is told where the picture is
-        "Thuyết minh có 1 hình ảnh hoặc đối tượng nhúng (đoạn 8); chương chỉ ghép phần chữ")
+    sub = read_narrative(lo_image)
+    with zipfile.ZipFile(lo_image) as zf:
+        png = zf.read("word/media/image1.png")
+    [i1] = [s for s in sub.sections if s.item == "I.1"]
+    assert sub.notes == ()
+    assert i1.blocks[-1] == NarrativeImage(png, "image/png", 360045, 360045, "")  # 1 x 1 cm
 
 
 def test_past_twenty_objects_one_finding_counts_the_rest(tmp_path):
@@ -606,7 +718,8 @@ def test_a_long_text_box_is_cut_and_said(tmp_path):
     path = _word(tmp_path / "a.docx", _p(_r("Đoạn."), box))
     assert _i1(path) == ("Đoạn.", "x" * 5_000)
     assert [(f.code, f.cell) for f in read_narrative(path).notes] == [
-        ("text_truncated", "đoạn 2 (khung văn bản)")]  # 1 is the heading
+        ("text_truncated", "đoạn 2 (khung văn bản)"),  # 1 is the heading
+        ("narrative_textbox", "đoạn 2")]
 
 
 def test_a_footnote_cited_a_thousand_times_is_read_once(tmp_path):
@@ -636,3 +749,284 @@ def test_a_unit_code_retyped_with_changes_tracked_is_read_alike(tmp_path):
               + "</w:sdtContent></w:sdt>")
     path = _word(tmp_path / "a.docx", _p(_r("Đoạn.")), unit_cell=cell)
     assert _both(path) == ("TTRA", "TTRA")
+
+
+# --- what the unit wrote, as it wrote it -----------------------------------------------------
+FORMATTED = ROOT / "tests" / "data" / "narratives" / "khtc_formatted.docx"
+MAKE_FORMATTED = FORMATTED.parent / "make_formatted.py"
+
+
+def _cell(*texts: str, bold: bool = False, span: int = 1, above: bool = False
+          ) -> NarrativeCell:
+    return NarrativeCell(tuple(NarrativeParagraph((TextRun(t, bold=bold),)) for t in texts),
+                         span, above)
+
+
+def _plain(text: str, kind: str = "", level: int = 0, list_id: int = 0) -> NarrativeParagraph:
+    return NarrativeParagraph((TextRun(text),), kind, level, list_id)
+
+
+def test_a_formatted_narrative_reads_as_the_unit_wrote_it():
+    # Written in LibreOffice (tests/data/narratives/README.md): every block under I.1 in order.
+    sub = read_narrative(FORMATTED)
+    with zipfile.ZipFile(FORMATTED) as zf:
+        png = zf.read("word/media/image1.png")
+    [i1] = [s for s in sub.sections if s.item == "I.1"]
+    assert i1.blocks == (
+        NarrativeParagraph((
+            TextRun("Giai đoạn 2011-2019, chi cho KH&CN "), TextRun("tăng đều", bold=True),
+            TextRun(", "), TextRun("bình quân 11,2%/năm", italic=True), TextRun(", "),
+            TextRun("cao hơn mức chung", underline=True), TextRun(" của cả nước."))),
+        NarrativeParagraph((TextRun("Diện tích phòng thí nghiệm đạt 1.200 m"),
+                            TextRun("2", script="super"), TextRun("."))),
+        _plain("Chi cho KH&CN gồm:"),
+        _plain("Chi đầu tư phát triển;", "bullet", 0, 3),  # LibreOffice's list 3 ("List 1")
+        _plain("trong đó chi mua sắm thiết bị;", "bullet", 1, 3),
+        _plain("Chi sự nghiệp KH&CN.", "bullet", 0, 3),
+        _plain("Các nhiệm vụ chính:"),
+        _plain("Tăng cường cơ sở vật chất.", "number", 0, 2),  # list 2 ("Numbering 123")
+        _plain("Đào tạo nguồn nhân lực.", "number", 0, 2),
+        _plain("Ký hiệu {{ x }}, {% if a %} và & < > được giữ nguyên."),
+        NarrativeTable((
+            (_cell("Năm", bold=True), _cell("Chi KH&CN (triệu đồng)", bold=True)),
+            (_cell("2018"), _cell("80.000")),
+            (_cell("2019"), _cell("90.600"))), widths=(4319, 4321)),
+        _plain("Biểu đồ chi cho KH&CN:"),
+        NarrativeImage(png, "image/png", 7200265, 3599815,  # 20 cm x 10 cm as written
+                       "Biểu đồ chi KH&CN giai đoạn 2011-2019"),
+        _plain("Năm 2019 có 9 nhiệm vụ được nghiệm thu."),  # "8" deleted, "9" inserted
+        _plain("Cơ sở vật chất được đầu tư cho Trung tâm Ứng dụng KH&CN."),  # its comment: out
+    )
+    assert png.startswith(b"\x89PNG") and struct.unpack(">II", png[16:24]) == (16, 16)
+    # The texts the consistency checks and the analysis read: every paragraph, as before.
+    assert i1.paragraphs == (
+        "Giai đoạn 2011-2019, chi cho KH&CN tăng đều, bình quân 11,2%/năm, cao hơn mức chung "
+        "của cả nước.", "Diện tích phòng thí nghiệm đạt 1.200 m2.", "Chi cho KH&CN gồm:",
+        "Chi đầu tư phát triển;", "trong đó chi mua sắm thiết bị;", "Chi sự nghiệp KH&CN.",
+        "Các nhiệm vụ chính:", "Tăng cường cơ sở vật chất.", "Đào tạo nguồn nhân lực.",
+        "Ký hiệu {{ x }}, {% if a %} và & < > được giữ nguyên.", "Biểu đồ chi cho KH&CN:",
+        "Năm 2019 có 9 nhiệm vụ được nghiệm thu.",
+        "Cơ sở vật chất được đầu tư cho Trung tâm Ứng dụng KH&CN.")
+
+
+def test_its_tracked_change_and_comment_are_said_with_their_paragraph():
+    # Paragraphs 1-5 are the form's (title, hint, part, heading, hint); the table is not one.
+    with zipfile.ZipFile(FORMATTED) as zf:
+        xml = zf.read("word/document.xml").decode()
+    assert all(mark in xml for mark in ("<w:ins ", "<w:delText>8</w:delText>",
+                                        '<w:commentReference w:id="0"/>', 'descr="Biểu đồ'))
+    notes = read_narrative(FORMATTED).notes
+    assert [(f.code, f.severity, f.file, f.unit, f.cell, f.value) for f in notes] == [
+        ("narrative_tracked", Severity.WARNING, "khtc_formatted.docx", "KHTC", "đoạn 19", "1"),
+        ("narrative_comment", Severity.WARNING, "khtc_formatted.docx", "KHTC", "đoạn 20", "1"),
+    ]
+    assert notes[1].message == (
+        "Thuyết minh có 1 nhận xét (Comment) ở đoạn 20; nhận xét không được đưa vào chương. "
+        "Nếu nội dung nhận xét cần có trong chương, hãy viết thành đoạn văn; xóa các nhận xét "
+        "(Review > Delete) trước khi gửi.")
+
+
+@pytest.mark.skipif(_uno_python() is None, reason="needs LibreOffice and python3-uno")
+def test_the_script_makes_a_file_that_reads_as_the_committed_one(tmp_path):
+    subprocess.run([_uno_python() or "", str(MAKE_FORMATTED), "--out", str(tmp_path)],
+                   cwd=ROOT, check=True, capture_output=True, timeout=300)
+    fresh = read_narrative(tmp_path / FORMATTED.name)
+    committed = read_narrative(FORMATTED)
+    assert fresh.sections == committed.sections
+    assert [(f.code, f.cell) for f in fresh.notes] == [(f.code, f.cell) for f in committed.notes]
+
+
+NUMBERING = (  # one list definition: bullets, then numbers, then a level with no number
+    f'<w:abstractNum {NS} w:abstractNumId="50"><w:lvl w:ilvl="0"><w:numFmt w:val="bullet"/>'
+    '</w:lvl><w:lvl w:ilvl="1"><w:numFmt w:val="decimal"/></w:lvl><w:lvl w:ilvl="2">'
+    '<w:numFmt w:val="none"/></w:lvl></w:abstractNum>',
+    f'<w:num {NS} w:numId="60"><w:abstractNumId w:val="50"/></w:num>',
+    f'<w:num {NS} w:numId="61"><w:abstractNumId w:val="50"/><w:lvlOverride w:ilvl="0">'
+    '<w:lvl w:ilvl="0"><w:numFmt w:val="lowerLetter"/></w:lvl></w:lvlOverride></w:num>')
+STYLES = (  # a list style, a character style in bold, an italic paragraph style
+    f'<w:style {NS} w:type="paragraph" w:styleId="DanhSach"><w:name w:val="Danh sách"/>'
+    '<w:basedOn w:val="Normal"/><w:pPr><w:numPr><w:numId w:val="60"/></w:numPr></w:pPr>'
+    "</w:style>",
+    f'<w:style {NS} w:type="character" w:styleId="Dam"><w:name w:val="Đậm"/>'
+    "<w:rPr><w:b/></w:rPr></w:style>",
+    f'<w:style {NS} w:type="paragraph" w:styleId="TrichDan"><w:name w:val="Trích dẫn"/>'
+    '<w:basedOn w:val="Normal"/><w:rPr><w:i/></w:rPr></w:style>')
+
+
+def _styled(path: Path) -> Path:
+    """The narrative at `path` with NUMBERING in its numbering part and STYLES added."""
+    doc = Document(str(path))
+    for xml in NUMBERING:
+        el = parse_xml(xml)
+        numbering = doc.part.numbering_part.element
+        if el.tag == qn("w:abstractNum"):
+            numbering.insert(0, el)  # abstract definitions come before the lists
+        else:
+            numbering.append(el)
+    for xml in STYLES:
+        doc.styles.element.append(parse_xml(xml))
+    doc.save(str(path))
+    return path
+
+
+def _num(num_id: str, level: str = "", style: str = "") -> str:
+    ilvl = f'<w:ilvl w:val="{level}"/>' if level else ""
+    numbered = f'<w:numPr>{ilvl}<w:numId w:val="{num_id}"/></w:numPr>' if num_id else ""
+    styled = f'<w:pStyle w:val="{style}"/>' if style else ""
+    return f"<w:pPr>{styled}{numbered}</w:pPr>"
+
+
+def test_a_list_item_takes_its_kind_from_its_list_definition(tmp_path):
+    body = (_p(_r("Gạch đầu dòng."), props=_num("60", "0"))
+            + _p(_r("Đánh số ở mức hai."), props=_num("60", "1"))
+            + _p(_r("Mức không có số."), props=_num("60", "2"))
+            + _p(_r("Ghi đè thành chữ cái."), props=_num("61", "0"))
+            + _p(_r("Theo kiểu đoạn."), props=_num("", style="DanhSach"))
+            + _p(_r("Kiểu đoạn, mức riêng."), props=_num("", style="DanhSach").replace(
+                "</w:pPr>", '<w:numPr><w:ilvl w:val="1"/></w:numPr></w:pPr>'))
+            + _p(_r("Bỏ danh sách."), props=_num("0", style="DanhSach"))
+            + _p(_r("Danh sách không có."), props=_num("999", "0")))
+    [i1] = [s for s in read_narrative(_styled(_word(tmp_path / "a.docx", body))).sections
+            if s.item == "I.1"]
+    assert [(b.text, b.list_kind, b.level, b.list_id) for b in i1.blocks
+            if isinstance(b, NarrativeParagraph)] == [
+        ("Gạch đầu dòng.", "bullet", 0, 60), ("Đánh số ở mức hai.", "number", 1, 60),
+        ("Mức không có số.", "", 0, 0), ("Ghi đè thành chữ cái.", "number", 0, 61),
+        ("Theo kiểu đoạn.", "bullet", 0, 60), ("Kiểu đoạn, mức riêng.", "number", 1, 60),
+        ("Bỏ danh sách.", "", 0, 0), ("Danh sách không có.", "", 0, 0)]
+
+
+def test_a_runs_look_comes_from_its_paragraph_style_its_character_style_then_itself(tmp_path):
+    def run(text: str, props: str) -> str:
+        return f'<w:r><w:rPr>{props}</w:rPr><w:t xml:space="preserve">{text}</w:t></w:r>'
+
+    body = (_p(run("Nghiêng theo kiểu, ", ""),
+               run("đậm theo kiểu chữ, ", '<w:rStyle w:val="Dam"/>'),
+               run("bỏ đậm, ", '<w:rStyle w:val="Dam"/><w:b w:val="0"/>'),
+               run("bỏ nghiêng", '<w:i w:val="false"/>'), run(" và H", ""),
+               run("2", '<w:vertAlign w:val="subscript"/>'), run("O ", '<w:u w:val="none"/>'),
+               run("gạch chân", '<w:u w:val="double"/>'), run(".", ""),
+               props='<w:pPr><w:pStyle w:val="TrichDan"/></w:pPr>')
+            + _p(run("   ", "<w:b/>"), run("Đậm cả đoạn.", "<w:b/>"),
+                 '<w:r><w:rPr><w:b/></w:rPr><w:commentReference w:id="1"/></w:r>'))
+    path = _styled(_word(tmp_path / "a.docx", body))
+    [i1] = [s for s in read_narrative(path).sections if s.item == "I.1"]
+    assert i1.blocks == (
+        NarrativeParagraph((
+            TextRun("Nghiêng theo kiểu, ", italic=True),
+            TextRun("đậm theo kiểu chữ, ", bold=True, italic=True),
+            TextRun("bỏ đậm, ", italic=True), TextRun("bỏ nghiêng"),
+            TextRun(" và H", italic=True), TextRun("2", italic=True, script="sub"),
+            TextRun("O ", italic=True), TextRun("gạch chân", italic=True, underline=True),
+            TextRun(".", italic=True))),
+        NarrativeParagraph((TextRun("Đậm cả đoạn.", bold=True),)),  # leading spaces trimmed
+    )
+    [comment] = read_narrative(path).notes
+    assert (comment.code, comment.cell, comment.value) == ("narrative_comment", "đoạn 3", "1")
+
+
+def test_text_converted_from_a_legacy_font_keeps_its_words_in_one_run(tmp_path):
+    # "Vi\u1ec7t" in NFD over two runs of different looks: normalised as one text, the text
+    # is what is kept, and the paragraph is one run (looks differ: plain).
+    body = _p('<w:r><w:rPr><w:b/></w:rPr><w:t>Vie\u0302</w:t></w:r>',
+              '<w:r><w:t>\u0323t Nam.</w:t></w:r>')
+    [i1] = [s for s in read_narrative(_word(tmp_path / "a.docx", body)).sections
+            if s.item == "I.1"]
+    assert i1.blocks == (NarrativeParagraph((TextRun("Việt Nam."),)),)
+    assert i1.paragraphs == ("Việt Nam.",)
+
+
+def _tc(content: str, props: str = "") -> str:
+    return f"<w:tc><w:tcPr>{props}</w:tcPr>{content}</w:tc>"
+
+
+def _tr(*cells: str, props: str = "") -> str:
+    return f"<w:tr><w:trPr>{props}</w:trPr>{''.join(cells)}</w:tr>"
+
+
+def test_a_tables_cells_merges_and_header_are_kept(tmp_path):
+    nested = ("<w:tbl><w:tblGrid><w:gridCol/><w:gridCol/></w:tblGrid>"
+              + _tr(_tc(_p(_r("Trong"))), _tc(_p(_r("bảng con")))) + "</w:tbl>")
+    table = ('<w:tbl><w:tblPr/><w:tblGrid><w:gridCol w:w="2000"/><w:gridCol w:w="3000"/>'
+             '<w:gridCol w:w="4000"/></w:tblGrid>'
+             + _tr(_tc(_p(_r("Năm")), '<w:vMerge w:val="restart"/>'),
+                   _tc(_p(_r("Kinh phí")), '<w:gridSpan w:val="2"/>'),
+                   props='<w:tblHeader/>')
+             + _tr(_tc(_p(), "<w:vMerge/>"), _tc(_p(_r("Tỉnh"))), _tc(_p(_r("Huyện"))),
+                   props="<w:tblHeader/>")
+             + _tr(_tc(_p(_r("2019"))), _tc(_p(_r("1.000"))), _tc(nested + _p()))
+             + _tr(_tc(_p(_r("2018"))), _tc(_p(_r("Xóa"))), _tc(_p(_r("đi"))),
+                   props='<w:del w:id="9" w:author="A" w:date="2020-03-09T08:00:00Z"/>')
+             + _tr(_tc(_p(_r("Gộp dọc có chữ")), "<w:vMerge/>"),
+                   _tc(_p(_r("Ảnh:"), _pic("rId99"))), _tc(_p()))
+             + "</w:tbl>")
+    empty = ("<w:tbl><w:tblGrid><w:gridCol/></w:tblGrid>" + _tr(_tc(_p())) + "</w:tbl>")
+    path = _word(tmp_path / "TTRA_tm.docx", _p(_r("Bảng:")) + table + empty + _p(_r("Sau.")))
+    sub = read_narrative(path)
+    [i1] = [s for s in sub.sections if s.item == "I.1"]
+    assert i1.blocks == (
+        _plain("Bảng:"),
+        NarrativeTable((
+            (_cell("Năm"), _cell("Kinh phí", span=2)),
+            (_cell(above=True), _cell("Tỉnh"), _cell("Huyện")),
+            (_cell("2019"), _cell("1.000"), _cell("Trong", "bảng con")),  # flattened
+            (_cell("Gộp dọc có chữ"), _cell("Ảnh:"), _cell()),  # text: not merged away
+        ), widths=(2000, 3000, 4000), header_rows=2),
+        _plain("Sau."),  # the empty table shows nothing
+    )
+    assert i1.paragraphs == ("Bảng:", "Sau.")  # table texts are the table's
+    assert [(f.code, f.cell, f.value, f.message.split(";")[0]) for f in sub.notes] == [
+        ("narrative_table", "bảng 2", "một bảng lồng trong bảng, khung văn bản hoặc chú thích",
+         "Thuyết minh có một bảng lồng trong bảng, khung văn bản hoặc chú thích ở bảng có "
+         "dòng đầu “Năm | Kinh phí”"),
+        ("narrative_image", "bảng 2", "một hình trong ô của bảng",
+         "Thuyết minh có một hình trong ô của bảng ở bảng có dòng đầu “Năm | Kinh phí”"),
+        ("narrative_tracked", "bảng 2", "1",
+         "Thuyết minh còn thay đổi được theo dõi (Track Changes) ở bảng 2"),
+    ]
+
+
+def test_a_table_past_the_limits_is_cut_and_said(tmp_path, monkeypatch):
+    monkeypatch.setattr(narrative, "_MAX_TABLE_ROWS", 2)
+    monkeypatch.setattr(narrative, "_MAX_TABLE_COLS", 3)
+    row = _tr(*(_tc(_p(_r(str(c)))) for c in range(1, 5)))
+    path = _word(tmp_path / "a.docx", "<w:tbl><w:tblGrid/>" + row * 4 + "</w:tbl>")
+    sub = read_narrative(path)
+    [i1] = [s for s in sub.sections if s.item == "I.1"]
+    assert i1.blocks == (NarrativeTable(((_cell("1"), _cell("2"), _cell("3")),) * 2),)
+    [cut] = sub.notes
+    assert (cut.code, cut.cell, cut.value) == (
+        "narrative_table_cut", "bảng 2", "4 hàng (giữ 2 hàng đầu) và hơn 3 cột (giữ 3 cột đầu)")
+    assert cut.message == (
+        "Thuyết minh có bảng có dòng đầu “1 | 2 | 3” với 4 hàng (giữ 2 hàng đầu) và hơn 3 cột "
+        "(giữ 3 cột đầu); phần còn lại của bảng không được đưa vào chương. Hãy rút gọn bảng "
+        "(số liệu chi tiết nhập vào biểu Excel hoặc gửi riêng cho Phòng Kế hoạch Tài chính).")
+
+
+def test_tables_nested_eighty_deep_keep_their_text_said_once(tmp_path):
+    cell = _p(_r("Sâu nhất."))
+    for _ in range(80):  # 240 levels of XML: lxml refuses past 256
+        cell = "<w:tbl><w:tblGrid/>" + _tr(_tc(cell + _p())) + "</w:tbl>"
+    sub = read_narrative(_word(tmp_path / "a.docx", cell))
+    [i1] = [s for s in sub.sections if s.item == "I.1"]
+    assert i1.blocks == (NarrativeTable(((_cell("Sâu nhất."),),)),)
+    assert [(f.code, f.cell) for f in sub.notes] == [("narrative_table", "bảng 2")]
+
+
+def test_a_section_given_texts_is_plain_paragraphs_and_blocks_give_texts():
+    given = NarrativeSection("I.1.", "I.1", 0, ("Một.", "Hai."))
+    assert given.blocks == (_plain("Một."), _plain("Hai."))
+    built = NarrativeSection("I.1.", "I.1", 0, blocks=(
+        _plain("Một."), NarrativeTable(((_cell("ô"),),)), _plain("Hai.", "bullet", 0, 1)))
+    assert built.paragraphs == ("Một.", "Hai.")
+
+
+def test_a_narrative_with_pictures_and_tables_comes_back_from_the_cache(tmp_path):
+    sub = read_narrative(FORMATTED)
+    with ResultCache(tmp_path / ".cache", "ngữ cảnh", log=lambda _: None) as cache:
+        cache.put_many({"khtc": (sub, None)})
+    with ResultCache(tmp_path / ".cache", "ngữ cảnh", log=lambda _: None) as cache:
+        again = cache.get_many(["khtc"])
+    assert again == {"khtc": (sub, None)}
+    assert any(isinstance(b, NarrativeImage) for s in again["khtc"][0].sections
+               for b in s.blocks)

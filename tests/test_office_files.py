@@ -17,6 +17,7 @@ import pytest
 
 from pipeline.core import soffice as office
 from pipeline.read.files import read_inputs
+from pipeline.read.model import NarrativeImage
 from pipeline.validate.submissions import validate
 from pipeline.validate.workbook import check_workbook
 
@@ -248,10 +249,14 @@ def test_without_libreoffice_doc_and_odt_get_words_that_fit(cat, tmp_path, name,
     assert [u.file for u in v.unread] == [name]
 
 
-def test_image_in_a_narrative_is_a_warning(cat, tmp_path):
+def test_image_in_a_narrative_is_carried_without_a_warning(cat, tmp_path):
     v = _check(cat, tmp_path, "khtc_narrative_image.docx")
-    assert [(f.code, f.value) for f in v.findings] == [("narrative_image", "1")]
+    assert v.findings == ()
     assert _i1(v)[:2] == I1_TEXT
+    [n] = v.narratives
+    [i1] = [s for s in n.sections if s.item == "I.1" and s.subtopic == 0]
+    [image] = [b for b in i1.blocks if isinstance(b, NarrativeImage)]
+    assert (image.content_type, image.width, image.height) == ("image/png", 360045, 360045)
 
 
 def test_every_fixture_reads_the_same_in_worker_processes(cat, tmp_path):

@@ -45,16 +45,18 @@ def test_nothing_received_reads_as_sentences_not_blank_tables(tmp_path, cat):
     assert any(t.startswith("Chưa nhận được số liệu của: Phòng Kế hoạch Tài chính, Phòng Quản "
                             "lý Khoa học") for t in texts)
     # Only the targets and forecast tables and the list tables (each saying nothing was
-    # sent) remain; no indicator table without data, and numbering without gaps (the
-    # forecast, section 4 of Part II, comes before the facilities plan, section 5).
+    # sent) remain; no indicator table without data, and numbering across each part without
+    # gaps (the forecast, section 4 of Part II, comes before the facilities plan, section 5).
     titles = [t for t in texts if t.startswith("Bảng ")]
-    assert titles == ["Bảng 3.1. Danh sách doanh nghiệp KH&CN",
-                      "Bảng 5.1. Danh sách tổ chức KH&CN trên địa bàn",
-                      "Bảng II.3.1. Một số chỉ tiêu phát triển KH&CN đến năm 2030",
-                      "Bảng II.4.1. Dự báo một số chỉ tiêu đến năm 2030",
-                      "Bảng II.5.1. Cơ sở phục vụ quản lý nhà nước về KH&CN",
-                      "Bảng II.5.2. Mạng lưới cơ sở KH&CN công lập",
-                      "Bảng II.5.3. Danh mục dự án đề xuất thu hút đầu tư lĩnh vực KH&CN"]
+    assert titles == ["Bảng 1.1. Danh sách doanh nghiệp KH&CN",
+                      "Bảng 1.2. Danh sách tổ chức KH&CN trên địa bàn",
+                      "Bảng 2.1. Một số chỉ tiêu phát triển KH&CN đến năm 2030",
+                      "Bảng 2.2. Dự báo một số chỉ tiêu đến năm 2030",
+                      "Bảng 2.3. Cơ sở phục vụ quản lý nhà nước về KH&CN",
+                      "Bảng 2.4. Mạng lưới cơ sở KH&CN công lập",
+                      "Bảng 2.5. Danh mục dự án đề xuất thu hút đầu tư lĩnh vực KH&CN"]
+    # Danh mục bảng lists the same captions.
+    assert [str(v) for k, v in blocks if k == "l" and str(v).startswith("Bảng ")] == titles
     assert ("Chưa có phòng, đơn vị nào gửi nội dung “Danh mục dự án đề xuất thu hút đầu tư "
             "lĩnh vực KH&CN”.") in texts
 

@@ -28,7 +28,7 @@ from pipeline.merge import MERGED_COLUMNS, merge
 from pipeline.read.model import FileInfo, NarrativeSection, NarrativeSubmission, WorkbookSubmission
 from pipeline.render.analysis import PHRASES, analyse, load_phrases
 from pipeline.render.chapter import ChapterData, render_chapter
-from pipeline.render.sections import SectionData, write_body
+from pipeline.render.sections import SectionData, numbering, write_body
 from pipeline.render.values import Values
 
 from .conftest import CATALOGUE, TEMPLATE, chapter_blocks, target_status
@@ -145,7 +145,7 @@ def test_tfp_is_compared_with_the_national_figures(cat):
     # TFP growth = 10 − 0,35 × 10 − 0,65 × 2 = 5,2%; its share of 10% growth: 52,0% in both
     # periods, above 33,58% and 44,46%.
     tfp = next(t for t in texts if t.startswith("Theo phương pháp hạch toán tăng trưởng"))
-    assert ("đóng góp của TFP vào tăng trưởng GRDP đạt 52,0% và 52,0% (Bảng 3.2). So với bình "
+    assert ("đóng góp của TFP vào tăng trưởng GRDP đạt 52,0% và 52,0% (Bảng 1.2). So với bình "
             "quân cả nước theo Tổng cục Thống kê (33,58% giai đoạn 2011-2015 và 44,46% giai "
             "đoạn 2016-2019), đóng góp của TFP của tỉnh cao hơn ở cả hai giai đoạn.") in tfp
 
@@ -164,7 +164,8 @@ I.1:
                        {"KHTC": _narrative("KHTC", "I.1", "Đoạn của phòng.")}, {},
                        analyse(phrases, base))
     doc = new_document()
-    write_body(doc, StyleIds(doc), data, next(it for it in cat.items if it.code == "I.1"), 1)
+    write_body(doc, StyleIds(doc), data, next(it for it in cat.items if it.code == "I.1"),
+               numbering(cat)["I"])
     path = tmp_path / "muc.docx"
     doc.save(str(path))
     texts = [p.text for p in Document(str(path)).paragraphs]
@@ -289,11 +290,11 @@ def test_the_targets_summary_counts_what_is_reached(cat):
     data = SectionData(cat, Values.of(merged, derivation), derivation, {}, {}, {})
     texts = analyse(load_phrases(SHIPPED, cat), data)["II.3"]
     assert texts[0] == ("Các phòng, đơn vị đề xuất 3 chỉ tiêu phát triển KH&CN đến năm 2030 "
-                        "(Bảng II.3.1). So với hiện trạng, 1 chỉ tiêu đã đạt mục tiêu năm 2025, "
+                        "(Bảng 2.1). So với hiện trạng, 1 chỉ tiêu đã đạt mục tiêu năm 2025, "
                         "1 chỉ tiêu chưa đạt; 1 chỉ tiêu chưa đủ số liệu để đánh giá. Đánh giá "
                         "từng chỉ tiêu (hiện trạng, mức còn thiếu so với mục tiêu và mức tăng "
-                        "cần đạt mỗi năm) ghi trong Bảng II.3.1; dự báo theo xu hướng và lộ "
-                        "trình đạt mục tiêu trình bày ở Bảng II.4.1.")
+                        "cần đạt mỗi năm) ghi trong Bảng 2.1; dự báo theo xu hướng và lộ "
+                        "trình đạt mục tiêu trình bày ở Bảng 2.2.")
     assert len(texts) == 1  # the verdict of each row is in the table, not repeated
 
 
@@ -308,13 +309,16 @@ def test_land_demand_is_said_per_place_and_type_with_its_table(cat, tmp_path):
                        analyse(load_phrases(SHIPPED, cat), base))
     doc = new_document()
     item = next(it for it in cat.items if it.code == "II.4")
-    write_body(doc, StyleIds(doc), data, item, 5)
+    numbers = numbering(cat)["II"]
+    next(numbers), next(numbers)  # the targets (Bảng 2.1) and the forecast (2.2) come before
+    write_body(doc, StyleIds(doc), data, item, numbers)
     path = tmp_path / "muc.docx"
     doc.save(str(path))
     texts = [p.text for p in Document(str(path)).paragraphs]
-    # 2,5 + 1,25 = 3,75 ha of rice land in Lục Nam; the land table is the section's fourth.
+    # 2,5 + 1,25 = 3,75 ha of rice land in Lục Nam; the land table is the section's fourth,
+    # the sixth of Phần II.
     assert ("Theo đề xuất của các phòng, đơn vị, tổng nhu cầu sử dụng đất cho các dự án KH&CN "
-            "là 3,75 ha (Bảng II.5.4). Tại huyện Lục Nam cần 3,75 ha đất trồng lúa cho các dự "
+            "là 3,75 ha (Bảng 2.6). Tại huyện Lục Nam cần 3,75 ha đất trồng lúa cho các dự "
             "án “Khu thực nghiệm” và “Vườn ươm”.") in texts
-    assert ("Bảng II.5.4. Nhu cầu sử dụng đất cho KH&CN theo địa điểm và loại đất chuyển "
+    assert ("Bảng 2.6. Nhu cầu sử dụng đất cho KH&CN theo địa điểm và loại đất chuyển "
             "đổi") in texts

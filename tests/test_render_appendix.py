@@ -3,6 +3,7 @@ python-docx."""
 
 from __future__ import annotations
 
+import pytest
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
@@ -43,8 +44,16 @@ def test_one_row_per_source_in_the_order_given(tmp_path):
     ]
     body = [c.paragraphs[0] for r in table.rows[1:] for c in r.cells]
     assert {(p.style.name, p.alignment) for p in body} == {("Bảng - chữ", WD_ALIGN_PARAGRAPH.LEFT)}
-    assert [round(c.width.cm, 1) for c in table.columns] == [1.9, 4.6, 7.6, 2.4]
+    # "Bảng 1.1" on one line: B 667 ả 444 n 500 g 500, a space 250, 1 500 . 250 1 500 = 3611
+    # thousandths of 12 pt = 1,5286 cm, with the cell's margins and slack (0,48) 2,0086 cm;
+    # "20/03/2020" (8 digits of 500, 2 slashes of 278: 1,9284 cm) in 2,4084. The two columns
+    # of text share the rest of the 16,5 cm.
+    widths = [c.width.cm for c in table.columns]
+    assert widths[0] == pytest.approx(2.0086, abs=0.01)
+    assert widths[3] == pytest.approx(2.4084, abs=0.01)
+    assert sum(widths) == pytest.approx(16.5, abs=0.01)
     assert table.rows[0]._tr.xpath("./w:trPr/w:tblHeader")  # repeated on each page
+    assert [bool(r._tr.xpath("./w:trPr/w:cantSplit")) for r in table.rows] == [True] * 3
     assert table.alignment is None  # at the left margin, as wide as the text
 
 

@@ -4,6 +4,8 @@ unusable, the table and its note)."""
 
 from __future__ import annotations
 
+from itertools import count
+
 import pandas as pd
 import pytest
 from docx import Document
@@ -17,8 +19,8 @@ from pipeline.derive import (
 )
 from pipeline.merge import MERGED_COLUMNS
 from pipeline.render.analysis import PHRASES, analyse, load_phrases
-from pipeline.render.forecast import forecast_cells, forecast_rows
-from pipeline.render.sections import SectionData, write_body
+from pipeline.render.forecast import forecast_cells, forecast_rows, forecast_table
+from pipeline.render.sections import FORECAST_TABLE, SectionData, table_plans, write_body
 from pipeline.render.values import Values
 
 from .conftest import TEMPLATE, target_status
@@ -64,8 +66,12 @@ def test_the_forecast_section_says_a_trend_out_of_range_cannot_be_used(cat, tmp_
     base = SectionData(cat, Values.of(merged, derivation), derivation, {}, {}, {})
     data = SectionData(cat, base.values, derivation, {}, {}, {},
                        analyse(load_phrases(SHIPPED, cat), base))
+    # The forecast's number, as the analysis cites it; the body draws its numbers from there.
+    number = table_plans(data)["II.5"][FORECAST_TABLE].removeprefix("Bảng ")
+    part, first = number.split(".")
     doc = new_document()
-    write_body(doc, StyleIds(doc), data, next(it for it in cat.items if it.code == "II.5"), 4)
+    write_body(doc, StyleIds(doc), data, next(it for it in cat.items if it.code == "II.5"),
+               (f"{part}.{k}" for k in count(int(first))))
     path = tmp_path / "muc.docx"
     doc.save(str(path))
     saved = Document(str(path))
@@ -73,10 +79,10 @@ def test_the_forecast_section_says_a_trend_out_of_range_cannot_be_used(cat, tmp_
     assert ("Xu hướng của chỉ tiêu “Tỷ lệ lao động qua đào tạo” cho 111,1% vào năm 2030, ra "
             "ngoài giới hạn có thể của chỉ tiêu (từ 0 đến 100), nên không dùng được làm dự báo; "
             "để đạt mục tiêu 80,0% năm 2030 cần tăng đều 1,22 điểm phần trăm mỗi năm.") in texts
-    assert texts[1].startswith("Dự báo một số chỉ tiêu đến năm 2030 (Bảng II.4.1) được lập theo "
-                               "hai cách.")
+    assert texts[1].startswith(f"Dự báo một số chỉ tiêu đến năm 2030 (Bảng {number}) được lập "
+                               "theo hai cách.")
     assert any(t.startswith("Tầm nhìn đến năm 2050,") for t in texts)
-    assert "Bảng II.4.1. Dự báo một số chỉ tiêu đến năm 2030" in texts
+    assert f"Bảng {number}. Dự báo một số chỉ tiêu đến năm 2030" in texts
     [table] = saved.tables
     # Every row is in %: the unit is said once above the table, not in a column.
     assert "Đơn vị tính: % (thay đổi mỗi năm: điểm phần trăm)" in texts
@@ -87,3 +93,30 @@ def test_the_forecast_section_says_a_trend_out_of_range_cannot_be_used(cat, tmp_
     note = next(t for t in texts if t.startswith("Ghi chú:"))
     assert ("“*”: xu hướng vượt ra ngoài giới hạn có thể của chỉ tiêu, không dùng được làm dự "
             "báo.") in note
+
+
+def test_rows_of_several_measures_have_a_unit_column_and_no_unit_line(tmp_path):
+    # Trained labour in % and S&T organisations counted (a made-up second target row).
+    rows = forecast_rows([
+        target_status(),
+        target_status(label="Số tổ chức KH&CN", measure="tổ chức", decimals=0, current=21.0,
+                      targets=((2025, 25.0), (2030, 30.0)),
+                      projection=((2025, 27.0), (2030, 32.0)), high=None)])
+    doc = new_document()
+    forecast_table(doc, StyleIds(doc), "2.2", [2025, 2030], rows, list(range(2011, 2020)))
+    path = tmp_path / "du-bao.docx"
+    doc.save(str(path))
+    saved = Document(str(path))
+    texts = [p.text for p in saved.paragraphs]
+    assert not [t for t in texts if t.startswith("Đơn vị tính")]
+    [table] = saved.tables
+    assert [c.text for c in table.rows[0].cells][:3] == ["Chỉ tiêu", "Đơn vị", "Hiện trạng"]
+    # 21 to 25 in 6 years: +0,67 a year; to 30 in 11 years: +0,82.
+    assert [c.text for c in table.rows[2].cells] == [
+        "Số tổ chức KH&CN", "tổ chức", "21 (2019)", "27", "32", "25", "30", "+0,67", "+0,82"]
+    note = next(t for t in texts if t.startswith("Ghi chú:"))
+    assert "Thay đổi mỗi năm của chỉ tiêu tính bằng % là số điểm phần trăm." in note
+    # Nine columns fit a portrait page; the table keeps whole, with its source and note.
+    assert not saved.element.body.xpath("./w:p/w:pPr/w:sectPr")
+    assert all(p.paragraph_format.keep_with_next for row in table.rows for c in row.cells
+               for p in c.paragraphs)

@@ -25,6 +25,9 @@ from pipeline.render.sections import (
     heading,
     missing_lines,
     narrative_of,
+    numbering,
+    part_label,
+    part_note,
     section_numbers,
     section_tag,
     write_body,
@@ -67,8 +70,15 @@ def test_numbers_tags_and_headings_of_sections(cat):
     assert [numbers[c] for c in ("I.1", "I.9", "I.DG", "II.1", "II.3", "II.5", "II.4",
                                  "IV")] == [1, 9, 10, 1, 3, 4, 5, 1]
     items = {it.code: it for it in cat.items}
-    assert [section_tag(items[c], numbers[c]) for c in ("I.3", "II.5", "II.4", "IV")] == [
-        "3", "II.4", "II.5", "IV.1"]
+    # Tables and figures are numbered by part, one scheme: Bảng 1.x in Phần I, 2.x in II...
+    assert [section_tag(cat, items[c]) for c in ("I.3", "II.5", "II.4", "IV")] == [
+        "1", "2", "2", "3"]
+    # Parts are numbered consecutively: the seed's "IV" is the chapter's Phần III, with a note.
+    assert [part_label(cat, p) for p in ("I", "II", "IV")] == ["PHẦN I", "PHẦN II", "PHẦN III"]
+    assert part_note(cat, "I") == part_note(cat, "II") == ""
+    assert part_note(cat, "IV") == (
+        "Ghi chú: Phần III tương ứng với mục IV trong bảng phân công nhiệm vụ của Kế hoạch "
+        "(bảng phân công không có mục III); các phần của báo cáo được đánh số liên tục.")
     assert heading(items["I.1"], 1) == ("1. Đầu tư cho khoa học và công nghệ; cơ sở vật chất, "
                                         "trang thiết bị phục vụ hoạt động KH&CN")
     assert heading(items["IV"], 1) == ""
@@ -106,7 +116,10 @@ def test_a_shared_section_lists_narratives_points_and_its_list_tables(cat, tmp_p
     ], lists={"du_an": projects})
     doc = new_document()
     item = next(it for it in cat.items if it.code == "II.4")
-    sources = write_body(doc, StyleIds(doc), data, item, 4)
+    numbers = numbering(cat)["II"]
+    for _ in range(3):  # the targets, the forecast and one more table come before
+        next(numbers)
+    sources = write_body(doc, StyleIds(doc), data, item, numbers)
 
     none_yet = ("Chưa có số liệu", "Chưa có nội dung thuyết minh cho điểm này.")
     assert _paragraphs(doc, tmp_path) == [
@@ -124,15 +137,18 @@ def test_a_shared_section_lists_narratives_points_and_its_list_tables(cat, tmp_p
         none_yet,
         ("Điểm", "d) Nhu cầu sử dụng đất (loại đất chuyển đổi) cho KH&CN"),
         none_yet,
-        ("Bảng - tên bảng", "Bảng II.4.1. Cơ sở phục vụ quản lý nhà nước về KH&CN"),
+        ("Bảng - tên bảng", "Bảng 2.4. Cơ sở phục vụ quản lý nhà nước về KH&CN"),
         ("Chưa có số liệu", "Chưa có phòng, đơn vị nào gửi nội dung “Cơ sở phục vụ quản lý nhà "
                             "nước về KH&CN”."),
-        ("Bảng - tên bảng", "Bảng II.4.2. Mạng lưới cơ sở KH&CN công lập"),
+        ("Bảng - tên bảng", "Bảng 2.5. Mạng lưới cơ sở KH&CN công lập"),
         ("Chưa có số liệu", "Chưa có phòng, đơn vị nào gửi nội dung “Mạng lưới cơ sở KH&CN "
                             "công lập”."),
-        ("Bảng - tên bảng", "Bảng II.4.3. Danh mục dự án đề xuất thu hút đầu tư lĩnh vực KH&CN"),
+        # Eight columns, four of wrapping text: a landscape page between two section breaks.
+        ("Normal", ""),
+        ("Bảng - tên bảng", "Bảng 2.6. Danh mục dự án đề xuất thu hút đầu tư lĩnh vực KH&CN"),
         ("Bảng - nguồn", "Nguồn: Phòng Quản lý Khoa học."),
-        ("Bảng - tên bảng", "Bảng II.4.4. Nhu cầu sử dụng đất cho KH&CN theo địa điểm và loại "
+        ("Normal", ""),
+        ("Bảng - tên bảng", "Bảng 2.7. Nhu cầu sử dụng đất cho KH&CN theo địa điểm và loại "
                             "đất chuyển đổi"),
         ("Bảng - đơn vị tính", "Đơn vị tính: ha"),
         ("Bảng - nguồn", "Nguồn: tổng hợp từ danh mục dự án đề xuất của các phòng, đơn vị."),
@@ -146,7 +162,7 @@ def test_a_units_section_has_its_owner_its_tables_and_their_sources(cat, tmp_pat
     data = _data(cat, merged, workbooks=[_workbook("KHTC")])
     doc = new_document()
     item = next(it for it in cat.items if it.code == "I.1")
-    sources = write_body(doc, StyleIds(doc), data, item, 1)
+    sources = write_body(doc, StyleIds(doc), data, item, numbering(cat)["I"])
 
     texts = [t for _, t in _paragraphs(doc, tmp_path)]
     assert texts[:2] == ["Đơn vị chủ trì: Phòng Kế hoạch Tài chính.",
@@ -168,7 +184,7 @@ def test_points_follow_the_vietnamese_legal_letters(cat, tmp_path):
     # I.2 has six sub-topics: a) b) c) d) đ) e) — đ after d, no f.
     doc = new_document()
     item = next(it for it in cat.items if it.code == "I.2")
-    write_body(doc, StyleIds(doc), _data(cat), item, 2)
+    write_body(doc, StyleIds(doc), _data(cat), item, numbering(cat)["I"])
     points = [text.split(")")[0] for style, text in _paragraphs(doc, tmp_path)
               if style == "Điểm"]
     assert points == ["a", "b", "c", "d", "đ", "e"]

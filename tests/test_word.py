@@ -87,17 +87,41 @@ def test_no_rows_gives_the_header_alone(tmp_path):
     assert [[c.text for c in r.cells] for r in table.rows] == [["Bảng", "Cột số liệu"]]
 
 
-@pytest.mark.parametrize("headers, rows, expected", [
-    # The first column has room for "2019" (1,4 cm at least), the other takes the rest of
-    # the 16,5 cm text width: 16,5 - 1,4 = 15,1.
-    (["Năm", "Giá trị"], [["2019", "12"]], [1.4, 15.1]),
-    # Short words and values: 1,2 cm each; the spare 16,5 - 3,8 = 12,7 cm is shared by the
-    # headers' lengths (7 and 5 characters): 12,7 × 7/12 and 12,7 × 5/12.
-    (["Năm", "Giá trị", "Tỷ lệ"], [["2019", "12", "1,5"]],
-     [1.4, 1.2 + 12.7 * 7 / 12, 1.2 + 12.7 * 5 / 12]),
-])
-def test_fit_widths_by_hand(headers, rows, expected):
-    assert fit_widths(headers, rows) == pytest.approx(expected)
+# Widths by hand, from Times New Roman's advance widths (thousandths of an em; 12 pt = 0,4233
+# cm an em) and a cell's 0,38 cm of margins + 0,1 cm of slack:
+# "KH&CN" in bold: K 778 + H 778 + & 833 + C 722 + N 722 = 3833 -> 1,6226 cm; with 0,48: 2,1026.
+KHCN = 3.833 * 12 * 2.54 / 72 + 0.48
+
+
+def test_a_header_word_is_never_split_and_the_rest_goes_by_header_length():
+    # Seven columns headed "KH&CN" of one-digit numbers: each needs its word, 2,1026 cm;
+    # the 16,5 - 7 × 2,1026 cm left go to the six after the first (equal headers).
+    fit = fit_widths(["KH&CN"] * 7, [["1"] * 7])
+    assert not fit.landscape
+    assert fit.widths == pytest.approx([KHCN] + [KHCN + (16.5 - 7 * KHCN) / 6] * 6)
+
+
+def test_columns_that_cannot_keep_their_words_in_portrait_go_landscape():
+    # Eight such columns need 16,82 cm > 16,5: a landscape page's 25,7 cm.
+    fit = fit_widths(["KH&CN"] * 8, [["1"] * 8])
+    assert fit.landscape
+    assert fit.widths == pytest.approx([KHCN] + [KHCN + (25.7 - 8 * KHCN) / 7] * 7)
+
+
+def test_columns_of_long_text_share_the_room_by_their_lengths():
+    # "Năm" in bold: N 722 + ă 500 + m 833 = 2055 -> 0,87 cm + 0,48 = 1,35 cm. Two columns of
+    # one repeated word "aaaa" (4 × 444 = 1776 -> 0,7518 cm), 20 and 40 words (with 19 and 39
+    # spaces of 250): 17,536 cm and 35,42 cm on one line, + 0,48. They share 16,5 - 1,35 in
+    # proportion: 15,15 × 18,016 / 53,90 and 15,15 × 35,90 / 53,90.
+    word = 1.776 * 12 * 2.54 / 72
+    space = 0.25 * 12 * 2.54 / 72
+    short, long = 20 * word + 19 * space + 0.48, 40 * word + 39 * space + 0.48
+    fit = fit_widths(["Năm", "A", "B"], [["2019", " ".join(["aaaa"] * 20),
+                                          " ".join(["aaaa"] * 40)]])
+    first = 2.055 * 12 * 2.54 / 72 + 0.48
+    rest = 16.5 - first
+    assert fit.widths == pytest.approx([first, rest * short / (short + long),
+                                        rest * long / (short + long)])
 
 
 def test_table_cell_text_keeps_line_breaks_tabs_and_spaces():

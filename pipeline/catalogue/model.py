@@ -247,6 +247,25 @@ class Item(_Model):
     forecast: bool = False  # the section shows the forecast table of every target
 
 
+class Signature(_Model):
+    """Who signs the chapter (Decree 30/2020, Appendix I: the signing authority, the
+    signer's title, the signer's name under the space for the signature and seal)."""
+
+    authority: str = ""  # "KT. GIÁM ĐỐC" when signing on behalf of the head; "" otherwise
+    title: str  # "PHÓ GIÁM ĐỐC"
+    name: str = ""  # "" leaves the name to be written by hand
+
+
+class DocumentForm(_Model):
+    """The chapter as an official report (Decree 30/2020): its number line, its title broken
+    by meaning, its signature and its recipients."""
+
+    symbol: str = Field(pattern=r"^[A-ZĐ0-9&-]+$")  # "BC-KHCN" in "Số: …/BC-KHCN"
+    title_lines: list[str] = []  # the title, one line each ([]: chapter_title on one line)
+    signature: Signature
+    recipients: list[str]  # "Nơi nhận", each as it is printed ("- Lưu: VT, KHTC.")
+
+
 class Reference(_Model):
     """A sourced figure the chapter compares the province with: a national figure, a legal
     floor. The analysis quotes it with its source in words (templates/phan-tich.yaml)."""
@@ -333,6 +352,8 @@ class Catalogue(_Model):
     items: list[Item]
     parameters: dict[str, float] = {}  # named constants usable in formulas (b_k...)
     references: list[Reference] = []  # sourced national and legal figures the text quotes
+    document: DocumentForm | None = None  # the chapter's official form (number, signature)
+    abbreviations: dict[str, str] = {}  # "KH&CN": "Khoa học và công nghệ", listed in front
     derived: list[Derived] = []
     rules: list[Rule] = []
     checks: Checks = Checks()

@@ -425,8 +425,9 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
     ),
     "narrative_table": (
         Severity.WARNING,
-        "Thuyết minh có {value} bảng; bảng trong thuyết minh không được đưa vào chương. Hãy "
-        "nhập số liệu vào biểu Excel, phần nhận xét viết thành đoạn văn.",
+        "Thuyết minh có {value} ở {detail}; chương giữ phần chữ của bảng đó thành các đoạn văn "
+        "nhưng không giữ dạng bảng. Hãy đặt bảng trực tiếp trong văn bản, không lồng trong "
+        "bảng khác, khung văn bản hay chú thích.",
     ),
     "value_outside_form": (
         Severity.WARNING,
@@ -501,15 +502,40 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
     ),
     "narrative_image": (
         Severity.WARNING,
-        "Thuyết minh có {value} hình ảnh hoặc đối tượng nhúng ({cell}); chương chỉ ghép phần "
-        "chữ nên các hình này không được đưa vào. Số liệu hãy nhập vào biểu Excel; hình cần "
-        "dùng gửi riêng cho Phòng Kế hoạch Tài chính.",
+        "Thuyết minh có {value} ở {detail}; hình này không đưa được vào chương. Hãy chèn lại "
+        "hình dạng ảnh PNG hoặc JPEG (Insert > Pictures) ngay trong đoạn văn, không đặt trong "
+        "khung, nhóm hình hay bảng; nếu không được, gửi riêng hình cho Phòng Kế hoạch Tài chính.",
     ),
     "narrative_object": (
         Severity.WARNING,
-        "Thuyết minh có {value} ở {detail}; chương chỉ ghép phần chữ nên nội dung này không "
-        "được đưa vào. Hãy viết thành đoạn văn những gì cần đưa vào chương (số liệu nhập vào "
+        "Thuyết minh có {value} ở {detail}; nội dung này không đưa được vào chương. Hãy viết "
+        "thành đoạn văn, bảng hoặc hình ảnh những gì cần đưa vào chương (số liệu nhập vào "
         "biểu Excel); nếu cần giữ nguyên, gửi riêng tệp gốc cho Phòng Kế hoạch Tài chính.",
+    ),
+    "narrative_textbox": (
+        Severity.WARNING,
+        "Thuyết minh có {value} ở {detail}; chương giữ chữ trong khung thành đoạn văn ngay sau "
+        "đoạn đó nhưng không giữ khung. Hãy viết nội dung đó thành đoạn văn thường (không "
+        "dùng khung) ở đúng chỗ cần đặt.",
+    ),
+    "narrative_table_cut": (
+        Severity.WARNING,
+        "Thuyết minh có {detail} với {value}; phần còn lại của bảng không được đưa vào "
+        "chương. Hãy rút gọn bảng (số liệu chi tiết nhập vào biểu Excel hoặc gửi riêng cho "
+        "Phòng Kế hoạch Tài chính).",
+    ),
+    "narrative_tracked": (
+        Severity.WARNING,
+        "Thuyết minh còn thay đổi được theo dõi (Track Changes) ở {cell}; chương lấy nội dung "
+        "như khi chấp nhận mọi thay đổi (giữ phần thêm, bỏ phần xóa). Hãy xem lại các chỗ đó, "
+        "chấp nhận hoặc từ chối từng thay đổi (Review > Accept/Reject), tắt theo dõi thay đổi "
+        "rồi gửi lại.",
+    ),
+    "narrative_comment": (
+        Severity.WARNING,
+        "Thuyết minh có {value} nhận xét (Comment) ở {cell}; nhận xét không được đưa vào "
+        "chương. Nếu nội dung nhận xét cần có trong chương, hãy viết thành đoạn văn; xóa các "
+        "nhận xét (Review > Delete) trước khi gửi.",
     ),
     "narrative_unknown_heading": (
         Severity.WARNING,

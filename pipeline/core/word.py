@@ -9,32 +9,49 @@ hand in Word, keep the Jinja tags each in its own paragraph; `make template` rew
 here. `new_document` gives the same page and styles to the office's letters.
 
 `write_table` writes every table of ready-made texts (the chapter's list, targets and appendix
-tables, the letters' tables); `StyleIds`, `new_grid`, `head_cell`, `set_text`, `set_widths` and
-`repeat_header` are its pieces, for tables with merged header cells.
+tables, the letters' tables); `StyleIds`, `new_grid`, `head_cell`, `set_text`, `set_widths`,
+`repeat_header` and `keep_rows` are its pieces, for tables with merged header cells. Tables are
+laid out for print: `fit_widths` sizes columns from the font's widths (core/metrics.py) so that
+no word is split, and says when a table needs a landscape page; `section_break` puts it on one;
+rows never split, and `keep_rows` never leaves one row alone on a page. Once the master is
+rendered, `settle_sections` gives the first section the master's headers.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import (
+    WD_ALIGN_PARAGRAPH,
+    WD_BREAK,
+    WD_LINE_SPACING,
+    WD_TAB_ALIGNMENT,
+    WD_TAB_LEADER,
+)
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 
+from pipeline.core import fields, metrics
+
 if TYPE_CHECKING:
     from docx.document import Document as WordDocument
     from docx.enum.text import WD_PARAGRAPH_ALIGNMENT
+    from docx.oxml.section import CT_SectPr
+    from docx.oxml.text.paragraph import CT_P
     from docx.section import Section
     from docx.styles.style import CharacterStyle, ParagraphStyle
     from docx.table import Table, _Cell, _Row
     from docx.text.paragraph import Paragraph
+    from lxml.etree import _Element
 
 FONT = "Times New Roman"
 TEXT_WIDTH_CM = 16.5  # A4 210 mm - 30 mm - 15 mm (the margins of new_document)
@@ -198,50 +215,153 @@ def new_document() -> WordDocument:
                      keep_next=True)
     _paragraph_style(doc, STYLE_CAPTION, 12, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER,
                      after=6)
+    _front_styles(doc)
 
     return doc
 
 
+def _rule(cell: _Cell, length_cm: float, cell_cm: float) -> None:
+    """A short centred line under the text above it (Decree 30/2020, Appendix I: under the
+    agency's name and under the motto): an empty 2 pt paragraph with a top border."""
+    p = cell.add_paragraph()
+    pf = p.paragraph_format
+    pf.first_line_indent = Cm(0)
+    pf.left_indent = pf.right_indent = Cm(max(0.0, (cell_cm - length_cm) / 2))
+    pf.space_before = pf.space_after = Pt(0)
+    pf.line_spacing = Pt(2)
+    p_pr = p._p.get_or_add_pPr()
+    border = OxmlElement("w:pBdr")
+    top = OxmlElement("w:top")
+    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"),
+                       ("w:color", "auto")):
+        top.set(qn(key), value)
+    border.append(top)
+    p_pr.insert_element_before(border, "w:shd", "w:tabs", "w:suppressAutoHyphens",
+                               "w:spacing", "w:ind", "w:jc", "w:rPr")
+    run = p.add_run()
+    run.font.size = Pt(2)
+
+
+AGENCY_CM, MOTTO_CM = 7.2, 9.3  # the two columns of the block
+MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+SLOGAN = "Độc lập - Tự do - Hạnh phúc"
+
+
 def agency_block(doc: WordDocument, parent: str, agency: str, number: str = "",
-                 subject: str = "") -> None:
-    """The agency (left) and national motto (right) block of page one; for an official
-    letter, its number ("Số: ...") and subject ("V/v ...") under the agency."""
+                 subject: str = "", dateline: str = "") -> None:
+    """The agency (left) and national motto (right) block of page one (Decree 30/2020,
+    Appendix I): the parent agency, the agency in bold with a short rule under it, then the
+    number line ("Số: …/BC-KHCN") and, for a letter, its subject ("V/v ..."); the motto, the
+    slogan with a rule as long as itself, then the place and date in italics."""
     head = doc.add_table(rows=1, cols=2)
     head.alignment = WD_TABLE_ALIGNMENT.CENTER
     _no_borders(head)
     left, right = head.rows[0].cells
     head.autofit = False
-    for col, cell, width in ((head.columns[0], left, Cm(7.2)), (head.columns[1], right, Cm(9.3))):
+    for col, cell, width in ((head.columns[0], left, Cm(AGENCY_CM)),
+                             (head.columns[1], right, Cm(MOTTO_CM))):
         col.width = cell.width = width
-    left_lines = [(parent, False), (agency, True)]
+
+    started: set[int] = set()
+
+    def line(cell: _Cell, text: str, size: float, bold: bool = False, italic: bool = False,
+             before: float = 0) -> None:
+        p = cell.add_paragraph() if id(cell) in started else cell.paragraphs[0]
+        started.add(id(cell))
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        p.paragraph_format.first_line_indent = Cm(0)
+        p.paragraph_format.space_after = Pt(0)
+        p.paragraph_format.space_before = Pt(before)
+        r = p.add_run(text)
+        r.bold, r.italic = bold, italic
+        r.font.size = Pt(size)
+
+    line(left, parent, 12)
+    line(left, agency, 12, bold=True)
+    _rule(left, 2.4, AGENCY_CM)
     if number:
-        left_lines.append((number, False))
+        line(left, number, 13, before=6)
     if subject:
-        left_lines.append((subject, False))
-    for cell, lines in ((left, left_lines),
-                        (right, [("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", True),
-                                 ("Độc lập - Tự do - Hạnh phúc", True)])):
-        cell.paragraphs[0].text = ""
-        for i, (text, bold) in enumerate(lines):
-            p = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            p.paragraph_format.first_line_indent = Cm(0)
-            p.paragraph_format.space_after = Pt(0)
-            r = p.add_run(text)
-            r.bold = bold
-            r.font.size = Pt(13 if cell is right and i == 1 else 12)
-            r.italic = i >= 2 and cell is left and i == len(lines) - 1 and bool(subject)
+        line(left, subject, 12)
+    line(right, MOTTO, 12, bold=True)
+    line(right, SLOGAN, 13, bold=True)
+    _rule(right, 6.0, MOTTO_CM)
+    if dateline:
+        line(right, dateline, 14, italic=True, before=6)
+
+
+LIST_HEADING = "Tiêu đề danh mục"  # MỤC LỤC, DANH MỤC BẢNG... (not in the contents)
+STYLE_TOC = {"1": "toc 1", "2": "toc 2", "Bảng": "table of figures",
+             "Hình": "table of figures"}
+"""The styles of the front lists' entries, by kind (heading level or caption label); Word
+and LibreOffice restyle them when they update the lists."""
+TOC_INSTRUCTIONS = (("MỤC LỤC", 'TOC \\o "1-2" \\h \\z \\u'),
+                    ("DANH MỤC BẢNG", 'TOC \\h \\z \\c "Bảng"'),
+                    ("DANH MỤC HÌNH", 'TOC \\h \\z \\c "Hình"'))
+
+
+def _front_styles(doc: WordDocument) -> None:
+    """The styles of the front lists: their headings and entries (a dotted tab to the page
+    number at the right margin)."""
+    _paragraph_style(doc, LIST_HEADING, 14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER,
+                     before=12, after=12, keep_next=True)
+    for name, indent in (("toc 1", 0.0), ("toc 2", 0.5), ("table of figures", 0.0)):
+        st = _paragraph_style(doc, name, 13, align=WD_ALIGN_PARAGRAPH.LEFT, after=3)
+        st.paragraph_format.left_indent = Cm(indent)
+        st.paragraph_format.first_line_indent = Cm(0)
+        st.paragraph_format.tab_stops.add_tab_stop(Cm(TEXT_WIDTH_CM), WD_TAB_ALIGNMENT.RIGHT,
+                                                   WD_TAB_LEADER.DOTS)
+
+
+def _page_break(doc: WordDocument) -> None:
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
+def _signature_block(doc: WordDocument) -> None:
+    """Nơi nhận (left) and the signature (right), from the template's variables."""
+    block = doc.add_table(rows=1, cols=2)
+    _no_borders(block)
+    block.autofit = False
+    left, right = block.rows[0].cells
+    for col, cell, width in ((block.columns[0], left, Cm(8.0)),
+                             (block.columns[1], right, Cm(8.5))):
+        col.width = cell.width = width
+    texts: list[tuple[_Cell, str, float, bool, bool, WD_PARAGRAPH_ALIGNMENT]] = [
+        (left, "Nơi nhận:", 12, True, True, WD_ALIGN_PARAGRAPH.LEFT),
+        (left, "{%p for r in recipients %}", 11, False, False, WD_ALIGN_PARAGRAPH.LEFT),
+        (left, "- {{ r }}", 11, False, False, WD_ALIGN_PARAGRAPH.LEFT),
+        (left, "{%p endfor %}", 11, False, False, WD_ALIGN_PARAGRAPH.LEFT),
+        (right, "{%p if authority %}", 13, True, False, WD_ALIGN_PARAGRAPH.CENTER),
+        (right, "{{ authority }}", 13, True, False, WD_ALIGN_PARAGRAPH.CENTER),
+        (right, "{%p endif %}", 13, True, False, WD_ALIGN_PARAGRAPH.CENTER),
+        (right, "{{ signer_title }}", 13, True, False, WD_ALIGN_PARAGRAPH.CENTER),
+        (right, "", 13, False, False, WD_ALIGN_PARAGRAPH.CENTER),
+        (right, "", 13, False, False, WD_ALIGN_PARAGRAPH.CENTER),
+        (right, "", 13, False, False, WD_ALIGN_PARAGRAPH.CENTER),
+        (right, "{{ signer_name }}", 13, True, False, WD_ALIGN_PARAGRAPH.CENTER),
+    ]
+    for i, (cell, text, size, bold, italic, align) in enumerate(texts):
+        p = cell.paragraphs[0] if i in (0, 4) else cell.add_paragraph()
+        p.alignment = align
+        p.paragraph_format.first_line_indent = Cm(0)
+        p.paragraph_format.space_after = Pt(0)
+        p.paragraph_format.keep_with_next = True
+        r = p.add_run(text)
+        r.bold, r.italic = bold, italic
+        r.font.size = Pt(size)
 
 
 def build_template() -> WordDocument:
+    """The chapter's master: page one in the Decree 30/2020 form (agency and motto blocks
+    with their rules, number line, place and date, the title), the front lists (Mục lục,
+    Danh mục bảng, Danh mục hình: Word fields filled when the chapter is built; Danh mục chữ
+    viết tắt), the parts (render/chapter.py ends the last one with the closing mark "./."),
+    Nơi nhận and the signature, the appendix."""
     doc = new_document()
-    agency_block(doc, "{{ parent_agency }}", "{{ agency }}")
-    place = doc.add_paragraph("{{ place }}, {{ date_long }}")
-    place.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    place.paragraph_format.space_before = Pt(12)
-    place.runs[0].italic = True
+    agency_block(doc, "{{ parent_agency }}", "{{ agency }}", "{{ number_line }}",
+                 dateline="{{ place }}, {{ date_long }}")
 
-    doc.add_paragraph("BÁO CÁO CHUYÊN ĐỀ", style="Title").paragraph_format.space_before = Pt(18)
+    doc.add_paragraph("BÁO CÁO CHUYÊN ĐỀ", style="Title").paragraph_format.space_before = Pt(24)
     doc.add_paragraph("{{ title }}", style="Title")
     build = doc.add_paragraph("{{ build_line }}", style=STYLE_NOTE)
     build.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -250,24 +370,39 @@ def build_template() -> WordDocument:
     doc.add_paragraph("{{ missing_line }}", style=STYLE_NOTE).alignment = WD_ALIGN_PARAGRAPH.CENTER
     doc.add_paragraph("{%p endif %}")
 
-    for part in ("part1", "part2", "part4"):
-        doc.add_paragraph(f"{{{{ {part}.label }}}}", style="Heading 1")
-        doc.add_paragraph(f"{{{{ {part}.title }}}}", style="Heading 1")
-        doc.add_paragraph(f"{{%p for s in {part}.sections %}}")
-        doc.add_paragraph("{%p if s.heading %}")
-        doc.add_paragraph("{{ s.heading }}", style="Heading 2")
-        doc.add_paragraph("{%p endif %}")
-        doc.add_paragraph("{{p s.body }}")
-        doc.add_paragraph("{%p for c in s.charts %}")
-        doc.add_paragraph("{{ c.image }}", style=STYLE_FIGURE)
-        doc.add_paragraph("{{ c.caption }}", style=STYLE_CAPTION)
-        doc.add_paragraph("{%p endfor %}")
-        doc.add_paragraph("{%p endfor %}")
+    for title, instruction in TOC_INSTRUCTIONS:
+        _page_break(doc)
+        doc.add_paragraph(title, style=LIST_HEADING)
+        fields.toc(doc.add_paragraph(), instruction, doc.add_paragraph())
+    doc.add_paragraph("DANH MỤC CHỮ VIẾT TẮT", style=LIST_HEADING)
+    doc.add_paragraph("{{p abbreviations }}")
+    _page_break(doc)
 
-    doc.add_paragraph("PHỤ LỤC", style="Heading 1")
-    doc.add_paragraph("NGUỒN SỐ LIỆU", style="Heading 1")
+    doc.add_paragraph("{%p for part in parts %}")
+    doc.add_paragraph("{{ part.heading }}", style="Heading 1")
+    doc.add_paragraph("{%p if part.note %}")
+    doc.add_paragraph("{{ part.note }}", style=STYLE_NOTE)
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("{%p for s in part.sections %}")
+    doc.add_paragraph("{%p if s.heading %}")
+    doc.add_paragraph("{{ s.heading }}", style="Heading 2")
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("{{p s.body }}")
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{%p endfor %}")
+    _signature_block(doc)
+
+    appendix = doc.add_paragraph("PHỤ LỤC\nNGUỒN SỐ LIỆU", style="Heading 1")
+    appendix.paragraph_format.page_break_before = True
     doc.add_paragraph("{{p appendix }}")
     return doc
+
+
+def table_title(container: WordDocument, styles: StyleIds, number: str,
+                title: str) -> Paragraph:
+    """A table's numbered title ("Bảng 2.3. Title", a caption) at the end of `container`."""
+    return fields.caption(styles.para(container, "", STYLE_TABLE_TITLE), fields.TABLE, number,
+                          title)
 
 
 def write_template(path: Path) -> Path:
@@ -352,27 +487,122 @@ def repeat_header(row: _Row) -> None:
     tr_pr.append(el)
 
 
-def fit_widths(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[float]:
-    """Column widths (cm) filling the text width: each column gets room for its longest
-    value (text wraps beyond 5 cm), the rest is shared in proportion to the header's length;
-    when even that does not fit, every column shrinks in proportion."""
-    char_cm = 0.2  # 12 pt Times, digits and punctuation
-    # The least a column can have: its longest header word, and 1,2 cm.
-    least = [max(1.2, max((len(w) for w in h.split()), default=1) * 0.24 + 0.4)
-             for h in headers]
-    need = [max(least[c], min(max(len(r[c]) for r in rows) * char_cm + 0.4, 5.0))
-            if rows else least[c] for c in range(len(headers))]
-    need[0] = max(need[0], 1.4, len(rows[-1][0]) * 0.24 + 0.4 if rows else 0)
-    if sum(need) > TEXT_WIDTH_CM:  # text wraps: shrink what exceeds each column's least
-        surplus = [n - m for n, m in zip(need, least)]
-        room = max(0.0, TEXT_WIDTH_CM - sum(least))
-        factor = room / sum(surplus) if sum(surplus) else 0.0
-        return [m + s * factor for m, s in zip(least, surplus)]
-    spare = max(0.0, TEXT_WIDTH_CM - sum(need))
-    weight = [min(len(h), 40) for h in headers]
-    weight[0] = 0
-    total = sum(weight) or 1
-    return [n + spare * w / total for n, w in zip(need, weight)]
+# Sizes of the chapter's table text (12 pt Times New Roman, single spacing).
+CELL_MARGINS_CM = 0.38  # a cell's left and right margins together ("Table Grid": 0,19 cm each)
+SLACK_CM = 0.1  # room for the programs' own rounding, on top of a measured word
+LEAST_COLUMN_CM = 1.2  # no column narrower
+WRAP_CM = 5.0  # longer texts wrap at this width unless the page has room to spare
+TEXT_COLUMN_CM = 2.5  # a column of wrapping text gets this much before the table turns
+LINE_CM = 0.49  # one line of 12 pt text in a cell
+HEAD_LINES = 4  # a header that would wrap to more lines asks for a wider column
+LANDSCAPE_TEXT_WIDTH_CM = 25.7  # A4 297 mm - 20 mm - 20 mm: see section_break
+TEXT_HEIGHT_CM = {False: 25.7, True: 16.5}  # portrait 297 - 20 - 20 mm; landscape 210 - 30 - 15
+KEEP_WHOLE = 12
+"""A table of at most this many body rows, and at most half a page high, is kept on one page
+with its title and source line; a longer one never leaves one row alone on a page."""
+
+
+@dataclass(frozen=True)
+class Fit:
+    """The widths of a table's columns and the page that holds them."""
+
+    widths: list[float]  # cm, one per column, together the text width of the page
+    landscape: bool  # its columns need more than a portrait page's text width
+
+
+@dataclass(frozen=True)
+class _Column:
+    """What one column of a table asks for, in cm (each with the cell's margins)."""
+
+    least: float  # its widest word, the header's in bold: a number, "KH&CN", "(%)" never split
+    floor: float  # what it keeps before the table turns landscape: its least and, for a
+    # column of wrapping text, TEXT_COLUMN_CM
+    need: float  # what it would like: its longest text on one line up to WRAP_CM, its header
+    # on at most HEAD_LINES lines
+    line: float  # its longest text on one line
+
+    @property
+    def wraps(self) -> bool:
+        return self.line > self.need
+
+
+def _column(header: str, cells: Sequence[str], bold: bool) -> _Column:
+    pad = CELL_MARGINS_CM + SLACK_CM
+    words = [metrics.widest_word_cm(header, bold=True),
+             *(metrics.widest_word_cm(c, bold=bold) for c in cells)]
+    least = max(LEAST_COLUMN_CM, pad + max(words))
+    line = max((metrics.width_cm(c, bold=bold) for c in cells), default=0.0) + pad
+    head = metrics.width_cm(header, bold=True) / HEAD_LINES + pad
+    need = max(least, min(max(line, head), WRAP_CM))
+    return _Column(least, max(least, min(need, TEXT_COLUMN_CM)), need, line)
+
+
+def _spread(width: float, cols: list[_Column], widths: list[float],
+            weights: list[int]) -> list[float]:
+    """`widths` with what is left of `width` added in proportion to `weights` (evenly when
+    every weight is 0)."""
+    spare = max(0.0, width - sum(widths))
+    total = sum(weights)
+    return [w + (spare * k / total if total else spare / len(cols))
+            for w, k in zip(widths, weights)]
+
+
+def _balance(budget: float, cols: list[_Column]) -> list[float]:
+    """`budget` shared among columns of wrapping text in proportion to their longest texts,
+    each between its floor and its longest text on one line: their rows wrap to about as
+    many lines in each."""
+    out: dict[int, float] = {}
+    free = list(range(len(cols)))
+    while free:
+        total = sum(cols[i].line for i in free)
+        share = {i: budget * cols[i].line / total for i in free}
+        pinned = ([(i, cols[i].floor) for i in free if share[i] < cols[i].floor]
+                  or [(i, cols[i].line) for i in free if share[i] > cols[i].line])
+        if not pinned:
+            out.update(share)
+            break
+        for i, w in pinned:
+            out[i] = w
+            budget -= w
+            free.remove(i)
+    return [out[i] for i in range(len(cols))]
+
+
+def _share(width: float, cols: list[_Column], weights: list[int]) -> list[float]:
+    """Widths filling `width`. Each column that fits its text on one line gets what it
+    needs; the columns of wrapping text share the rest in proportion to their texts (within
+    their floor and one line); what is still left goes by `weights`. When that is too much,
+    each column shrinks towards its floor, then its least, in proportion to what it gives up;
+    when even the least is too wide, all shrink alike."""
+    wrap = [c for c in cols if c.wraps]
+    kept = sum(c.need for c in cols if not c.wraps)
+    if kept + sum(c.floor for c in wrap) <= width:
+        shared = iter(_balance(width - kept, wrap) if wrap else [])
+        return _spread(width, cols, [next(shared) if c.wraps else c.need for c in cols],
+                       weights)
+    for low, high in (([c.floor for c in cols], [c.need for c in cols]),
+                      ([c.least for c in cols], [c.floor for c in cols])):
+        if sum(low) <= width:
+            give = sum(high) - sum(low)
+            factor = (width - sum(low)) / give if give else 0.0
+            return [lo + (hi - lo) * factor for lo, hi in zip(low, high)]
+    return [c.least * width / sum(c.least for c in cols) for c in cols]
+
+
+def fit_widths(headers: Sequence[str], rows: Sequence[Sequence[str]], *,
+               bold_first: bool = False) -> Fit:
+    """Column widths for a table's texts (see _Column and _share): every word whole, a
+    number on one line, long texts wrapping to about as many lines in each of their columns;
+    what is left of the text width goes in proportion to the headers' lengths (none to the
+    first column, which names the rows). A table whose columns cannot each get their floor
+    in a portrait page's 16,5 cm is set on a landscape page (25,7 cm), where it may shrink
+    further. `bold_first`: the first column is in the header style."""
+    cols = [_column(h, [r[c] for r in rows], bold_first and c == 0)
+            for c, h in enumerate(headers)]
+    landscape = sum(c.floor for c in cols) > TEXT_WIDTH_CM
+    weights = [0, *(min(len(h), 40) for h in headers[1:])]
+    return Fit(_share(LANDSCAPE_TEXT_WIDTH_CM if landscape else TEXT_WIDTH_CM, cols, weights),
+               landscape)
 
 
 def set_widths(grid: Table, widths_cm: Sequence[float]) -> None:
@@ -388,6 +618,132 @@ def set_widths(grid: Table, widths_cm: Sequence[float]) -> None:
             tcW.set(qn("w:type"), "dxa")
 
 
+def table_height_cm(widths_cm: Sequence[float], rows: Sequence[Sequence[str]],
+                    bold_first: bool = False, bold: bool = False) -> float:
+    """About how high `rows` of texts are in columns of `widths_cm` (each row as high as its
+    cell of most lines), the first column or all in bold when told."""
+    return sum(LINE_CM * max((metrics.lines(text, w - CELL_MARGINS_CM,
+                                            bold=bold or (bold_first and c == 0))
+                              for c, (text, w) in enumerate(zip(row, widths_cm))), default=1)
+               for row in rows)
+
+
+def is_short(widths_cm: Sequence[float], head: Sequence[Sequence[str]],
+             rows: Sequence[Sequence[str]], landscape: bool = False,
+             bold_first: bool = False) -> bool:
+    """A table kept whole on one page: at most KEEP_WHOLE body `rows` and, with its `head`
+    rows, at most half the page's text height."""
+    high = (table_height_cm(widths_cm, head, bold=True)
+            + table_height_cm(widths_cm, rows, bold_first))
+    return len(rows) <= KEEP_WHOLE and high <= TEXT_HEIGHT_CM[landscape] / 2
+
+
+def _keep_next(tr: _Element) -> None:
+    for p in tr.iter(qn("w:p")):
+        cast("CT_P", p).get_or_add_pPr().keepNext_val = True
+
+
+def keep_rows(grid: Table, head_rows: int, whole: bool) -> None:
+    """Rows that never split across pages, header rows that do not go without the first body
+    row, and never one row alone on a page: the paragraphs of a `whole` table's rows keep with
+    the next (the table stays on one page, with the line under it); in a longer table, those
+    of the header rows, of the first two and of the last two body rows (its last row keeps
+    with the source line under it)."""
+    rows = grid._tbl.tr_lst
+    body = len(rows) - head_rows
+    for k, tr in enumerate(rows):
+        tr_pr = tr.get_or_add_trPr()
+        tr_pr.insert(0, OxmlElement("w:cantSplit"))
+        b = k - head_rows  # the body row's place, negative in the header
+        if whole or b < 2 or b >= body - 2:
+            _keep_next(tr)
+
+
+def _landscape_page(section: CT_SectPr) -> None:
+    """Turn a portrait page's setup a quarter turn: the page is read with its binding edge
+    at the top, so the binding margin (the left) becomes the top margin, the top the right,
+    the right the bottom and the bottom the left."""
+    width, height = section.page_width, section.page_height
+    top, right = section.top_margin, section.right_margin
+    bottom, left = section.bottom_margin, section.left_margin
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = height, width
+    section.top_margin, section.right_margin = left, top
+    section.bottom_margin, section.left_margin = right, bottom
+
+
+_HEADERS_AND_FIRST = (qn("w:headerReference"), qn("w:footerReference"), qn("w:titlePg"))
+
+
+def _last_block(container: WordDocument) -> _Element | None:
+    """The last paragraph or table of `container`'s body, or None."""
+    blocks = container.element.body.xpath("./w:p | ./w:tbl")
+    return blocks[-1] if blocks else None
+
+
+def section_break(container: WordDocument, landscape: bool) -> None:
+    """An empty paragraph that ends a section: put before a wide table's title
+    (landscape=False: it ends the portrait pages before it) and after its last line
+    (landscape=True: it ends the landscape pages holding it). The page is the master's (size,
+    margins, header distance: a copy of the document's last section, which in a docxtpl
+    sub-document is the master's), a quarter turn for landscape (Decree 30/2020 allows
+    landscape pages for wide tables). Neither section has headers of its own nor a different
+    first page: each shows the header before it, page number and any sample mark included
+    (`settle_sections` gives the first section the master's headers once rendered). A wide
+    table right after another stays in its landscape section (no empty page between)."""
+    last = _last_block(container)
+    if not landscape and last is not None and last.xpath("./w:pPr/w:sectPr/w:pgSz"
+                                                         "[@w:orient='landscape']"):
+        container.element.body.remove(last)  # a wide table right after another: one run
+        return
+    master = container.part.document.element.body.sectPr
+    sect_pr = cast("CT_SectPr", copy.deepcopy(master) if master is not None
+                   else OxmlElement("w:sectPr"))
+    for el in list(sect_pr):
+        if el.tag in _HEADERS_AND_FIRST:
+            sect_pr.remove(el)
+        elif el.tag == qn("w:pgNumType"):
+            el.attrib.pop(qn("w:start"), "")  # numbering runs on
+    if landscape:
+        _landscape_page(sect_pr)
+    p = container.add_paragraph()
+    pf = p.paragraph_format
+    pf.space_before = pf.space_after = Pt(0)
+    pf.first_line_indent = Cm(0)
+    pf.line_spacing = Pt(1)  # exactly 1 pt: the break takes no room on its page
+    p._p.get_or_add_pPr()._insert_sectPr(sect_pr)
+
+
+def settle_sections(doc: WordDocument) -> None:
+    """After the master is rendered with its section bodies: when wide tables added sections
+    (section_break), the first section takes the master's headers and footers and its
+    different first page (no number on page one) from the last section, the master's own,
+    which keeps none: every later page shows the first section's header (the page number and
+    any sample mark), the first page of a later section included."""
+    body = doc.element.body
+    last = body.sectPr
+    breaks = body.xpath("./w:p/w:pPr/w:sectPr")
+    if last is None or not breaks:
+        return
+    first = breaks[0]
+    refs = [el for el in last if el.tag in _HEADERS_AND_FIRST[:2]]
+    for k, el in enumerate(refs):
+        first.insert(k, el)  # moved: headers and footers come first in a w:sectPr
+    if last.titlePg_val:
+        first.titlePg_val = True
+        last.titlePg_val = False
+
+
+def source_and_notes(container: WordDocument, styles: StyleIds, source: str,
+                     notes: Sequence[str]) -> None:
+    """The source line under a table and, when there are notes, "Ghi chú: ..." under it
+    (the source line then keeps with its note, as the table's last row keeps with it)."""
+    line = styles.para(container, source, STYLE_SOURCE_LINE)
+    if notes:
+        line.paragraph_format.keep_with_next = True
+        styles.para(container, "Ghi chú: " + " ".join(notes), STYLE_NOTE)
+
+
 def _is_number(text: str) -> bool:
     return text.replace(".", "").replace(",", "").replace("-", "").isdigit()
 
@@ -396,11 +752,13 @@ def write_table(container: WordDocument, styles: StyleIds, headers: Sequence[str
                 rows: Sequence[Sequence[str]], widths_cm: Sequence[float], *,
                 align: Sequence[CellAlign | None] | None = None, first_is_head: bool = False,
                 center: bool = True, repeat_head: bool = True,
-                middle_heads: bool = True) -> Table:
+                middle_heads: bool = True, landscape: bool = False) -> Table:
     """A "Table Grid" table of ready-made texts at the end of `container`: one header row
     (STYLE_TABLE_HEAD; centred vertically and repeated on each page unless told not to),
     then the rows in STYLE_TABLE_TEXT, each column aligned as `align` says (default: the
-    style's); the first column in the header style when it names the rows. Fixed widths."""
+    style's); the first column in the header style when it names the rows. Fixed widths;
+    rows kept together as `keep_rows` says (whole when the table `is_short` on its page,
+    landscape when told)."""
     grid, at = new_grid(container, styles, 1 + len(rows), len(headers), center)
     set_widths(grid, widths_cm)
     for c, text in enumerate(headers):
@@ -421,4 +779,5 @@ def write_table(container: WordDocument, styles: StyleIds, headers: Sequence[str
                 p.alignment = WD_ALIGN_PARAGRAPH.LEFT
             elif how == "center":
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    keep_rows(grid, 1, is_short(widths_cm, [headers], rows, landscape, first_is_head))
     return grid

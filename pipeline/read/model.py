@@ -143,11 +143,81 @@ class WorkbookSubmission:
 
 
 @dataclass(frozen=True)
+class TextRun:
+    """A piece of a narrative's paragraph in one formatting."""
+
+    text: str  # NFC
+    bold: bool = False
+    italic: bool = False
+    underline: bool = False
+    script: str = ""  # "super", "sub" or "" (on the line)
+
+
+@dataclass(frozen=True)
+class NarrativeParagraph:
+    """A paragraph the unit wrote, as runs; a list item when `list_kind` is set."""
+
+    runs: tuple[TextRun, ...]  # adjacent runs of the same formatting are one
+    list_kind: str = ""  # "bullet", "number" or "" (not a list item)
+    level: int = 0  # list level, 0 for the outermost (0 when not a list item)
+    list_id: int = 0  # the unit's list it belongs to (its numbering id; 0: not a list)
+
+    @property
+    def text(self) -> str:
+        return "".join(r.text for r in self.runs)
+
+
+@dataclass(frozen=True)
+class NarrativeCell:
+    """One cell of a narrative's table: its paragraphs (a nested table's text flattened into
+    them), the grid columns it spans and whether it continues the merged cell above."""
+
+    paragraphs: tuple[NarrativeParagraph, ...]
+    span: int = 1  # grid columns (w:gridSpan)
+    merged_above: bool = False  # a vertical merge's continuation: its text is in the cell above
+
+
+@dataclass(frozen=True)
+class NarrativeTable:
+    rows: tuple[tuple[NarrativeCell, ...], ...]
+    widths: tuple[int, ...] = ()  # grid column widths as written, twips (() when unknown)
+    header_rows: int = 0  # leading rows marked to repeat as the table's header
+
+
+@dataclass(frozen=True)
+class NarrativeImage:
+    """A picture the unit put in its own paragraph or in a paragraph of text (then it follows
+    that paragraph)."""
+
+    data: bytes  # the image file as stored in the .docx
+    content_type: str  # "image/png", "image/jpeg"…
+    width: int  # shown size, EMU
+    height: int
+    alt: str = ""  # the picture's description (alt text), NFC; else its title
+
+
+NarrativeBlock = NarrativeParagraph | NarrativeTable | NarrativeImage
+
+
+@dataclass(frozen=True)
 class NarrativeSection:
+    """The text under one heading. Give `blocks` (the reader does) and `paragraphs` follows
+    from them; give only `paragraphs` (texts) and each is one plain paragraph."""
+
     heading: str  # the heading as written ("" for text before the first heading)
     item: str  # content item code, e.g. "I.2"; "" when the heading has no known number
     subtopic: int  # 0 for the item itself, else the sub-topic number
-    paragraphs: tuple[str, ...]  # NFC text, one entry per paragraph
+    paragraphs: tuple[str, ...] = ()  # NFC text of each paragraph block, in order (tables
+    # and pictures have none here: what consistency checks and analysis read)
+    blocks: tuple[NarrativeBlock, ...] = ()  # paragraphs, list items, tables, pictures
+
+    def __post_init__(self) -> None:
+        if self.blocks:
+            texts = tuple(b.text for b in self.blocks if isinstance(b, NarrativeParagraph))
+            object.__setattr__(self, "paragraphs", texts)
+        elif self.paragraphs:
+            plain = tuple(NarrativeParagraph((TextRun(t),)) for t in self.paragraphs)
+            object.__setattr__(self, "blocks", plain)
 
 
 @dataclass(frozen=True)

@@ -49,16 +49,14 @@ from pipeline.core import fmt
 from pipeline.core.errors import TemplateError
 from pipeline.derive import TOTAL_LABEL, cagr
 from pipeline.merge import rows_of
+from pipeline.render.figures import column_key
 from pipeline.render.forecast import ForecastRow, forecast_rows
 from pipeline.render.sections import (
     FORECAST_TABLE,
     LAND_TABLE,
     TARGETS_TABLE,
     SectionData,
-    column_key,
-    section_numbers,
-    section_tag,
-    table_plan,
+    table_plans,
 )
 
 PHRASES = "phan-tich.yaml"
@@ -608,16 +606,11 @@ def paragraphs(phrases: Phrases, data: SectionData, item: Item,
     return out
 
 
-def table_plans(data: SectionData) -> dict[str, dict[str, str]]:
-    """Every item's table numbers, by item code, in the catalogue's order."""
-    numbers = section_numbers(data.cat)
-    return {item.code: table_plan(data, item, section_tag(item, numbers[item.code]))
-            for item in data.cat.items}
-
-
-def analyse(phrases: Phrases, data: SectionData) -> dict[str, list[str]]:
-    """The generated paragraphs of every item that has some, by item code."""
-    plans = table_plans(data)
+def analyse(phrases: Phrases, data: SectionData,
+            plans: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, list[str]]:
+    """The generated paragraphs of every item that has some, by item code; `plans` gives
+    each item's table numbers (default: sections.table_plans)."""
+    plans = table_plans(data) if plans is None else plans
     out = {}
     for item in data.cat.items:
         texts = paragraphs(phrases, data, item, plans)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from pipeline.core.word import StyleIds, write_table
+from pipeline.core.word import StyleIds, fit_widths, write_table
 from pipeline.render.tables import Source
 
 if TYPE_CHECKING:
@@ -25,5 +25,5 @@ def write_appendix(doc: WordDocument, styles: StyleIds, sources: Sequence[Source
     """A sentence on what the appendix holds, then the table of `sources`."""
     doc.add_paragraph(INTRO)
     rows = [[s.table, s.column, s.origin, s.sent] for s in sources]
-    write_table(doc, styles, HEADERS, rows, [1.9, 4.6, 7.6, 2.4], align=["left"] * 4,
-                center=False)
+    fit = fit_widths(HEADERS, rows)  # four columns: always a portrait page
+    write_table(doc, styles, HEADERS, rows, fit.widths, align=["left"] * 4, center=False)

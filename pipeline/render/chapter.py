@@ -33,13 +33,18 @@ from typing import TYPE_CHECKING, TypedDict
 
 import jinja2
 import pandas as pd
+from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.text.paragraph import Paragraph
 from docxtpl import DocxTemplate
 
-from pipeline.catalogue.model import Catalogue, PartCode
-from pipeline.core import fmt
+from pipeline.catalogue.model import Catalogue
+from pipeline.core import fields, fmt
 from pipeline.core.errors import TemplateError
+from pipeline.core.fields import NBSP
 from pipeline.core.outputs import CHARTS
 from pipeline.core.word import (
+    LIST_HEADING,
     STYLE_CAPTION,
     STYLE_FIGURE,
     STYLE_MISSING,
@@ -49,25 +54,34 @@ from pipeline.core.word import (
     STYLE_TABLE_HEAD,
     STYLE_TABLE_TEXT,
     STYLE_TABLE_TITLE,
+    STYLE_TOC,
     STYLE_UNIT_LINE,
     StyleIds,
     mark_sample,
+    settle_sections,
+    write_table,
 )
 from pipeline.derive import Derivation
 from pipeline.read.model import NarrativeSubmission, WorkbookSubmission
 from pipeline.render import charts
 from pipeline.render.analysis import analyse, load_phrases, phrases_path
 from pipeline.render.appendix import write_appendix
-from pipeline.render.figures import Planned, figures, plan_charts
+from pipeline.render.figures import Planned, plan_charts
 from pipeline.render.sections import (
     Section,
     SectionData,
     heading,
+    numbering,
+    owner_of,
+    part_label,
+    part_note,
+    part_numbers,
     section_numbers,
     section_tag,
+    table_plans,
     write_body,
 )
-from pipeline.render.tables import Source
+from pipeline.render.tables import Source, workbook_source
 from pipeline.render.values import Values
 
 if TYPE_CHECKING:
@@ -98,8 +112,8 @@ def jinja_env() -> jinja2.Environment:
 
 
 class Part(TypedDict):
-    label: str  # "PHẦN I"
-    title: str
+    heading: str  # "PHẦN I" and the part's title on the next line
+    note: str  # where the part's number differs from the seed's, say so ("" otherwise)
     sections: list[Section]
 
 
@@ -108,14 +122,18 @@ class Context(TypedDict):
 
     parent_agency: str
     agency: str
+    number_line: str  # "Số:      /BC-KHCN" (the number is given by the clerk)
     place: str
     date_long: str
-    title: str
+    title: str  # the title's lines, joined by line breaks
     build_line: str
     missing_line: str
-    part1: Part
-    part2: Part
-    part4: Part
+    abbreviations: Subdoc
+    parts: list[Part]
+    recipients: list[str]
+    authority: str
+    signer_title: str
+    signer_name: str
     appendix: Subdoc
 
 
@@ -140,45 +158,125 @@ def section_data(cat: Catalogue, data: ChapterData, values: Values,
                        {n.unit: n for n in data.narratives}, data.lists, analysis or {})
 
 
+def used_abbreviations(cat: Catalogue, texts: Sequence[str]) -> list[tuple[str, str]]:
+    """The catalogue's abbreviations that appear as words in `texts`, in alphabetical
+    order (Vietnamese: Đ after D)."""
+    def used(short: str) -> bool:
+        pattern = re.compile(rf"(?<!\w){re.escape(short)}(?!\w)")
+        return any(pattern.search(t) for t in texts)
+
+    return sorted(((k, v) for k, v in cat.abbreviations.items() if used(k)),
+                  key=lambda kv: kv[0].replace("Đ", "D~"))
+
+
+def _abbreviation_table(doc: WordDocument, styles: StyleIds,
+                        rows: Sequence[tuple[str, str]]) -> None:
+    if not rows:
+        styles.para(doc, "Báo cáo không dùng chữ viết tắt.", STYLE_NOTE)
+        return
+    write_table(doc, styles, ["Chữ viết tắt", "Nghĩa đầy đủ"], [list(r) for r in rows],
+                [4.0, 12.5], align=["left", "left"], first_is_head=False)
+
+
+def _title(cat: Catalogue) -> str:
+    """The title in capitals, broken where the catalogue breaks it, unbreakable where a line
+    must not break (core/fields.keep_together)."""
+    lines = cat.document.title_lines if cat.document and cat.document.title_lines else [
+        cat.chapter_title]
+    return "\n".join(fields.keep_together(line.upper(), [cat.place]) for line in lines)
+
+
+CLOSING = "./."
+
+
+def close(body: Subdoc) -> None:
+    """End the text with the closing mark (Decree 30/2020): "./." right after the last
+    sentence of the last section (its full stop the mark's first), kept on the page of the
+    signature that follows; after a table, on a line of its own."""
+    last = body.subdocx.element.body[-1] if len(body.subdocx.element.body) else None
+    if last is not None and last.tag == qn("w:sectPr"):
+        last = last.getprevious()
+    if last is not None and last.tag == qn("w:p") and _texts_of(last).strip():
+        paragraph = Paragraph(last, body.subdocx._body)
+    else:
+        paragraph = body.subdocx.add_paragraph()
+        paragraph.paragraph_format.first_line_indent = 0
+    # "…báo cáo UBND tỉnh./.": the sentence's own full stop is the mark's first.
+    paragraph.add_run(CLOSING[1:] if _texts_of(paragraph._p).rstrip().endswith(".")
+                      else CLOSING)
+    paragraph.paragraph_format.keep_with_next = True
+
+
+def _texts_of(el: BaseOxmlElement) -> str:
+    return "".join(t.text or "" for t in el.iter(qn("w:t")))
+
+
+def _subdoc_texts(doc: Subdoc) -> str:
+    return _texts_of(doc.subdocx.element.body)
+
+
 def chapter_context(tpl: DocxTemplate, cat: Catalogue, data: ChapterData, values: Values,
-                    planned: dict[str, list[Planned]],
+                    planned: Mapping[str, Sequence[Planned]],
                     analysis: Mapping[str, Sequence[str]] | None = None) -> Context:
     """What the template is rendered with: the front matter, each part's sections (each
-    item's body with its generated `analysis` paragraphs, and its `planned` charts) and the
-    appendix of every table's sources."""
+    item's body with its generated `analysis` paragraphs, its tables and its `planned`
+    charts, numbered across the part; each table or figure the text names a
+    cross-reference), the abbreviations used, the signature and the appendix of every
+    table's sources."""
     styles = StyleIds(tpl.get_docx())  # the template's style names are checked by preflight
     inputs = section_data(cat, data, values, analysis)
+    cited = {(fields.TABLE, n.removeprefix(f"{fields.TABLE} "))
+             for plan in table_plans(inputs).values() for n in plan.values()}
+    cited |= {(fields.FIGURE, p.number) for ps in planned.values() for p in ps}
+    counters = numbering(cat)
     numbers = section_numbers(cat)
-    parts: dict[PartCode, list[Section]] = {"I": [], "II": [], "IV": []}
+    parts: dict[str, Part] = {
+        code: {"heading": fields.keep_together(f"{part_label(cat, code)}\n{title}", [cat.place]),
+               "note": part_note(cat, code), "sections": []}
+        for code, title in cat.part_titles.items() if code in part_numbers(cat)}
     sources: list[Source] = []
+    texts = [cat.chapter_title, *cat.part_titles.values()]
     for item in cat.items:
         body = tpl.new_subdoc()
-        sources += write_body(body, styles, inputs, item, numbers[item.code])
-        parts[item.part].append({"heading": heading(item, numbers[item.code]), "body": body,
-                                 "charts": figures(tpl, planned.get(item.code, []))})
+        sources += write_body(body, styles, inputs, item, counters[item.part], cited,
+                              planned.get(item.code, ()))
+        texts.append(_subdoc_texts(body))
+        section: Section = {"heading": heading(item, numbers[item.code]), "body": body}
+        texts.append(section["heading"])
+        parts[item.part]["sections"].append(section)
+    close(list(parts.values())[-1]["sections"][-1]["body"])
     appendix = tpl.new_subdoc()
     write_appendix(appendix, styles, sources)
+    fields.link_citations(appendix.subdocx.element.body, cited)
+    abbreviations = tpl.new_subdoc()
+    _abbreviation_table(abbreviations, styles, used_abbreviations(cat, texts))
     build_line, missing_line = _front_matter(cat, data)
+    form = cat.document
     return {
         "parent_agency": cat.parent_agency,
         "agency": cat.agency,
+        "number_line": f"Số:{NBSP * 6}/{form.symbol}" if form else "",
         "place": cat.place,
         "date_long": fmt.long_date(cat.chapter_date),
-        "title": cat.chapter_title.upper(),
+        "title": _title(cat),
         "build_line": build_line,
         "missing_line": missing_line,
-        "part1": {"label": "PHẦN I", "title": cat.part_titles["I"], "sections": parts["I"]},
-        "part2": {"label": "PHẦN II", "title": cat.part_titles["II"], "sections": parts["II"]},
-        "part4": {"label": "PHẦN IV", "title": cat.part_titles["IV"], "sections": parts["IV"]},
+        "abbreviations": abbreviations,
+        "parts": list(parts.values()),
+        "recipients": list(form.recipients) if form else [],
+        "authority": form.signature.authority if form else "",
+        "signer_title": form.signature.title if form else "",
+        "signer_name": form.signature.name if form else "",
         "appendix": appendix,
     }
 
 
-CONTEXT_KEYS = ("parent_agency", "agency", "place", "date_long", "title", "build_line",
-                "missing_line", "part1", "part2", "part4", "appendix")
+CONTEXT_KEYS = ("parent_agency", "agency", "number_line", "place", "date_long", "title",
+                "build_line", "missing_line", "abbreviations", "parts", "recipients",
+                "authority", "signer_title", "signer_name", "appendix")
 REQUIRED_STYLES = (STYLE_MISSING, STYLE_NOTE, STYLE_POINT, STYLE_SOURCE_LINE, STYLE_TABLE_HEAD,
                    STYLE_TABLE_TEXT, STYLE_TABLE_TITLE, STYLE_UNIT_LINE, STYLE_FIGURE,
-                   STYLE_CAPTION, "Table Grid")
+                   STYLE_CAPTION, LIST_HEADING, "Table Grid")
 
 
 _TAG = re.compile(r"\{%-?\s*(?:[prc]\s+)?(\w+)")
@@ -250,7 +348,7 @@ class PendingChapter:
     cat: Catalogue
     data: ChapterData
     values: Values  # the figures of data, by table column
-    planned: dict[str, list[Planned]]  # the charts of each item, by item code
+    planned: dict[str, list[Planned]]  # the charts of each item, by item code, numbered
     analysis: dict[str, list[str]]  # the generated paragraphs of each item, by item code
     charts_drawn: Callable[[], None]  # waits until every planned chart is drawn
     template: Path  # the template's file, for messages
@@ -258,11 +356,11 @@ class PendingChapter:
 
     def finish(self) -> Path:
         try:
+            self.charts_drawn()  # the sections hold the pictures
             context = chapter_context(self.tpl, self.cat, self.data, self.values,
                                       self.planned, self.analysis)
             if set(context) != set(CONTEXT_KEYS):  # a fault of this code, not of the inputs
                 raise RuntimeError(f"chapter context keys {sorted(context)} != CONTEXT_KEYS")
-            self.charts_drawn()
             if any(w.is_sample for w in self.data.workbooks):
                 # every page, the first included; before rendering, which writes the headers
                 mark_sample(self.tpl.get_docx())
@@ -271,6 +369,11 @@ class PendingChapter:
             raise
         except jinja2.TemplateError as e:
             raise TemplateError(f"Mẫu '{self.template.name}' lỗi: {e.message}.") from e
+        doc = self.tpl.docx  # the rendered document (get_docx() would reload the template)
+        assert doc is not None
+        settle_sections(doc)  # the master's headers go to the first of the sections
+        ids = StyleIds(doc).ids
+        fields.finish(doc, {kind: ids[name] for kind, name in STYLE_TOC.items() if name in ids})
         self.tpl.save(str(self.out))
         return self.out
 
@@ -294,12 +397,13 @@ def start_chapter(cat: Catalogue, data: ChapterData, template: Path, out: Path,
                             "Chạy 'make template' để tạo lại.") from e
     preflight(tpl, template.name)
     loaded = load_phrases(phrases or phrases_path(template), cat)
-    numbers = section_numbers(cat)
-    tags = {item.code: section_tag(item, numbers[item.code]) for item in cat.items}
+    tags = {item.code: section_tag(cat, item) for item in cat.items}
     values = Values.of(data.merged, data.derivation)
-    analysis = analyse(loaded, section_data(cat, data, values))
-    planned = plan_charts(cat, values, tags, {w.unit for w in data.workbooks},
-                          out.parent / CHARTS)
+    inputs = section_data(cat, data, values)
+    plans = table_plans(inputs)
+    analysis = analyse(loaded, inputs, plans)
+    received = {w.unit: workbook_source(owner_of(cat, w), w.sent) for w in data.workbooks}
+    planned = plan_charts(cat, values, tags, received, out.parent / CHARTS, plans)
     drawn = charts.draw_all([p.chart for ps in planned.values() for p in ps], chart_cache, log)
     return PendingChapter(tpl, cat, data, values, planned, analysis, drawn, template, out)
 

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 
 from pipeline.core import fmt
 from pipeline.core.word import (
-    STYLE_NOTE,
-    STYLE_SOURCE_LINE,
-    STYLE_TABLE_TITLE,
     STYLE_UNIT_LINE,
-    TEXT_WIDTH_CM,
     CellAlign,
     StyleIds,
+    fit_widths,
+    section_break,
+    source_and_notes,
+    table_title,
     write_table,
 )
 from pipeline.derive import TargetStatus
@@ -96,40 +96,42 @@ def forecast_headers(target_years: Sequence[int]) -> list[str]:
 def forecast_table(doc: WordDocument, styles: StyleIds, number: str,
                    target_years: Sequence[int], rows: Sequence[ForecastRow],
                    actual_years: Sequence[int]) -> None:
-    """The numbered forecast table, its source line and its notes."""
-    styles.para(doc, f"Bảng {number}. Dự báo một số chỉ tiêu đến năm {max(target_years)}",
-                STYLE_TABLE_TITLE)
+    """The numbered forecast table, its source line and its notes. Rows of one measure have
+    it in a unit line above the table; rows of several have a column "Đơn vị" instead."""
     headers = forecast_headers(target_years)
     body = [forecast_cells(r, target_years) for r in rows]
     measures = {r.status.measure for r in rows}
-    if len(measures) == 1:  # one unit for every row: said once above, no column for it
-        measure = measures.pop()
-        styles.para(doc, f"Đơn vị tính: {measure}" + (" (thay đổi mỗi năm: điểm phần trăm)"
-                                                       if measure == "%" else ""),
-                    STYLE_UNIT_LINE)
-        headers = [headers[0], *headers[2:]]
-        body = [[cells[0], *cells[2:]] for cells in body]
-        fixed = [4.4, 1.8]
-        align: list[CellAlign | None] = ["left", *[None] * (len(headers) - 1)]
-    else:
-        styles.para(doc, "Đơn vị tính: ghi ở từng chỉ tiêu (thay đổi mỗi năm của chỉ tiêu tính "
-                    "bằng %: điểm phần trăm)", STYLE_UNIT_LINE)
-        fixed = [4.4, 1.1, 1.8]
-        align = ["left", "center", *[None] * (len(headers) - 2)]
-    others = len(headers) - len(fixed)
-    rest = (TEXT_WIDTH_CM - sum(fixed)) / others
-    write_table(doc, styles, headers, body, fixed + [rest] * others, align=align)
     first, last = min(actual_years), max(actual_years)
-    styles.para(doc, f"Nguồn: tính toán từ số liệu các năm {first}-{last} và mục tiêu do các "
-                "phòng, đơn vị đề xuất trong biểu số liệu.", STYLE_SOURCE_LINE)
     notes = [f"Xu hướng: đường thẳng xu hướng của số liệu các năm {first}-{last} (phương "
              "pháp bình phương nhỏ nhất) kéo dài đến năm mục tiêu; chỉ để tham khảo, không "
              "phải chỉ tiêu kế hoạch. Thay đổi mỗi năm: mức thay đổi đều hằng năm cần đạt để đi "
              "từ hiện trạng đến mục tiêu."]
+    unit_line = ""
+    if len(measures) == 1:  # one unit for every row: said once above, no column for it
+        measure = measures.pop()
+        unit_line = f"Đơn vị tính: {measure}" + (" (thay đổi mỗi năm: điểm phần trăm)"
+                                                  if measure == "%" else "")
+        headers = [headers[0], *headers[2:]]
+        body = [[cells[0], *cells[2:]] for cells in body]
+        align: list[CellAlign | None] = ["left", *[None] * (len(headers) - 1)]
+    else:
+        notes.append("Thay đổi mỗi năm của chỉ tiêu tính bằng % là số điểm phần trăm.")
+        align = ["left", "center", *[None] * (len(headers) - 2)]
     if any(r.outside for r in rows):
         notes.append(f"“{OUTSIDE_MARK}”: xu hướng vượt ra ngoài giới hạn có thể của chỉ tiêu, "
                      "không dùng được làm dự báo.")
     if any(fmt.MISSING in cells for cells in body):
         notes.append(f"“{fmt.MISSING}”: chưa có số liệu, hoặc không tính xu hướng (hiện "
                      "trạng là số liệu của cả giai đoạn).")
-    styles.para(doc, "Ghi chú: " + " ".join(notes), STYLE_NOTE)
+    fit = fit_widths(headers, body)
+    if fit.landscape:
+        section_break(doc, landscape=False)
+    table_title(doc, styles, number,
+                       f"Dự báo một số chỉ tiêu đến năm {max(target_years)}")
+    if unit_line:
+        styles.para(doc, unit_line, STYLE_UNIT_LINE)
+    write_table(doc, styles, headers, body, fit.widths, align=align, landscape=fit.landscape)
+    source_and_notes(doc, styles, f"Nguồn: tính toán từ số liệu các năm {first}-{last} và mục "
+                     "tiêu do các phòng, đơn vị đề xuất trong biểu số liệu.", notes)
+    if fit.landscape:
+        section_break(doc, landscape=True)

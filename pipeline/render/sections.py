@@ -11,20 +11,20 @@ is kept between sections.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypedDict
 
 import pandas as pd
 
-from pipeline.catalogue.layout import row_key
-from pipeline.catalogue.model import ALL_UNITS, TOTAL, Catalogue, ColumnRef, Item
-from pipeline.core import fmt
+from pipeline.catalogue.model import ALL_UNITS, Catalogue, Item
+from pipeline.core import fields, fmt
 from pipeline.core.word import STYLE_MISSING, STYLE_NOTE, STYLE_POINT, StyleIds
 from pipeline.derive import Derivation
-from pipeline.read.model import NarrativeSubmission, WorkbookSubmission
-from pipeline.render.figures import Figure
+from pipeline.read.model import NarrativeBlock, NarrativeSubmission, WorkbookSubmission
+from pipeline.render.figures import Planned, column_key, write_figures
 from pipeline.render.forecast import forecast_rows, forecast_table
+from pipeline.render.narrative import narrative_blocks, write_blocks
 from pipeline.render.tables import (
     Source,
     indicator_table,
@@ -48,7 +48,6 @@ class Section(TypedDict):
 
     heading: str  # "1. Title"; "" in Part IV
     body: Subdoc
-    charts: list[Figure]
 
 
 @dataclass(frozen=True)
@@ -75,10 +74,45 @@ def section_numbers(cat: Catalogue) -> dict[str, int]:
     return out
 
 
-def section_tag(item: Item, number: int) -> str:
-    """The prefix of the section's table and figure numbers. Outside Part I the part comes
-    first ("Bảng II.4.1"), so that no two tables of the chapter share a number."""
-    return str(number) if item.part == "I" else f"{item.part}.{number}"
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+
+
+def part_numbers(cat: Catalogue) -> dict[str, int]:
+    """Each part's number in the chapter (1, 2, 3), in the catalogue's order. Parts are
+    numbered consecutively: the seed's assignment table has no part III, so its "IV" is the
+    chapter's Phần III (PART_NOTE says so under that part)."""
+    out: dict[str, int] = {}
+    for item in cat.items:
+        out.setdefault(item.part, len(out) + 1)
+    return out
+
+
+def part_label(cat: Catalogue, part: str) -> str:
+    """"PHẦN III" for the catalogue's part "IV" (see part_numbers)."""
+    return f"PHẦN {ROMAN[part_numbers(cat)[part] - 1]}"
+
+
+def part_note(cat: Catalogue, part: str) -> str:
+    """A note under a part whose number differs from the seed's, saying so ("" otherwise)."""
+    label = part_label(cat, part).removeprefix("PHẦN ")
+    if label == part:
+        return ""
+    return (f"Ghi chú: Phần {label} tương ứng với mục {part} trong bảng phân công nhiệm vụ "
+            "của Kế hoạch (bảng phân công không có mục "
+            f"{ROMAN[part_numbers(cat)[part] - 1]}); các phần của báo cáo được đánh số liên "
+            "tục.")
+
+
+def section_tag(cat: Catalogue, item: Item) -> str:
+    """The first number of the item's tables and figures: its part's number ("Bảng 2.3" is
+    the third table of Phần II), one scheme across the chapter."""
+    return str(part_numbers(cat)[item.part])
+
+
+def numbering(cat: Catalogue) -> dict[str, Iterator[str]]:
+    """A fresh counter of table numbers for each part ("2.1", "2.2"...), by part code: the
+    items of a part draw from it in order, so tables are numbered across the part."""
+    return {part: table_numbers(str(n)) for part, n in part_numbers(cat).items()}
 
 
 def missing_lines(cat: Catalogue, item: Item, workbooks: Collection[str],
@@ -120,15 +154,17 @@ def narrative_of(cat: Catalogue, item: Item,
 
 
 def _write_narrative(doc: WordDocument, styles: StyleIds, item: Item,
-                     by_sub: dict[int, list[str]]) -> None:
-    for p in by_sub.get(0, []):
-        doc.add_paragraph(p)
+                     by_sub: dict[int, list[tuple[NarrativeBlock, ...]]]) -> None:
+    """What the units wrote under the item and under each sub-topic (`narrative_blocks`),
+    each unit's section as it wrote it (`write_blocks`)."""
+    for blocks in by_sub.get(0, []):
+        write_blocks(doc, styles, blocks)
     for i, title in enumerate(item.subtopics, start=1):
         styles.para(doc, f"{POINTS[i - 1]}) {title}", STYLE_POINT)
-        paras = by_sub.get(i, [])
-        for p in paras:
-            doc.add_paragraph(p)
-        if not paras:
+        written = by_sub.get(i, [])
+        for blocks in written:
+            write_blocks(doc, styles, blocks)
+        if not written:
             styles.para(doc, "Chưa có nội dung thuyết minh cho điểm này.", STYLE_MISSING)
 
 
@@ -138,20 +174,18 @@ LAND_TABLE = "nhu_cau_dat"
 """Keys of `table_plan` for the tables that show no catalogue column."""
 
 
-def column_key(col: ColumnRef) -> str:
-    """How `table_plan` and the analysis name a column: a derived code, or an indicator's
-    row key ("chi_khcn" for its total, "chi_khcn.dtpt" for a part)."""
-    if col.derived is not None:
-        return col.derived
-    return row_key(col.indicator or "", col.part or TOTAL)
+def owner_of(cat: Catalogue, wb: WorkbookSubmission) -> str:
+    """The unit a workbook's figures come from, as source lines name it: a sample workbook's
+    figures say so where they are sourced, not only in the page header."""
+    return cat.unit_by_code[wb.unit].name + (" (dữ liệu mẫu)" if wb.is_sample else "")
 
 
-def table_plan(data: SectionData, item: Item, tag: str) -> dict[str, str]:
+def table_plan(data: SectionData, item: Item, numbers: Iterator[str]) -> dict[str, str]:
     """The number ("Bảng 1.1") of each table the item's section will show, by what it shows:
     each column of its catalogue tables (the first table showing it), TARGETS_TABLE,
-    FORECAST_TABLE, each list's code and LAND_TABLE. The same order as `_write_tables`:
-    catalogue tables (when the unit's workbook was received), targets, forecast, lists."""
-    numbers = table_numbers(tag)
+    FORECAST_TABLE, each list's code and LAND_TABLE, drawn from its part's `numbers`. The
+    same order as `_write_tables`: catalogue tables (when the unit's workbook was received),
+    targets, forecast, lists."""
     plan: dict[str, str] = {}
     if item.unit in data.workbooks:
         for table in item.tables:
@@ -173,17 +207,21 @@ def table_plan(data: SectionData, item: Item, tag: str) -> dict[str, str]:
     return plan
 
 
+def table_plans(data: SectionData) -> dict[str, dict[str, str]]:
+    """Every item's table numbers (table_plan), by item code, in the catalogue's order."""
+    numbers = numbering(data.cat)
+    return {item.code: table_plan(data, item, numbers[item.part]) for item in data.cat.items}
+
+
 def _write_tables(doc: WordDocument, styles: StyleIds, data: SectionData, item: Item,
-                  tag: str) -> tuple[Source, ...]:
-    """The item's tables, targets, forecast and lists, numbered in order (as `table_plan`
-    says); their appendix rows."""
+                  numbers: Iterator[str]) -> tuple[Source, ...]:
+    """The item's tables, targets, forecast and lists, numbered in order from its part's
+    `numbers` (as `table_plan` says); their appendix rows."""
     cat = data.cat
-    numbers = table_numbers(tag)
     sources: list[Source] = []
     wb = data.workbooks.get(item.unit)
     if wb is not None:
-        # A sample workbook's figures say so where they are sourced, not only in the header.
-        owner = cat.unit_by_code[item.unit].name + (" (dữ liệu mẫu)" if wb.is_sample else "")
+        owner = owner_of(cat, wb)
         for table in item.tables:
             sources += indicator_table(doc, styles, cat, data.values, next(numbers), table,
                                        owner, wb.sent)
@@ -201,19 +239,26 @@ def _write_tables(doc: WordDocument, styles: StyleIds, data: SectionData, item: 
 
 
 def write_body(doc: WordDocument, styles: StyleIds, data: SectionData, item: Item,
-               number: int) -> tuple[Source, ...]:
-    """The item's section body into `doc`; returns the appendix rows of its tables."""
+               numbers: Iterator[str], cited: Collection[tuple[str, str]] = (),
+               planned: Sequence[Planned] = ()) -> tuple[Source, ...]:
+    """The item's section body into `doc`, its tables numbered from its part's `numbers`,
+    then its `planned` charts; each "Bảng 2.3" the analysis names that is `cited` (label and
+    number of a caption of the chapter) becomes a cross-reference. Returns the appendix rows
+    of its tables."""
     if item.unit != ALL_UNITS:
         owner = data.cat.unit_by_code[item.unit].name
         styles.para(doc, f"Đơn vị chủ trì: {owner}.", STYLE_NOTE)
     for line in missing_lines(data.cat, item, data.workbooks, data.narratives):
         styles.para(doc, line, STYLE_MISSING)
+    known = set(cited)
     for text in data.analysis.get(item.code, ()):
-        doc.add_paragraph(text)
-    _write_narrative(doc, styles, item, narrative_of(data.cat, item, data.narratives))
-    return _write_tables(doc, styles, data, item, section_tag(item, number))
+        fields.add_text(doc.add_paragraph(), text, known)
+    _write_narrative(doc, styles, item, narrative_blocks(data.cat, item, data.narratives))
+    sources = _write_tables(doc, styles, data, item, numbers)
+    write_figures(doc, styles, planned, known)
+    return sources
 
 
 def heading(item: Item, number: int) -> str:
     """The section's heading: "1. Title"; Part IV has one item and no heading of its own."""
-    return f"{number}. {item.title}" if item.part != "IV" else ""
+    return fields.keep_together(f"{number}. {item.title}") if item.part != "IV" else ""

@@ -18,7 +18,7 @@ mark on its header ("(*)", "(**)"), explained under the table.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import count
 from typing import TYPE_CHECKING, Any
@@ -39,20 +39,23 @@ from pipeline.catalogue.model import (
 from pipeline.core import fmt
 from pipeline.core.word import (
     STYLE_MISSING,
-    STYLE_NOTE,
     STYLE_SOURCE_LINE,
     STYLE_TABLE_TEXT,
-    STYLE_TABLE_TITLE,
     STYLE_UNIT_LINE,
-    TEXT_WIDTH_CM,
     CellAlign,
+    Fit,
     StyleIds,
     fit_widths,
     head_cell,
+    is_short,
+    keep_rows,
     new_grid,
     repeat_header,
+    section_break,
     set_text,
     set_widths,
+    source_and_notes,
+    table_title,
     write_table,
 )
 from pipeline.derive import TargetStatus
@@ -281,13 +284,40 @@ def _group_heads(styles: StyleIds, at: list[list[_Cell]], cat: Catalogue, table:
         c += span
 
 
+def _shown_heads(cat: Catalogue, table: Table, g: _Grid) -> list[list[str]]:
+    """The header rows as printed: the group labels (each in every column it spans) over
+    the parts' headers when grouped, else the one row of headers."""
+    lower = [g.first_header] + [
+        (column_header(cat, table.columns, col, False) if label else header) + mark
+        for col, header, mark, label in zip(table.columns, g.headers, g.marks,
+                                            _group_of_each(cat, table))]
+    if not any(_group_of_each(cat, table)):
+        return [lower]
+    upper = [g.first_header] + [
+        label + (f" ({measure})" if g.mixed else "") if label else header
+        for header, measure, label in zip(lower[1:], g.measures, _group_of_each(cat, table))]
+    return [upper, lower]
+
+
+def _group_of_each(cat: Catalogue, table: Table) -> list[str]:
+    """The group label over each column ("" for a column alone)."""
+    return [label for label, span in _column_groups(cat, table) for _ in range(span)]
+
+
+def _grid_fit(cat: Catalogue, table: Table, g: _Grid) -> Fit:
+    """The columns' widths and page of a catalogue table, from what its cells show (its
+    first column, the years and periods, in the header style)."""
+    return fit_widths(_shown_heads(cat, table, g)[-1],
+                      [[lab] + r for lab, r in zip(g.labels, g.body)], bold_first=True)
+
+
 def _write_grid(doc: WordDocument, styles: StyleIds, cat: Catalogue, table: Table,
-                g: _Grid) -> None:
-    two_rows = any(label for label, _ in _column_groups(cat, table))
-    head_rows = 2 if two_rows else 1
+                g: _Grid, fit: Fit) -> None:
+    heads = _shown_heads(cat, table, g)
+    two_rows = len(heads) == 2
+    head_rows = len(heads)
     grid, at = new_grid(doc, styles, head_rows + len(g.body), 1 + len(table.columns))
-    set_widths(grid, fit_widths([g.first_header] + [h + m for h, m in zip(g.headers, g.marks)],
-                                [[lab] + r for lab, r in zip(g.labels, g.body)]))
+    set_widths(grid, fit.widths)
     head_cell(styles, at[0][0], g.first_header)
     if two_rows:
         at[0][0].merge(at[1][0])
@@ -305,6 +335,8 @@ def _write_grid(doc: WordDocument, styles: StyleIds, cat: Catalogue, table: Tabl
             if r >= g.bold_from:
                 for run in cells[c].paragraphs[0].runs:
                     run.bold = True
+    body = [[lab] + r for lab, r in zip(g.labels, g.body)]
+    keep_rows(grid, head_rows, is_short(fit.widths, heads, body, fit.landscape, bold_first=True))
 
 
 def _notes(cat: Catalogue, table: Table, g: _Grid) -> list[str]:
@@ -321,23 +353,31 @@ def _notes(cat: Catalogue, table: Table, g: _Grid) -> list[str]:
     return notes
 
 
+def workbook_source(owner: str, sent: dt.date) -> str:
+    """"<owner>, biểu số liệu gửi ngày 12/03/2020": where a unit's figures come from."""
+    return f"{owner}, biểu số liệu gửi ngày {fmt.date(sent)}"
+
+
 def indicator_table(doc: WordDocument, styles: StyleIds, cat: Catalogue, values: Values,
                     number: str, table: Table, owner: str, sent: dt.date) -> tuple[Source, ...]:
     """A numbered catalogue table: title, unit line, grid, source line (the `owner` unit and
     the day its workbook was `sent`) and notes. Returns where each column's figures come
     from, for the appendix."""
     g = _grid_of(cat, values, table)
-    styles.para(doc, f"Bảng {number}. {table.title}", STYLE_TABLE_TITLE)
-    styles.para(doc, f"Đơn vị tính: {table.measure or g.measures[0]}", STYLE_UNIT_LINE)
-    _write_grid(doc, styles, cat, table, g)
-    source = f"Nguồn: {owner}, biểu số liệu gửi ngày {fmt.date(sent)}"
+    fit = _grid_fit(cat, table, g)
+    if fit.landscape:
+        section_break(doc, landscape=False)
+    table_title(doc, styles, number, table.title)
+    if not g.mixed:  # columns of several measures name each its own in its header
+        styles.para(doc, f"Đơn vị tính: {table.measure or g.measures[0]}", STYLE_UNIT_LINE)
+    _write_grid(doc, styles, cat, table, g, fit)
+    source = f"Nguồn: {workbook_source(owner, sent)}"
     if any(c.derived for c in table.columns):
         source += "; các cột tính toán tính từ số liệu trong bảng (cách tính ghi ở phụ lục)"
-    styles.para(doc, source + ".", STYLE_SOURCE_LINE)
-    notes = _notes(cat, table, g)
-    if notes:
-        styles.para(doc, "Ghi chú: " + " ".join(notes), STYLE_NOTE)
-    groups = [label for label, span in _column_groups(cat, table) for _ in range(span)]
+    source_and_notes(doc, styles, source + ".", _notes(cat, table, g))
+    if fit.landscape:
+        section_break(doc, landscape=True)
+    groups = _group_of_each(cat, table)
     return tuple(
         Source(f"Bảng {number}", f"{group} – {header}" if group else header,
                f"Tính từ: {in_words(cat.derived_by_code[col.derived].formula, cat)}"
@@ -350,9 +390,8 @@ def indicator_table(doc: WordDocument, styles: StyleIds, cat: Catalogue, values:
 # --- targets --------------------------------------------------------------------------------
 def targets_table(doc: WordDocument, styles: StyleIds, number: str, target_years: list[int],
                   rows: Sequence[TargetStatus]) -> None:
-    """The targets table: each target row's current figure, its targets and the verdict."""
-    styles.para(doc, f"Bảng {number}. Một số chỉ tiêu phát triển KH&CN đến năm "
-                f"{max(target_years)}", STYLE_TABLE_TITLE)
+    """The targets table: each target row's current figure, its targets and the verdict
+    (each row in its indicator's measure and decimals)."""
     headers = ["Chỉ tiêu", "Đơn vị", "Hiện trạng", *[str(y) for y in target_years], "Đánh giá"]
     texts = []
     for t in rows:
@@ -361,14 +400,19 @@ def targets_table(doc: WordDocument, styles: StyleIds, number: str, target_years
             now += f" ({t.current_when})"
         texts.append([t.label, t.measure, now,
                       *[fmt.number(v, t.decimals) for _, v in t.targets], t.verdict])
-    fixed = 1.4 + 1.9 + 1.4 * len(target_years)
-    widths = [4.6, 1.4, 1.9] + [1.4] * len(target_years) + [TEXT_WIDTH_CM - 4.6 - fixed]
-    write_table(doc, styles, headers, texts, widths,
+    fit = fit_widths(headers, texts)
+    if fit.landscape:
+        section_break(doc, landscape=False)
+    table_title(doc, styles, number, "Một số chỉ tiêu phát triển KH&CN đến năm "
+                       f"{max(target_years)}")
+    write_table(doc, styles, headers, texts, fit.widths, landscape=fit.landscape,
                 align=["left", "center", None, *[None] * len(target_years), "left"])
     styles.para(doc, "Nguồn: mục tiêu do các phòng, đơn vị đề xuất trong biểu số liệu; "
                 "hiện trạng là số liệu năm gần nhất (đóng góp của TFP: bình quân giai "
                 "đoạn). Dự báo theo xu hướng tuyến tính của số liệu 2011-2019 chỉ để "
                 "tham khảo, không phải chỉ tiêu kế hoạch.", STYLE_SOURCE_LINE)
+    if fit.landscape:
+        section_break(doc, landscape=True)
 
 
 # --- list inputs ----------------------------------------------------------------------------
@@ -379,60 +423,109 @@ def is_year_column(col: ListColumn) -> bool:
             and col.min >= 1000 and col.max <= 9999)
 
 
-def _list_cell(col: ListColumn, v: Any) -> str:
-    """A list cell as the chapter prints it (merge_lists' cell: a number, date or text)."""
+LIST_DECIMALS = 2
+"""A list's numbers (areas, sums) are shown to at most this many decimals."""
+
+
+def _missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and pd.isna(v))
+
+
+def decimals_of(numbers: Iterable[Any]) -> int:
+    """The decimals a column of numbers is printed with: as many as its most precise number
+    needs, up to LIST_DECIMALS, the same for every number of the column (3 and 1,5 print
+    "3,0" and "1,5"); missing values left out."""
+    present = [float(v) for v in numbers if not _missing(v)]
+    return next((d for d in range(LIST_DECIMALS)
+                 if all(round(v, d) == round(v, LIST_DECIMALS) for v in present)),
+                LIST_DECIMALS)
+
+
+def _list_cell(col: ListColumn, v: Any, decimals: int) -> str:
+    """A list cell as the chapter prints it (merge_lists' cell: a number, date or text):
+    "-" when empty, a year as "2013", a number with its column's `decimals`."""
     kind = col.type
-    if v is None or (isinstance(v, float) and pd.isna(v)):
+    if _missing(v):
         return fmt.MISSING
     if is_year_column(col):
         return str(round(float(v)))
     if kind in ("number", "integer"):
-        return fmt.plain(round(float(v), 2))
+        return fmt.number(float(v), decimals)
     if kind == "date":
         return fmt.date(v)
     return str(v)
 
 
-def _first_right(n: int) -> list[CellAlign | None]:
-    """The first column as the style says (right), the others left unless a number."""
-    return [None if c == 0 else "auto" for c in range(n)]
+def _list_align(col: ListColumn) -> CellAlign | None:
+    """Numbers right (the style's), years and dates centred, text left."""
+    if is_year_column(col) or col.type == "date":
+        return "center"
+    return None if col.type in ("number", "integer") else "left"
+
+
+def _list_grid(li: ListInput, rows: pd.DataFrame) -> tuple[list[str], list[list[str]],
+                                                             list[CellAlign | None]]:
+    """(headers, body, alignments) of a list's table: a number (STT) per row, the chapter's
+    columns, and the proposing unit when every unit may add rows."""
+    cols = [c for c in li.columns if not li.chapter_columns or c.code in li.chapter_columns]
+    headers = ["STT", *[c.label + (f" ({c.measure})" if c.measure else "") for c in cols]]
+    every_unit = li.unit == ALL_UNITS
+    decimals = [decimals_of(rows[c.code]) if c.type == "number" else 0 for c in cols]
+    body = []
+    for n, (unit_name, *cells) in enumerate(
+            rows_of(rows, "unit_name", *[c.code for c in cols]), start=1):
+        body.append([str(n), *[_list_cell(c, v, d) for c, v, d in zip(cols, cells, decimals)],
+                     *([str(unit_name)] if every_unit else [])])
+    align: list[CellAlign | None] = ["center", *[_list_align(c) for c in cols]]
+    if every_unit:
+        headers.append("Đơn vị đề xuất")
+        align.append("left")
+    return headers, body, align
 
 
 def list_table(doc: WordDocument, styles: StyleIds, numbers: Iterator[str], li: ListInput,
                rows: pd.DataFrame | None, land: pd.DataFrame | None = None) -> None:
     """A list input as a numbered table (the rows units added, or a sentence when none did),
-    then, when `land` is given and not empty, the land demand table made from it."""
-    styles.para(doc, f"Bảng {next(numbers)}. {li.title}", STYLE_TABLE_TITLE)
-    if rows is None or rows.empty:
+    then, when `land` is given and not empty, the land demand table made from it. Each column
+    has its measure in its header; no unit line."""
+    grid = _list_grid(li, rows) if rows is not None and not rows.empty else None
+    fit = fit_widths(grid[0], grid[1]) if grid is not None else None
+    if fit is not None and fit.landscape:
+        section_break(doc, landscape=False)
+    table_title(doc, styles, next(numbers), li.title)
+    if rows is None or grid is None or fit is None:
         styles.para(doc, f"Chưa có phòng, đơn vị nào gửi nội dung “{li.title}”.",
                     STYLE_MISSING)
         return
-    cols = [c for c in li.columns if not li.chapter_columns or c.code in li.chapter_columns]
-    headers = ["STT", *[c.label + (f" ({c.measure})" if c.measure else "") for c in cols]]
-    every_unit = li.unit == ALL_UNITS
-    if every_unit:
-        headers.append("Đơn vị đề xuất")
-    body = []
-    for n, (unit_name, *cells) in enumerate(
-            rows_of(rows, "unit_name", *[c.code for c in cols]), start=1):
-        body.append([str(n), *[_list_cell(c, v) for c, v in zip(cols, cells)],
-                     *([unit_name] if every_unit else [])])
-    write_table(doc, styles, headers, body, fit_widths(headers, body),
-                align=_first_right(len(headers)))
+    headers, body, align = grid
+    write_table(doc, styles, headers, body, fit.widths, landscape=fit.landscape, align=align)
     units = ", ".join(dict.fromkeys(rows["unit_name"]))
     styles.para(doc, f"Nguồn: {units}.", STYLE_SOURCE_LINE)
+    if fit.landscape:
+        section_break(doc, landscape=True)
     if land is not None and not land.empty:
         _land_table(doc, styles, next(numbers), land)
 
 
 def _land_table(doc: WordDocument, styles: StyleIds, number: str, land: pd.DataFrame) -> None:
-    styles.para(doc, f"Bảng {number}. Nhu cầu sử dụng đất cho KH&CN theo địa điểm và loại "
-                "đất chuyển đổi", STYLE_TABLE_TITLE)
-    styles.para(doc, "Đơn vị tính: ha", STYLE_UNIT_LINE)
+    """Areas by place (rows) and land type (columns), all in ha: one unit line; "-" where no
+    project asks for that land there, every figure with the table's one number of decimals."""
+    decimals = decimals_of(land.to_numpy().ravel())
     headers = ["Địa điểm", *[str(c) for c in land.columns]]
-    body = [[str(idx), *[fmt.plain(round(float(v), 2)) for v in vals]]
+    body = [[str(idx), *[fmt.number(None if _missing(v) else float(v), decimals)
+                         for v in vals]]
             for idx, vals in zip(land.index, land.values)]
-    write_table(doc, styles, headers, body, fit_widths(headers, body),
-                align=_first_right(len(headers)), first_is_head=True)
-    styles.para(doc, "Nguồn: tổng hợp từ danh mục dự án đề xuất của các phòng, đơn vị.",
-                STYLE_SOURCE_LINE)
+    fit = fit_widths(headers, body, bold_first=True)
+    if fit.landscape:
+        section_break(doc, landscape=False)
+    table_title(doc, styles, number, "Nhu cầu sử dụng đất cho KH&CN theo địa điểm và "
+                       "loại đất chuyển đổi")
+    styles.para(doc, "Đơn vị tính: ha", STYLE_UNIT_LINE)
+    write_table(doc, styles, headers, body, fit.widths, landscape=fit.landscape,
+                first_is_head=True)
+    notes = ([f"Dấu “{fmt.MISSING}”: không có dự án đề xuất cần loại đất này tại địa điểm."]
+             if any(fmt.MISSING in row for row in body) else [])
+    source_and_notes(doc, styles, "Nguồn: tổng hợp từ danh mục dự án đề xuất của các phòng, "
+                     "đơn vị.", notes)
+    if fit.landscape:
+        section_break(doc, landscape=True)
