@@ -353,7 +353,7 @@ def test_page_one_and_the_end_follow_decree_30(tmp_path, cat):
     # The title broken where the catalogue breaks it, and unbreakable inside a name or a range.
     title = next(p for p in doc.paragraphs if p.text.startswith("KHOA HỌC"))
     assert title.text == ("KHOA HỌC VÀ CÔNG NGHỆ PHỤC VỤ LẬP QUY HOẠCH\nTỈNH BẮC\u00a0GIANG "
-                          "THỜI KỲ\u00a02021-2030,\nTẦM NHÌN ĐẾN NĂM\u00a02050")
+                          "THỜI\u00a0KỲ\u00a02021-2030,\nTẦM NHÌN ĐẾN NĂM\u00a02050")
     assert len(title._p.findall(f".//{W}br")) == 2
     assert title._p.findall(f".//{W}noBreakHyphen")
     part_one = next(p for p in doc.paragraphs if p.text.startswith("PHẦN\u00a0I\n"))

@@ -108,6 +108,17 @@ def test_columns_that_cannot_keep_their_words_in_portrait_go_landscape():
     assert fit.widths == pytest.approx([KHCN] + [KHCN + (25.7 - 8 * KHCN) / 7] * 7)
 
 
+def test_rows_squeezed_to_many_lines_in_portrait_go_landscape():
+    # Six number columns headed "KH&CN" take 6 × 2,1026 = 12,6 cm, leaving under 4 cm to a
+    # text of 60 words "aaaa" (60 × 0,75 + 59 spaces × 0,106 = 51,4 cm on one line): about
+    # 14 lines a row in portrait, more than 5: landscape, where it has 13 cm (4 lines).
+    fit = fit_widths(["Đánh giá", *["KH&CN"] * 6], [[" ".join(["aaaa"] * 60), *"123456"]] * 3)
+    assert fit.landscape
+    # Eight words a row (6,9 cm) wrap to two lines in portrait: it stays there.
+    short = fit_widths(["Đánh giá", *["KH&CN"] * 6], [[" ".join(["aaaa"] * 8), *"123456"]] * 3)
+    assert not short.landscape
+
+
 def test_columns_of_long_text_share_the_room_by_their_lengths():
     # "Năm" in bold: N 722 + ă 500 + m 833 = 2055 -> 0,87 cm + 0,48 = 1,35 cm. Two columns of
     # one repeated word "aaaa" (4 × 444 = 1776 -> 0,7518 cm), 20 and 40 words (with 19 and 39

@@ -190,10 +190,11 @@ _BEFORE_NUMBER = re.compile(r"\b(năm|tháng|ngày|giai đoạn|thời kỳ|đi�
 
 def keep_together(text: str, names: Sequence[str] = ()) -> str:
     """`text` with the places where a line must not break made unbreakable: a year range
-    ("2011‑2019", a non-breaking hyphen), a word and the number it introduces ("năm 2050"),
+    ("2011‑2019", a non-breaking hyphen), the words and the number they introduce ("năm 2050",
+    "giai đoạn 2011‑2019"),
     and each of `names` ("Bắc Giang"), whatever their case, with non-breaking spaces."""
     text = _RANGE.sub(lambda m: f"{m.group(1)}{NB_HYPHEN}{m.group(2)}", text)
-    text = _BEFORE_NUMBER.sub(lambda m: m.group(0).rstrip() + NBSP, text)
+    text = _BEFORE_NUMBER.sub(lambda m: re.sub(r"\s+", NBSP, m.group(0)), text)
     for name in names:
         if " " in name:
             text = re.sub(re.escape(name), lambda m: m.group(0).replace(" ", NBSP), text,

@@ -589,6 +589,9 @@ def _share(width: float, cols: list[_Column], weights: list[int]) -> list[float]
     return [c.least * width / sum(c.least for c in cols) for c in cols]
 
 
+TALL_ROW_LINES = 5  # more lines per row than this on average: the table goes landscape
+
+
 def fit_widths(headers: Sequence[str], rows: Sequence[Sequence[str]], *,
                bold_first: bool = False) -> Fit:
     """Column widths for a table's texts (see _Column and _share): every word whole, a
@@ -596,11 +599,19 @@ def fit_widths(headers: Sequence[str], rows: Sequence[Sequence[str]], *,
     what is left of the text width goes in proportion to the headers' lengths (none to the
     first column, which names the rows). A table whose columns cannot each get their floor
     in a portrait page's 16,5 cm is set on a landscape page (25,7 cm), where it may shrink
-    further. `bold_first`: the first column is in the header style."""
+    further; so is one whose rows would be more than TALL_ROW_LINES lines high on average in
+    portrait (long texts squeezed into narrow columns). `bold_first`: the first column is in
+    the header style."""
     cols = [_column(h, [r[c] for r in rows], bold_first and c == 0)
             for c, h in enumerate(headers)]
-    landscape = sum(c.floor for c in cols) > TEXT_WIDTH_CM
     weights = [0, *(min(len(h), 40) for h in headers[1:])]
+    landscape = sum(c.floor for c in cols) > TEXT_WIDTH_CM
+    if not landscape and rows:
+        portrait = _share(TEXT_WIDTH_CM, cols, weights)
+        high = table_height_cm(portrait, rows, bold_first)
+        landscape = high / LINE_CM / len(rows) > TALL_ROW_LINES
+        if not landscape:
+            return Fit(portrait, False)
     return Fit(_share(LANDSCAPE_TEXT_WIDTH_CM if landscape else TEXT_WIDTH_CM, cols, weights),
                landscape)
 
