@@ -234,7 +234,8 @@ def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template
         for stale in outputs.glob(".building-*"):  # left by a build that was killed
             shutil.rmtree(stale, ignore_errors=True)
         t = time.perf_counter()
-        checked = check_inputs(cat, inputs, as_of, log, cache_dir=outputs if cache else None)
+        checked = check_inputs(cat, inputs, as_of, log, cache_dir=outputs if cache else None,
+                               every_file=True)  # the chapter: every file; progress: as_of
         t = stage("read_validate", t)
         if strict and checked.errors:
             folder = outputs / CHECK_FOLDER

@@ -287,7 +287,9 @@ def check(catalogue: Path, file: Path, out: Path) -> None:
 @_catalogue_option
 @_inputs_option
 @_outputs_option(f"Bảng tiến độ ghi vào <outputs>/{PROGRESS}.")
-@click.option("--as-of", callback=_date, help="Tính đến ngày, dd/mm/yyyy (mặc định: hôm nay).")
+@click.option("--as-of", callback=_date,
+              help="Tính đến ngày, dd/mm/yyyy (mặc định: hôm nay); tệp ghi ngày gửi sau ngày "
+                   "này chưa được tính.")
 def status(catalogue: Path, inputs: Path, outputs: Path, as_of: dt.date | None) -> None:
     """Tiến độ từng đơn vị so với hạn gửi (nhanh: không tạo chương)."""
     from pipeline.office.status import run_status

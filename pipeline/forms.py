@@ -45,6 +45,8 @@ from pipeline.catalogue.layout import (
 )
 from pipeline.catalogue.model import Catalogue, Indicator, Item, ListColumn, ListInput, Unit
 from pipeline.core import fmt
+from pipeline.core.outputs import GENERATOR
+from pipeline.core.word import stamp
 from pipeline.core.xlsx import print_setup, row_height, wrapped_lines
 
 if TYPE_CHECKING:
@@ -407,6 +409,11 @@ def build_narrative_form(cat: Catalogue, unit: Unit,
         cells[0].text, cells[1].text = key, value
     doc.core_properties.identifier = unit.code
     doc.core_properties.title = f"Thuyết minh {unit.code}"
+    # Not the template's 2013 dates: made now, by this package (see word.GENERATOR).
+    made = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    doc.core_properties.created = made
+    doc.core_properties.author = GENERATOR
+    stamp(doc, GENERATOR, made)
     doc.add_paragraph(
         "Viết nội dung dưới mỗi đề mục, mỗi ý một đoạn. Không sửa bảng trên và không đổi số "
         "hiệu đề mục (ví dụ “I.2.”): văn bản được ghép vào chương theo số hiệu này. Có thể "

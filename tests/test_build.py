@@ -77,7 +77,7 @@ def test_progress_counts_a_unit_that_sent_nothing_as_overdue(tmp_path, cat, inpu
     result = run_build(inputs, tmp_path / "out", cat, TEMPLATE, as_of=dt.date(2020, 4, 4),
                        pdf=False, log=lambda _: None)
     tdc = next(p for p in result.progress if p.unit == "TDC")
-    assert tdc.status == "Chưa nộp – quá hạn 10 ngày"  # due 25/03/2020
+    assert tdc.status == "Chưa nộp, quá hạn 10 ngày"  # due 25/03/2020
     assert (tdc.state.delivery, tdc.state.days_overdue) == (Delivery.NOT_SENT, 10)
     assert (tdc.required_filled, tdc.workbook) == (0, "")
     khtc = next(p for p in result.progress if p.unit == "KHTC")

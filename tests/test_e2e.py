@@ -127,6 +127,6 @@ def test_build_outputs_and_latest(tmp_path, cat, inputs, sample_build):
     header = [c.value for c in merged[1]]
     assert header[:4] == ["Mã đơn vị", "Đơn vị", "Mục", "Mã chỉ tiêu"]
     progress = openpyxl.load_workbook(second.folder / PROGRESS)["Tiến độ"]
-    status = {r[0].value: r[12].value for r in progress.iter_rows(min_row=2, max_row=10)}
-    assert status["KHTC"] == "Đã nộp, trễ hạn"  # sent 12/03/2020, due 10/03/2020
-    assert status["TTRA"] == "Đã nộp đúng hạn"  # sent 25/03/2020, due 25/03/2020
+    status = {r[0].value: r[10].value for r in progress.iter_rows(min_row=2, max_row=10)}
+    assert status["KHTC"] == "Đã nộp, trễ 2 ngày"  # sent 12/03/2020, due 10/03/2020
+    assert status["TTRA"] == "Đã nộp, đúng hạn"  # sent 25/03/2020, due 25/03/2020

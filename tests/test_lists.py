@@ -69,9 +69,13 @@ def test_work_plan_counts_tasks_due_done_and_late(cat, inputs):
     p = next(p for p in checked.progress if p.unit == "KHTC")
     assert (p.tasks, p.tasks_due, p.tasks_done, p.tasks_late) == (3, 3, 2, 1)
     assert p.tasks_line == "2/3 việc đến hạn đã xong, trễ 1"
-    early = check_inputs(cat, inputs, dt.date(2020, 3, 10), log=lambda _: None)
+    # As of the day KHTC sent it (12/03/2020): one task due, done.
+    early = check_inputs(cat, inputs, dt.date(2020, 3, 12), log=lambda _: None)
     q = next(p for p in early.progress if p.unit == "KHTC")
     assert (q.tasks_due, q.tasks_done, q.tasks_late) == (1, 1, 0)
+    # The day before, the office held no plan of KHTC: none is counted.
+    before = check_inputs(cat, inputs, dt.date(2020, 3, 11), log=lambda _: None)
+    assert next(p for p in before.progress if p.unit == "KHTC").tasks == 0
 
 
 def test_work_plan_is_not_in_the_chapter(cat, sample_build):

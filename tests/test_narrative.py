@@ -1030,3 +1030,59 @@ def test_a_narrative_with_pictures_and_tables_comes_back_from_the_cache(tmp_path
     assert again == {"khtc": (sub, None)}
     assert any(isinstance(b, NarrativeImage) for s in again["khtc"][0].sections
                for b in s.blocks)
+
+
+# --- the day a narrative was sent: the date its word processor saved it --------------------
+def _with_core(tmp_path, cat, name: str, modified: str, by: str):
+    """The TTUD form, its core properties saying it was last saved `modified` by `by`."""
+    path = tmp_path / name
+    build_narrative_form(cat, cat.unit_by_code["TTUD"]).save(str(path))
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    parts["docProps/core.xml"] = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
+        'core-properties" xmlns:dcterms="http://purl.org/dc/terms/" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f'<cp:lastModifiedBy>{by}</cp:lastModifiedBy>'
+        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{modified}</dcterms:modified>'
+        '</cp:coreProperties>').encode()
+    with zipfile.ZipFile(path, "w") as zf:
+        for n, data in parts.items():
+            zf.writestr(n, data)
+    return path
+
+
+def test_a_narrative_is_dated_by_its_last_save_not_by_its_copy(tmp_path, cat):
+    # Saved by the unit on 24/03/2020, copied (e-mailed, checked out) today: sent 24/03/2020,
+    # whichever way it is read.
+    path = _with_core(tmp_path, cat, "a.docx", "2020-03-24T02:30:00Z", "Nguyễn Văn An")
+    for read in (read_narrative, narrative_unit):
+        n = read(path)
+        assert n.saved is not None and n.sent.isoformat() == "2020-03-24"
+
+
+@pytest.mark.parametrize("modified, by", [
+    ("2020-03-24T02:30:00Z", "khcn"),  # the form as this package wrote it: not a save
+    ("ngày 24", "Nguyễn Văn An"),  # unreadable
+    ("2099-01-01T00:00:00Z", "Nguyễn Văn An"),  # after the file's own date: a wrong clock
+])
+def test_without_a_believable_save_date_the_file_date_counts(tmp_path, cat, modified, by):
+    path = _with_core(tmp_path, cat, "b.docx", modified, by)
+    n = read_narrative(path)
+    assert n.sent == n.file.modified.date()
+
+
+def test_the_blank_form_says_it_was_made_by_this_package(tmp_path, cat):
+    path = tmp_path / "mau.docx"
+    build_narrative_form(cat, cat.unit_by_code["TTUD"]).save(str(path))
+    core = zipfile.ZipFile(path).read("docProps/core.xml").decode()
+    assert "<cp:lastModifiedBy>khcn</cp:lastModifiedBy>" in core
+    assert "2013-12-23" not in core  # not python-docx's template dates
+    assert read_narrative(path).saved is None
+
+
+def test_the_libreoffice_fixture_is_dated_by_libreoffice(tmp_path):
+    # LibreOffice wrote dcterms:modified when the script saved the file.
+    n = read_narrative(FORMATTED)
+    assert n.saved is not None and n.saved.year >= 2026

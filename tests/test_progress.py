@@ -1,4 +1,5 @@
-"""Progress: status as of a date, rates, the fast import path, build diffs, reports, reminders."""
+"""Progress: status as of a date, rates, the fast import path, build diffs. (The weekly and
+monthly reports and the letters are tested in test_letters.py.)"""
 
 from __future__ import annotations
 
@@ -8,15 +9,13 @@ import subprocess
 import sys
 
 import openpyxl
-from click.testing import CliRunner
-from docx import Document
 
 from pipeline.build import PROGRESS, run_build
-from pipeline.cli import main
 from pipeline.office.progress import Delivery
 from pipeline.office.status import check_inputs, rates, run_status, status_table
 
 from .conftest import ROOT, TEMPLATE, copy_build, write_unit_workbook
+from .test_asof import date_narratives
 
 AS_OF = dt.date(2020, 3, 30)
 
@@ -27,35 +26,40 @@ def _status(cat, folder, day=AS_OF):
 
 
 def test_status_of_the_samples_as_of_a_fixed_date(cat, inputs):
-    status, checked = _status(cat, inputs)
-    assert status["KHTC"].status == "Đã nộp, trễ hạn"
+    status, checked = _status(cat, date_narratives(inputs))
+    assert status["KHTC"].status == "Đã nộp, trễ 2 ngày"
     assert status["KHTC"].received == dt.date(2020, 3, 12)  # "ngày gửi" in the form
     assert status["KHTC"].due == dt.date(2020, 3, 10)
-    assert status["TTRA"].status == "Đã nộp đúng hạn"  # sent 25/03, due 25/03
+    assert status["TTRA"].status == "Đã nộp, đúng hạn"  # sent 25/03, due 25/03
     assert status["KHTC"].state.late and not status["TTRA"].state.late
     assert (status["KHTC"].required_filled, status["KHTC"].required_total) == (36, 36)
     assert status["KHTC"].form_version == cat.form_version
+    assert status["KHTC"].narrative == "KHTC_thuyet_minh_mau.docx"
     r = rates(checked.progress)
-    assert (r.expected, r.received, r.on_time) == (9, 9, 8)
-    assert r.line() == "Tỷ lệ đơn vị đã gửi: 9/9 (100,0%); gửi đúng hạn: 8/9 (88,9%)."
+    assert (r.expected, r.received, r.on_time, r.late, r.not_sent) == (9, 9, 8, 1, 0)
+    assert r.line() == "Đã nhận: 9/9 đơn vị (100,0%), trong đó đúng hạn 8 (88,9%), trễ hạn 1."
 
 
 def test_a_unit_not_yet_due_and_one_overdue(cat, inputs):
     for f in inputs.glob("QLCS_*"):
         f.unlink()
     before, _ = _status(cat, inputs, dt.date(2020, 3, 20))
-    assert before["QLCS"].status == "Chưa nộp – còn hạn"
+    assert before["QLCS"].status == "Chưa nộp, còn hạn đến 25/03"
     after, checked = _status(cat, inputs, dt.date(2020, 4, 1))
-    assert after["QLCS"].status == "Chưa nộp – quá hạn 7 ngày"
-    assert rates(checked.progress).received == 8
+    assert after["QLCS"].status == "Chưa nộp, quá hạn 7 ngày"
+    assert (rates(checked.progress).received, rates(checked.progress).overdue) == (8, 1)
 
 
 def test_looking_back_before_a_file_was_sent(cat, inputs):
     # KHTC's form says it was sent on 12/03/2020: as of 11/03 it had not been.
-    status, _ = _status(cat, inputs, dt.date(2020, 3, 11))
-    assert status["KHTC"].status == ("Chưa nộp – quá hạn 1 ngày (tệp ghi ngày gửi 12/03/2020, "
-                                     "sau ngày tính)")
-    assert status["KHTC"].state.sent_after == dt.date(2020, 3, 12)
+    status, checked = _status(cat, date_narratives(inputs), dt.date(2020, 3, 11))
+    khtc = status["KHTC"]
+    assert (khtc.status, khtc.received, khtc.workbook, khtc.required_filled) == (
+        "Chưa nộp, quá hạn 1 ngày", None, "", 0)
+    assert khtc.note == "Biểu số liệu và thuyết minh gửi sau ngày tính, chưa tính."
+    assert khtc.state.later and [x.file for x in khtc.later] == [
+        "KHTC_so_lieu_mau.xlsx", "KHTC_thuyet_minh_mau.docx"]
+    assert checked.validation.values == ()  # nothing sent yet: no figure either
 
 
 def test_a_unit_whose_files_sit_in_a_folder_named_after_it_has_sent_them(cat, inputs,
@@ -68,7 +72,8 @@ def test_a_unit_whose_files_sit_in_a_folder_named_after_it_has_sent_them(cat, in
 
     tdc = next(p for p in run.checked.progress if p.unit == "TDC")
     assert tdc.state.delivery is Delivery.UNREADABLE
-    assert tdc.status == "Đã nhận, chưa đọc được tệp – quá hạn 5 ngày"  # never "Chưa nộp"
+    assert tdc.status == "Đã nhận, chưa đọc được"  # never "Chưa nộp"
+    assert tdc.note == "Tệp nhận được không đọc được; đã quá hạn 5 ngày."
     assert [u.split("': ")[0] for u in tdc.unread] == ["'TDC/bieu.xlsx",
                                                        "'TDC/thuyet_minh.docx"]
     lines = list(run.lines())
@@ -77,8 +82,9 @@ def test_a_unit_whose_files_sit_in_a_folder_named_after_it_has_sent_them(cat, in
     assert rates(run.checked.progress).received == 9  # received, though not read
     ws = openpyxl.load_workbook(run.table)["Tiến độ"]
     row = next(r for r in ws.iter_rows(min_row=2, values_only=True) if r[0] == "TDC")
-    assert row[4:6] == ("(đã nhận, chưa đọc được)", "(đã nhận, chưa đọc được)")
-    assert row[12] == "Đã nhận, chưa đọc được tệp – quá hạn 5 ngày"
+    assert row[5:7] == ("(đã nhận, chưa đọc được)", "(đã nhận, chưa đọc được)")
+    assert row[10:12] == ("Đã nhận, chưa đọc được",
+                          "Tệp nhận được không đọc được; đã quá hạn 5 ngày.")
 
 
 def test_completeness_counts_required_cells_objectively(cat, tmp_path):
@@ -108,19 +114,24 @@ def test_status_command_prints_a_table_and_imports_no_heavy_library(tmp_path, in
                          cwd=ROOT, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "HEAVY []" in out.stdout
-    assert "Tỷ lệ đơn vị đã gửi: 9/9 (100,0%); gửi đúng hạn: 8/9 (88,9%)." in out.stdout
+    assert ("Đã nhận: 9/9 đơn vị (100,0%), trong đó đúng hạn 8 (88,9%), trễ hạn 1."
+            in out.stdout)
     lines = out.stdout.splitlines()
     khtc = next(line for line in lines if line.startswith("KHTC"))
-    assert "12/03/2020" in khtc and "Đã nộp, trễ hạn" in khtc
+    assert "12/03/2020" in khtc and khtc.endswith("  Đã nộp, trễ 2 ngày")
     ws = openpyxl.load_workbook(tmp_path / "out" / "tien-do.xlsx")["Tiến độ"]
     assert [c.value for c in ws[1]][:4] == ["Mã", "Đơn vị", "Mục chủ trì", "Hạn gửi"]
 
 
-def test_status_table_has_one_line_per_unit(cat, inputs):
-    _, checked = _status(cat, inputs)
-    text = status_table(checked.progress)
-    assert len(text.splitlines()) == 2 + 9
-    assert text.splitlines()[0].split()[:3] == ["Mã", "Hạn", "gửi"]
+def test_status_table_has_one_line_per_unit_then_the_notes(cat, inputs):
+    _, checked = _status(cat, date_narratives(inputs), dt.date(2020, 3, 24))
+    lines = status_table(checked.progress).splitlines()
+    assert lines[0].split()[:3] == ["Mã", "Đơn", "vị"]
+    assert [line.split()[0] for line in lines[2:11]] == [
+        "KHTC", "QLKH", "QLCN", "VP", "QLCS", "QLCNG", "TTRA", "TDC", "TTUD"]
+    assert lines[11:] == ["Ghi chú:", "  Thanh tra Sở: Biểu số liệu và thuyết minh gửi sau "
+                          "ngày tính, chưa tính."]
+    assert max(len(line) for line in lines[:11]) <= 100  # fits a terminal
 
 
 def _cell_of(cat, unit: str, key: str, year: int) -> tuple[str, str]:
@@ -148,49 +159,3 @@ def test_diff_between_two_builds_names_exactly_the_changed_cell(tmp_path, cat, i
     manifest = json.loads((second.folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["changes"]["previous"] == first.name
     assert manifest["changes"]["count"] == 1
-
-
-def test_weekly_report_and_reminder_letters(tmp_path, cat, inputs):
-    for f in inputs.glob("TDC_*"):
-        f.unlink()  # TDC sends nothing
-    write_unit_workbook(cat, "TTUD", next(inputs.glob("TTUD_*.xlsx")),
-                        changes={("ld_bang_cap", 2015): None}, meta={"ngay_gui": "24/03/2020"})
-    result = CliRunner().invoke(main, ["progress-report", "--kind", "tuan", "--inputs",
-                                       str(inputs), "--outputs", str(tmp_path / "out"),
-                                       "--as-of", "30/03/2020"])
-    assert result.exit_code == 0, result.output
-    folder = tmp_path / "out" / "bao-cao-tien-do" / "tuan-2020-03-30"
-    doc = Document(str(folder / "bao-cao-tuan.docx"))
-    text = "\n".join(p.text for p in doc.paragraphs)
-    assert "Kính gửi: Ban Chỉ đạo lập quy hoạch tỉnh." in text
-    assert "(tuần từ ngày 24/03/2020 đến ngày 30/03/2020)" in text
-    assert "Tỷ lệ đơn vị đã gửi: 8/9 (88,9%)" in text
-    table = doc.tables[1]
-    tdc = next(r for r in table.rows if r.cells[0].text.startswith("Chi cục"))
-    assert tdc.cells[-2].text == "Chưa nộp – quá hạn 5 ngày"
-    assert tdc.cells[-1].text == "-"  # no work plan sent either
-    letters = sorted(p.name for p in (folder / "cong-van").iterdir())
-    assert letters == ["nhac-TDC.docx", "nhac-TTUD.docx"]
-    ttud = "\n".join(p.text for p in Document(str(folder / "cong-van" / "nhac-TTUD.docx"))
-                     .paragraphs)
-    assert "Kính gửi: Trung tâm Ứng dụng KH&CN." in ttud
-    assert ("Biểu số liệu còn thiếu các chỉ tiêu bắt buộc: Tỷ lệ lao động qua đào tạo có bằng "
-            "cấp, chứng chỉ (mục I.9): năm 2015.") in ttud
-    tdc_letter = "\n".join(p.text for p in Document(str(folder / "cong-van" / "nhac-TDC.docx"))
-                           .paragraphs)
-    assert "Chưa nhận được biểu số liệu (tệp Excel theo mẫu)." in tdc_letter
-    assert "Chưa nhận được thuyết minh (tệp Word theo mẫu)." in tdc_letter
-
-
-def test_monthly_report_goes_to_planning_and_investment(tmp_path, inputs):
-    result = CliRunner().invoke(main, ["progress-report", "--kind", "thang", "--inputs",
-                                       str(inputs), "--outputs", str(tmp_path / "out"),
-                                       "--as-of", "12/04/2020"])
-    assert result.exit_code == 0, result.output
-    doc = Document(str(tmp_path / "out" / "bao-cao-tien-do" / "thang-2020-04-12" /
-                       "bao-cao-thang.docx"))
-    text = "\n".join(p.text for p in doc.paragraphs)
-    assert "Kính gửi: Sở Kế hoạch và Đầu tư tỉnh Bắc Giang." in text
-    assert "(tháng 04/2020)" in text
-    section = doc.sections[0]
-    assert [round(m.mm) for m in (section.top_margin, section.left_margin)] == [20, 30]

@@ -143,17 +143,19 @@ def test_unreadable_or_nested_files_count_as_received_not_missing(cat, tmp_path)
     assert ("file_in_subfolder", "gui_lai/KHTC_so_lieu.xlsx", "KHTC") in codes
     assert ("file_pdf", "TTRA_bao_cao.pdf", "TTRA") in codes
     by_unit = {p.unit: p for p in checked.progress}
-    assert by_unit["KHTC"].status == "Đã nhận, chưa đọc được tệp – quá hạn 10 ngày"
-    assert by_unit["TTRA"].status == "Đã nhận, chưa đọc được tệp"
+    assert (by_unit["KHTC"].status, by_unit["KHTC"].note) == (
+        "Đã nhận, chưa đọc được", "Tệp nhận được không đọc được; đã quá hạn 10 ngày.")
+    assert by_unit["TTRA"].status == "Đã nhận, chưa đọc được"
     assert by_unit["VP"].status.startswith("Chưa nộp")
     assert by_unit["TTRA"].received is not None
 
     letter = reminder(cat, checked, by_unit["KHTC"], dt.date(2020, 3, 20),
                       tmp_path / "nhac-KHTC.docx")
     text = "\n".join(p.text for p in Document(str(letter)).paragraphs)
-    assert "Đã nhận tệp 'gui_lai/KHTC_so_lieu.xlsx'" in text
+    assert ("đã nhận tệp đơn vị gửi nhưng chưa đọc được, nên nội dung của đơn vị chưa được "
+            "tổng hợp:\n- Tệp 'gui_lai/KHTC_so_lieu.xlsx': ") in text
     assert "thư mục con" in text
-    assert "Chưa nhận được" not in text
+    assert "chưa nhận được" not in text.lower()
 
 
 # --- each kind of file a unit may send gets words that fit it ---------------------------------

@@ -55,10 +55,10 @@ def test_the_summary_shows_the_status_line(tmp_path: Path):
     write_validation_report([], [_unit(), unread], path)
     ws = load_workbook(path)["Tóm tắt"]
     assert [c.value for c in ws[2]] == ["KHTC", "Phòng Kế hoạch Tài chính", "KHTC_so_lieu.xlsx",
-                                        "(chưa nộp)", 1, 1, "Đã nộp đúng hạn; thiếu thuyết minh"]
+                                        "(chưa nộp)", 1, 1, "Đã nộp, đúng hạn"]
     assert [c.value for c in ws[3]] == ["TTRA", "Thanh tra Sở", "(đã nhận, chưa đọc được)",
                                         "(đã nhận, chưa đọc được)", 1, 1,
-                                        "Đã nhận, chưa đọc được tệp – quá hạn 5 ngày"]
+                                        "Đã nhận, chưa đọc được"]
 
 
 def test_files_not_read_are_listed_with_their_unit_and_computations_are_not_a_file(
@@ -91,4 +91,4 @@ def test_progress_rows_are_the_table_as_text():
     assert progress_rows([_unit(tasks=3, tasks_due=2, tasks_done=1, tasks_late=1)]) == [[
         "KHTC", "Phòng Kế hoạch Tài chính", "I.1", "10/03/2020", "KHTC_so_lieu.xlsx",
         "(chưa nộp)", "09/03/2020", "1.2", "75%", "5/10", "1", "1",
-        "Đã nộp đúng hạn; thiếu thuyết minh", "1/2 việc đến hạn đã xong, trễ 1"]]
+        "Đã nộp, đúng hạn", "1/2 việc đến hạn đã xong, trễ 1"]]

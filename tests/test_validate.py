@@ -345,13 +345,17 @@ def test_a_claiming_form_checked_in_the_worker_is_held_back_and_shows_as_receive
 
     rows = {p.unit: p for p in progress(cat, result, dt.date(2020, 3, 30))}
     assert rows["TDC"].workbook == "" and rows["TDC"].received_anything
-    assert rows["TDC"].received == dt.date(2020, 3, 20)
+    assert rows["TDC"].received == dt.date(2020, 3, 28)  # the date sent the file carries
     assert rows["TDC"].errors == 1
     assert rows["TTRA"].workbook == "TTRA.xlsx"
     assert [p.unread for p in (rows["TDC"], rows["TTRA"])] == [
         (f"'bao_cao.xlsx': {result.findings[0].message}",)] * 2
-    assert rows["TDC"].status == "Đã nhận, tạm giữ tệp (mã đơn vị không khớp) – quá hạn 5 ngày"
-    assert rows["TTRA"].status == "Đã nộp đúng hạn; thiếu thuyết minh; có tệp chưa đọc được"
+    assert (rows["TDC"].status, rows["TDC"].note) == (
+        "Đã nhận, chưa đọc được",
+        "Tệp bị tạm giữ vì mã đơn vị không khớp; đã quá hạn 5 ngày.")
+    assert (rows["TTRA"].status, rows["TTRA"].note) == (
+        "Đã nộp, đúng hạn", "Chưa có thuyết minh; có tệp bị tạm giữ vì mã đơn vị không khớp; "
+        "còn 1 lỗi cần sửa.")
 
 
 # --- dropdown values -----------------------------------------------------------------------

@@ -162,6 +162,7 @@ def _schema_problem(raw: Mapping[str, object], err: ErrorDetails, lines: Lines |
 
 
 FORM_KEYS = ("form_version", "years", "units", "breakdowns", "data_status", "choices")
+UNIT_FORM_KEYS = ("code", "name")  # a unit's short name is for the office's tables only
 LIST_FORM_KEYS = ("code", "title", "sheet", "unit", "rows", "columns", "hint")
 ITEM_FORM_KEYS = ("code", "title", "unit", "due", "subtopics", "indicators")
 INDICATOR_FORM_KEYS = ("code", "label", "measure", "type", "min", "max", "decimals", "years",
@@ -172,6 +173,10 @@ def _fingerprint(raw: Mapping[str, object]) -> str:
     """Hash of what shapes the units' forms (not the chapter's tables, texts or formulas),
     so editing a table title does not make every unit's form look outdated."""
     shape = {k: raw.get(k) for k in FORM_KEYS}
+    units = raw.get("units")
+    if isinstance(units, list):
+        shape["units"] = [{k: u[k] for k in UNIT_FORM_KEYS if k in u} if isinstance(u, dict)
+                          else u for u in units]
     items = raw.get("items")
     def indicator(ind: object) -> object:
         return {k: ind.get(k) for k in INDICATOR_FORM_KEYS} if isinstance(ind, dict) else ind

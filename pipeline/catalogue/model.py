@@ -58,6 +58,13 @@ class _Model(BaseModel):
 class Unit(_Model):
     code: str = Field(pattern=r"^[A-Z][A-Z0-9]*$")  # short code written in each form
     name: str  # Vietnamese name, as in the seed's assignment table
+    short: str = Field(default="", max_length=20)  # short name for narrow tables ("P. KHTC");
+    # "" when the name is short enough (then `label` is the name)
+
+    @property
+    def label(self) -> str:
+        """The name a narrow table shows: the short name, else the name."""
+        return self.short or self.name
 
 
 class Part(_Model):
@@ -266,6 +273,30 @@ class DocumentForm(_Model):
     recipients: list[str]  # "Nơi nhận", each as it is printed ("- Lưu: VT, KHTC.")
 
 
+class ProgressForms(_Model):
+    """The office's progress documents as official documents (Decree 30/2020): the weekly
+    report to the steering committee, the monthly report to the Department of Planning and
+    Investment, the reminder letters to the units. Signed as the chapter (`document`)."""
+
+    basis: str = ""  # the plan they carry out, as the opening sentence names it
+    title_lines: list[str] = ["Tiến độ xây dựng nội dung khoa học và công nghệ",
+                              "phục vụ lập quy hoạch tỉnh"]  # a report's title by meaning
+    office: str = "KHTC"  # unit code of the office that collects the units' contents
+    weekly_to: str = "Ban Chỉ đạo lập quy hoạch tỉnh"  # who the weekly report informs
+    monthly_to: str = "Sở Kế hoạch và Đầu tư"  # who the monthly report informs
+    monthly_before: int = Field(default=13, ge=2, le=28)  # sent before this day each month
+    report_symbol: str = Field(default="BC-KHCN", pattern=r"^[A-ZĐ0-9&-]+$")  # "Số: …/BC-KHCN"
+    letter_symbol: str = Field(default="KHCN-KHTC", pattern=r"^[A-ZĐ0-9&-]+$")
+    reminder_days: int = Field(default=3, ge=1, le=30)  # a letter's new deadline: the
+    # as-of date plus this many working days (weekends and `holidays` skipped)
+    committee_after: int = Field(default=3, ge=0)  # a unit overdue more than this many days
+    # is put to the steering committee
+    holidays: list[dt.date] = []  # public holidays on weekdays (no deadline falls on one)
+    weekly_recipients: list[str] = ["Lưu: VT, KHTC."]  # "Nơi nhận", as printed
+    monthly_recipients: list[str] = ["Lưu: VT, KHTC."]
+    letter_recipients: list[str] = ["Như trên;", "Lưu: VT, KHTC."]
+
+
 class Reference(_Model):
     """A sourced figure the chapter compares the province with: a national figure, a legal
     floor. The analysis quotes it with its source in words (templates/phan-tich.yaml)."""
@@ -353,6 +384,7 @@ class Catalogue(_Model):
     parameters: dict[str, float] = {}  # named constants usable in formulas (b_k...)
     references: list[Reference] = []  # sourced national and legal figures the text quotes
     document: DocumentForm | None = None  # the chapter's official form (number, signature)
+    progress: ProgressForms = ProgressForms()  # the progress reports' and letters' form
     abbreviations: dict[str, str] = {}  # "KH&CN": "Khoa học và công nghệ", listed in front
     derived: list[Derived] = []
     rules: list[Rule] = []

@@ -78,6 +78,11 @@ def date(value: dt.date | None) -> str:
     return format_date(value, "dd/MM/yyyy", locale=LOCALE)
 
 
+def day_month(value: dt.date) -> str:
+    """dd/mm, for a date whose year the reader knows ('còn hạn đến 25/03')."""
+    return format_date(value, "dd/MM", locale=LOCALE)
+
+
 def long_date(value: dt.date) -> str:
     """'ngày 25 tháng 3 năm 2020', as Decree 30/2020 writes it (day < 10 and months 1-2
     with a leading zero)."""

@@ -44,3 +44,8 @@ def progress_report_folder(kind: str, day_iso: str) -> str:
 def reminder_name(unit: str) -> str:
     """The reminder letter draft to one unit."""
     return f"nhac-{unit}.docx"
+
+GENERATOR = "khcn"
+"""The author this package writes into the properties of the documents it makes: a narrative
+form that still says so was never saved by a word processor, and its own "last saved" date
+says nothing about when the unit sent it (read/narrative.py)."""

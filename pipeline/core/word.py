@@ -20,6 +20,7 @@ rendered, `settle_sections` gives the first section the master's headers.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,7 @@ from docx.enum.text import (
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
+from lxml import etree
 
 from pipeline.core import fields, metrics
 
@@ -123,6 +125,25 @@ def _page_number_header(section: Section) -> None:
             el.text = text
         run._r.append(el)
 
+
+_CORE_NS = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+
+
+def stamp(doc: WordDocument, by: str, when: dt.datetime) -> None:
+    """Say in the document's properties who saved it last and when (cp:lastModifiedBy and
+    dcterms:modified). The element is written by its namespace: python-docx's own setter
+    writes it in another namespace once docxcompose (imported by docxtpl) has remapped the
+    "cp" prefix."""
+    props = doc.core_properties
+    props.modified = when
+    root = props._element
+    tag = f"{{{_CORE_NS}}}lastModifiedBy"
+    for wrong in [el for el in root if el.tag.endswith("}lastModifiedBy") and el.tag != tag]:
+        root.remove(wrong)
+    node = root.find(tag)
+    if node is None:
+        node = etree.SubElement(root, tag)  # by its URI: docx's own "cp" may be remapped
+    node.text = by
 
 SAMPLE_MARK = "DỮ LIỆU MẪU – KHÔNG DÙNG LÀM BÁO CÁO CHÍNH THỨC"
 

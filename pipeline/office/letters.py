@@ -1,52 +1,53 @@
-"""Progress documents in the Decree 30/2020 layout, generated from the status.
+"""Reminder letters and the progress documents of one run (`make weekly`, `make monthly`).
 
-- the weekly progress report of the finance office to the steering committee;
-- the monthly report to the Department of Planning and Investment (due before the 13th);
-- a reminder letter (công văn) draft to each unit that is overdue or incomplete, naming what
-  is missing: the workbook, the narrative, the required cells still empty, the errors.
+A reminder letter (công văn đôn đốc) is a draft in the Decree 30/2020 form of a letter: the
+number line with its subject ("V/v đôn đốc …") under it, "Kính gửi" the unit, a body naming
+exactly what is missing (the items, the workbook's sheets, how many required cells) or what is
+to be fixed (each file not read with why, each required row still empty, each error), the new
+deadline (the as-of date plus the catalogue's working days), "Nơi nhận" and the signature. It
+goes only to a unit late or incomplete as of the date (chase.needs_reminder); a unit whose
+file arrived but could not be read is told what to fix, never that nothing arrived.
 
-Numbers ("Số: ...") are left blank for the office's registry, as on any draft.
+`run_progress_report` takes the inputs as they stood on the as-of date (office.status) and
+writes the weekly (office.weekly) or monthly (office.monthly) report and the letters. Numbers
+("Số: …") are left blank for the office's registry, as on any draft.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Cm, Pt
-
+from pipeline.catalogue.layout import sheet_name
 from pipeline.catalogue.load import load_catalogue
 from pipeline.catalogue.model import Catalogue
 from pipeline.core import fmt
-from pipeline.core.findings import Severity
+from pipeline.core.findings import Finding
 from pipeline.core.outputs import (
-    LATEST,
     LETTERS,
     PROGRESS_REPORTS,
     REPORT_NAMES,
     progress_report_folder,
     reminder_name,
 )
-from pipeline.core.word import (
-    STYLE_NOTE,
-    StyleIds,
-    agency_block,
-    new_document,
-    write_table,
+from pipeline.core.word import new_document
+from pipeline.office import form
+from pipeline.office.chase import (
+    deadline,
+    names,
+    needs_reminder,
+    office_name,
+    other_errors,
+    shared_items,
 )
-from pipeline.merge import merge
-from pipeline.office.diff import BuildDiff, diff_builds, load_previous
-from pipeline.office.progress import UnitProgress, asked_rows, filled_cells
-from pipeline.office.status import Checked, check_inputs, rates
+from pipeline.office.monthly import write_monthly
+from pipeline.office.progress import Delivery, UnitProgress
+from pipeline.office.status import Checked, check_inputs
+from pipeline.office.weekly import write_weekly
 
-if TYPE_CHECKING:
-    from docx.document import Document as WordDocument
-
-MAX_CHANGES_LISTED = 40
+MAX_ERRORS_LISTED = 10  # errors named one by one in a letter; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -63,206 +64,161 @@ class Written:
             yield "Không có đơn vị cần đôn đốc."
 
 
-def _place_date(doc: WordDocument, cat: Catalogue, day: dt.date) -> None:
-    p = doc.add_paragraph(f"{cat.place}, {fmt.long_date(day)}")
-    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    p.paragraph_format.first_line_indent = Cm(0)
-    p.runs[0].italic = True
+def _assignment(cat: Catalogue, p: UnitProgress) -> str:
+    """What the unit was given and by when: 'chủ trì mục I.7 “…” và tham gia các nội dung
+    chung (Phần I, II, IV); hạn gửi …'."""
+    own = [f"mục {c.code} “{c.title}”" for c in p.content]
+    shared = sorted({it.part for it in shared_items(cat)})
+    text = f"chủ trì {names(own)} và tham gia " if own else "tham gia "
+    text += f"các nội dung chung (Phần {', '.join(shared)})"
+    dues = sorted({c.due for c in p.content} | {it.due for it in shared_items(cat)})
+    if len(dues) == 1:
+        return f"{text}, hạn gửi ngày {fmt.date(dues[0])}"
+    by_due = [f"ngày {fmt.date(d)} ({names([c.code for c in p.content if c.due == d])})"
+              if any(c.due == d for c in p.content) else f"ngày {fmt.date(d)}"
+              for d in dues]
+    return f"{text}; hạn gửi {names(by_due)}"
 
 
-def _centered(doc: WordDocument, text: str, bold: bool = True, size: int = 14) -> None:
-    p = doc.add_paragraph()
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.paragraph_format.first_line_indent = Cm(0)
-    p.paragraph_format.space_after = Pt(0)
-    run = p.add_run(text)
-    run.bold = bold
-    run.font.size = Pt(size)
-
-
-def _table(doc: WordDocument, headers: Sequence[str], rows: Sequence[Sequence[str]],
-           widths: Sequence[float]) -> None:
-    """A letter's table: text left-aligned, at the left margin, header not repeated."""
-    write_table(doc, StyleIds(doc), headers, rows, widths, align=["left"] * len(headers),
-                center=False, repeat_head=False, middle_heads=False)
-
-
-def _signature(doc: WordDocument, recipients: Sequence[str], title: str) -> None:
-    grid = doc.add_table(rows=1, cols=2)
-    grid.autofit = False
-    left, right = grid.rows[0].cells
-    left.width, right.width = Cm(8.5), Cm(8.0)
-    lp = left.paragraphs[0]
-    lp.paragraph_format.first_line_indent = Cm(0)
-    run = lp.add_run("Nơi nhận:")
-    run.bold, run.italic = True, True
-    run.font.size = Pt(12)
-    for name in recipients:
-        q = left.add_paragraph(f"- {name};")
-        q.paragraph_format.first_line_indent = Cm(0)
-        q.paragraph_format.space_after = Pt(0)
-        q.runs[0].font.size = Pt(11)
-    rp = right.paragraphs[0]
-    rp.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    rp.paragraph_format.first_line_indent = Cm(0)
-    rp.add_run(title).bold = True
-
-
-def _unit_rows(status: Sequence[UnitProgress]) -> list[list[str]]:
-    rows = []
-    for p in status:
-        share = p.required_share
-        rows.append([p.name, ", ".join(p.items) or "Phần II, IV", fmt.date(p.due),
-                     fmt.date(p.received) if p.received_anything else "-",
-                     "-" if share is None else fmt.percent(share * 100, 0), p.status,
-                     p.tasks_line])
-    return rows
-
-
-def progress_report(cat: Catalogue, checked: Checked, changes: BuildDiff | None,
-                    day: dt.date, kind: str, out: Path) -> Path:
-    """The weekly ("tuan") or monthly ("thang") progress report, as .docx."""
-    weekly = kind == "tuan"
-    doc = new_document()
-    agency_block(doc, cat.parent_agency, cat.agency, "Số:      /BC-KHCN")
-    _place_date(doc, cat, day)
-    _centered(doc, "BÁO CÁO")
-    if weekly:
-        start = day - dt.timedelta(days=6)
-        period = f"tuần từ ngày {fmt.date(start)} đến ngày {fmt.date(day)}"
-    else:
-        period = f"tháng {day.month:02d}/{day.year}"
-    _centered(doc, f"Tiến độ xây dựng nội dung KH&CN phục vụ lập Quy hoạch tỉnh Bắc Giang "
-                   f"thời kỳ 2021-2030, tầm nhìn đến năm 2050 ({period})", size=14)
-    recipient = ("Ban Chỉ đạo lập quy hoạch tỉnh" if weekly
-                 else "Sở Kế hoạch và Đầu tư tỉnh Bắc Giang")
-    _centered(doc, f"Kính gửi: {recipient}.", bold=False)
-    status = checked.progress
-    r = rates(status)
-    doc.add_paragraph(
-        f"Thực hiện Kế hoạch số 48/KH-UBND ngày 21/02/2020 của UBND tỉnh, Sở Khoa học và "
-        f"Công nghệ báo cáo tiến độ xây dựng nội dung KH&CN tính đến ngày {fmt.date(day)} "
-        f"như sau:")
-    doc.add_paragraph("1. Tình hình chung", style="Heading 2")
-    errors = sum(1 for f in checked.validation.findings if f.severity is Severity.ERROR)
-    doc.add_paragraph(f"{r.line()} Số liệu đã nhận còn {errors} lỗi cần đơn vị sửa "
-                      "(chi tiết trong báo cáo kiểm tra số liệu).")
-    doc.add_paragraph("2. Tiến độ của từng phòng, đơn vị", style="Heading 2")
-    _table(doc, ["Đơn vị", "Nội dung", "Hạn gửi", "Ngày gửi", "Ô bắt buộc đã điền",
-                 "Tình trạng", "Kế hoạch tuần"], _unit_rows(status),
-           [3.3, 1.3, 2.2, 2.2, 1.5, 3.2, 2.8])
-    doc.add_paragraph("3. Thay đổi so với lần tổng hợp trước", style="Heading 2")
-    if changes is None:
-        doc.add_paragraph("Chưa có bản tổng hợp trước để so sánh.")
-    else:
-        doc.add_paragraph(changes.summary())
-        listed = changes.changes[:MAX_CHANGES_LISTED]
-        if listed:
-            _table(doc, ["Loại", "Đơn vị", "Chỉ tiêu", "Năm", "Cũ → mới", "Ô"],
-                   [[c.kind_vi, c.unit, cat.row_label(c.indicator, c.breakdown), str(c.year),
-                     f"{fmt.plain(c.old)} → {fmt.plain(c.new)}", f"{c.sheet}!{c.cell}"]
-                    for c in listed], [1.8, 1.4, 6.4, 1.2, 3.4, 2.3])
-            if len(changes.changes) > len(listed):
-                doc.add_paragraph(f"(Còn {len(changes.changes) - len(listed)} thay đổi khác, "
-                                  "xem trang “Thay đổi” của bảng tiến độ.)", style=STYLE_NOTE)
-    doc.add_paragraph("4. Đề xuất", style="Heading 2")
-    behind = [p for p in status if p.state.behind or p.errors or p.unread]
-    if behind:
-        doc.add_paragraph("Đề nghị Lãnh đạo Sở đôn đốc các phòng, đơn vị sau hoàn thành nội "
-                          "dung được giao: " + "; ".join(f"{p.name} ({p.status.lower()})"
-                                                        for p in behind) + ".")
-    else:
-        doc.add_paragraph("Các phòng, đơn vị đã gửi đủ nội dung; Phòng Kế hoạch Tài chính "
-                          "tiếp tục tổng hợp, hoàn thiện báo cáo.")
-    _signature(doc, [recipient, "Lãnh đạo Sở", "Lưu: VT, KHTC"],
-               "TRƯỞNG PHÒNG KẾ HOẠCH TÀI CHÍNH")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(str(out))
+def _not_received(cat: Catalogue, p: UnitProgress) -> list[str]:
+    """The halves of the unit's content not received, each naming its items, sheets and
+    required cells ("biểu số liệu mục I.8 (…)"), as phrases to be put in a sentence."""
+    out = []
+    if p.state.missing_workbook:
+        for c in p.content:
+            if c.figures:
+                cells = (f", {fmt.number(c.required_total)} ô bắt buộc"
+                         if c.required_total else "")
+                out.append(f"biểu số liệu mục {c.code} (tệp Excel theo mẫu, trang "
+                           f"“{sheet_name_of(cat, c.code)}”{cells})")
+    if p.state.missing_narrative:
+        own = [c.code for c in p.content]
+        parts = sorted({it.part for it in shared_items(cat)})
+        what = (f"mục {names(own)} và " if own else "") + "các nội dung chung (Phần " \
+            f"{', '.join(parts)})"
+        out.append(f"thuyết minh (tệp Word theo mẫu) {what}")
     return out
 
 
-def _missing_cells(cat: Catalogue, checked: Checked, unit: str) -> list[str]:
-    """Required rows of the unit with empty years, as 'label (mục I.1): năm 2011, 2012'."""
-    filled = filled_cells(v for v in checked.validation.values if v.unit == unit)
-    return [f"{cat.row_label(r.indicator, r.part)} (mục {r.item}): năm "
-            f"{', '.join(map(str, r.empty))}"
-            for r in asked_rows(cat, unit, filled.get(unit, set())) if r.required and r.empty]
+def _to_fix(cat: Catalogue, checked: Checked, p: UnitProgress) -> list[str]:
+    """What the unit sent that is to be completed or fixed: required rows still empty (by
+    sheet), errors (each with its place and what to do), files not read (with why)."""
+    out = []
+    if p.workbook:
+        for c in p.content:
+            if not c.missing:
+                continue
+            empty = c.required_total - c.required_filled
+            rows = "; ".join(f"{cat.row_label(r.indicator, r.part)}: năm "
+                             f"{', '.join(map(str, r.empty))}" for r in c.missing)
+            out.append(f"Biểu số liệu, trang “{sheet_name_of(cat, c.code)}”: còn "
+                       f"{fmt.number(empty)} ô bắt buộc để trống ({rows}).")
+    errors = other_errors(p, checked.validation.findings)
+    for f in errors[:MAX_ERRORS_LISTED]:
+        out.append(f"{_place(f)}: {f.message}")
+    if len(errors) > MAX_ERRORS_LISTED:
+        out.append(f"Còn {fmt.number(len(errors) - MAX_ERRORS_LISTED)} lỗi khác, nêu trong tệp "
+                   "góp ý gửi kèm.")
+    for line in p.unread:
+        out.append(f"Tệp {line}")
+    return out
+
+
+def sheet_name_of(cat: Catalogue, code: str) -> str:
+    item = next((it for it in cat.items if it.code == code), None)
+    return sheet_name(item) if item is not None else code
+
+
+def _place(f: Finding) -> str:
+    where = f"Tệp “{f.file}”"
+    if f.sheet:
+        where += f", trang “{f.sheet}”"
+    if f.cell:
+        where += f", ô {f.cell}"
+    return where
+
+
+def letter_body(cat: Catalogue, checked: Checked, p: UnitProgress, day: dt.date
+                ) -> tuple[str, list[str], str]:
+    """(the paragraph saying what stands, the points, the request with the new deadline)."""
+    office = office_name(cat)
+    state = p.state
+    late = f", đã quá hạn {fmt.number(state.days_overdue)} ngày" if state.days_overdue else ""
+    if state.delivery is Delivery.UNREADABLE:
+        when = f" ngày {fmt.date(p.received)}" if p.received else ""
+        head = (f"Đến ngày {fmt.date(day)}{late}, {office} đã nhận tệp đơn vị gửi{when} nhưng "
+                "chưa đọc được, nên nội dung của đơn vị chưa được tổng hợp:")
+        points = [f"Tệp {line}" for line in p.unread]
+        ask = "gửi lại tệp theo đúng mẫu (biểu số liệu Excel, thuyết minh Word)"
+    elif state.delivery is Delivery.NOT_SENT:
+        head = (f"Đến ngày {fmt.date(day)}{late}, {office} chưa nhận được nội dung của đơn "
+                "vị, gồm:")
+        points = [f"{x[0].upper()}{x[1:]}." for x in _not_received(cat, p)]
+        ask = "khẩn trương hoàn thành và gửi các nội dung nêu trên"
+    else:
+        got = names([w for w, f in (("biểu số liệu", p.workbook),
+                                    ("thuyết minh", p.narrative)) if f])
+        head = (f"{office} đã nhận {got} của đơn vị (gửi ngày {fmt.date(p.received)}). Đến "
+                f"ngày {fmt.date(day)}, nội dung còn thiếu hoặc phải sửa:")
+        points = [f"Chưa nhận {x}." for x in _not_received(cat, p)]
+        fixes = _to_fix(cat, checked, p)
+        points += fixes
+        ask = ("bổ sung, sửa và gửi lại các nội dung nêu trên" if fixes
+               else "gửi bổ sung các nội dung nêu trên")
+    request = (f"Để bảo đảm tiến độ lập Quy hoạch tỉnh, Sở Khoa học và Công nghệ đề nghị "
+               f"{p.name} {ask} về {office} chậm nhất ngày "
+               f"{fmt.date(deadline(cat, p, day))} để tổng hợp, báo cáo "
+               f"{cat.progress.weekly_to}.")
+    return head, points, request
+
+
+def subject(p: UnitProgress) -> str:
+    """The letter's subject under its number."""
+    if p.state.delivery is Delivery.NOT_SENT:
+        return "V/v đôn đốc gửi nội dung phục vụ lập Quy hoạch tỉnh"
+    return "V/v đôn đốc hoàn thiện nội dung phục vụ lập Quy hoạch tỉnh"
 
 
 def reminder(cat: Catalogue, checked: Checked, p: UnitProgress, day: dt.date,
              out: Path) -> Path:
-    """A reminder letter draft to one unit, naming what is missing."""
+    """A reminder letter draft to one unit, naming what is missing or to fix."""
+    forms = cat.progress
     doc = new_document()
-    agency_block(doc, cat.parent_agency, cat.agency, "Số:      /KHCN-KHTC",
-                 "V/v đôn đốc gửi nội dung phục vụ lập Quy hoạch tỉnh")
-    _place_date(doc, cat, day)
-    _centered(doc, f"Kính gửi: {p.name}.", bold=False)
-    doc.add_paragraph(
-        f"Thực hiện Kế hoạch của Sở KH&CN ngày 28/02/2020 về triển khai lập Quy hoạch tỉnh "
-        f"Bắc Giang thời kỳ 2021-2030, tầm nhìn đến năm 2050, {p.name} được giao chủ trì "
-        f"nội dung {', '.join(p.items) or 'Phần II và IV'} với thời hạn gửi Phòng Kế hoạch "
-        f"Tài chính trước ngày {fmt.date(p.due)}. Tính đến ngày {fmt.date(day)}, Phòng Kế "
-        "hoạch Tài chính ghi nhận:")
-    lines = [f"Đã nhận tệp {u} Tệp này chưa được tổng hợp." for u in p.unread]
-    if not p.workbook and p.items and not p.unread:
-        lines.append("Chưa nhận được biểu số liệu (tệp Excel theo mẫu).")
-    if not p.narrative and not p.unread:
-        lines.append("Chưa nhận được thuyết minh (tệp Word theo mẫu).")
-    if p.workbook:
-        missing = _missing_cells(cat, checked, p.unit)
-        if missing:
-            lines.append("Biểu số liệu còn thiếu các chỉ tiêu bắt buộc: " + "; ".join(missing)
-                         + ".")
-        if p.errors:
-            lines.append(f"Biểu số liệu còn {p.errors} lỗi; chi tiết từng ô trong tệp góp ý "
-                         "gửi kèm.")
-    for line in lines:
-        q = doc.add_paragraph(f"- {line}")
-        q.paragraph_format.first_line_indent = Cm(1.27)
-    doc.add_paragraph(
-        f"Đề nghị {p.name} khẩn trương hoàn thiện và gửi Phòng Kế hoạch Tài chính trong thời "
-        "gian sớm nhất để tổng hợp, báo cáo Ban Chỉ đạo lập quy hoạch tỉnh.")
-    _signature(doc, [p.name, "Lãnh đạo Sở (b/c)", "Lưu: VT, KHTC"],
-               "TL. GIÁM ĐỐC\nTRƯỞNG PHÒNG KẾ HOẠCH TÀI CHÍNH")
+    form.heading(doc, cat, forms.letter_symbol, day, subject(p))
+    form.addressee(doc, p.name)
+    opening = f"Thực hiện {forms.basis}, " if forms.basis else ""
+    form.para(doc, f"{opening}{p.name} được giao {_assignment(cat, p)}.")
+    head, points, request = letter_body(cat, checked, p, day)
+    form.para(doc, head)
+    for point in points:
+        form.dash(doc, point)
+    form.close(form.para(doc, request))
+    form.signature_block(doc, forms.letter_recipients, form.signature_of(cat))
     out.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(out))
     return out
 
 
-def needs_reminder(p: UnitProgress, day: dt.date) -> bool:
-    """Overdue (nothing, or not everything, sent after the deadline) or incomplete."""
-    incomplete = ((p.items and not p.workbook) or not p.narrative or p.errors or p.unread
-                  or (p.required_share is not None and p.required_share < 1))
-    return bool(incomplete) and day > p.due or bool(p.errors)
-
-
-def write_progress_documents(cat: Catalogue, checked: Checked, changes: BuildDiff | None,
-                             day: dt.date, kind: str, folder: Path) -> Written:
+def write_progress_documents(cat: Catalogue, checked: Checked, kind: str, folder: Path
+                             ) -> Written:
     """The report of `kind` ("tuan" or "thang") and the reminder letters, into folder."""
-    report = progress_report(cat, checked, changes, day, kind, folder / REPORT_NAMES[kind])
-    letters = []
-    for p in checked.progress:
-        if needs_reminder(p, day):
-            letters.append(reminder(cat, checked, p, day,
-                                    folder / LETTERS / reminder_name(p.unit)))
+    day = checked.as_of or dt.date.today()
+    write = write_weekly if kind == "tuan" else write_monthly
+    report = write(cat, checked, folder / REPORT_NAMES[kind])
+    letters = [reminder(cat, checked, p, day, folder / LETTERS / reminder_name(p.unit))
+               for p in checked.progress if needs_reminder(cat, p)]
     return Written(report, tuple(letters))
 
 
 def run_progress_report(catalogue: Path | Catalogue, inputs: Path, outputs: Path,
                         kind: str, as_of: dt.date | None = None) -> Written:
-    """`make weekly` / `make monthly`: read and check `inputs` as of a date (today by
-    default), compare with the newest build in `outputs` (when there is one), and write the
-    report of `kind` and the reminder letters into outputs/bao-cao-tien-do/<kind>-<date>/."""
+    """`make weekly` / `make monthly`: read `inputs` as they stood on a date (today by
+    default) and write the report of `kind` and the reminder letters into
+    outputs/bao-cao-tien-do/<kind>-<date>/."""
     if kind not in REPORT_NAMES:
         raise ValueError(f"unknown progress report kind {kind!r}")  # a caller's bug
     cat = catalogue if isinstance(catalogue, Catalogue) else load_catalogue(catalogue)
     day = as_of or dt.date.today()
     checked = check_inputs(cat, inputs, day, log=lambda _: None)
-    previous = load_previous(outputs / LATEST)
-    changes = None
-    if previous[1] is not None:
-        changes = diff_builds(previous, merge(cat, checked.validation.values),
-                              tuple(w.unit for w in checked.validation.workbooks))
     folder = outputs / PROGRESS_REPORTS / progress_report_folder(kind, day.isoformat())
-    return write_progress_documents(cat, checked, changes, day, kind, folder)
-
+    return write_progress_documents(cat, checked, kind, folder)

@@ -226,6 +226,7 @@ class NarrativeSubmission:
     unit: str
     sections: tuple[NarrativeSection, ...]
     notes: tuple[Finding, ...] = ()  # text converted from legacy encodings, and the like
+    saved: dt.datetime | None = None  # when the document was last saved, as it says itself
 
     @property
     def typed_sent(self) -> dt.date | None:
@@ -234,7 +235,12 @@ class NarrativeSubmission:
 
     @property
     def sent(self) -> dt.date:
-        """The file's modification date: the narrative form carries no date sent."""
+        """The day the document was last saved, as its own properties say (Word and
+        LibreOffice write it on every save; copying, e-mailing or checking out the file does
+        not change it); the file's modification date when it says none, or says a time after
+        the file was last modified (a wrong clock)."""
+        if self.saved is not None and self.saved <= self.file.modified:
+            return self.saved.date()
         return self.file.modified.date()
 
     @property

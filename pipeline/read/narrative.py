@@ -39,6 +39,7 @@ the file's (`file_unreadable`), and so is a picture python-docx cannot read (a f
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.core import findings as fnd
 from pipeline.core import fmt
+from pipeline.core.outputs import GENERATOR
 from pipeline.core.text import MAX_CELL_CHARS
 from pipeline.read.formatting import PLAIN, Look, Looks, Numbering, numbering, runs, style_defs
 from pipeline.read.formatting import Node as _Node
@@ -774,7 +776,37 @@ def read_narrative(path: Path, info: FileInfo | None = None) -> NarrativeSubmiss
     notes = _Notes(info.name)
     sections = _narrative_sections(parsed.blocks, notes, source.images)
     return NarrativeSubmission(file=info, unit=unit, sections=tuple(sections),
-                               notes=notes.findings(unit))
+                               notes=notes.findings(unit), saved=_saved(path))
+
+
+_CORE = "docProps/core.xml"
+_DC = "{http://purl.org/dc/terms/}"
+_CP = "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}"
+
+
+def _saved(path: Path) -> dt.datetime | None:
+    """When the document says it was last saved (docProps/core.xml, dcterms:modified), as a
+    naive local time like FileInfo.modified; None when it says nothing readable, or when the
+    form was last written by this package rather than by a word processor (word.GENERATOR).
+    Read with the standard library, the same in both paths (read_narrative, narrative_unit);
+    the package was checked before (inspect_package)."""
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            if zf.getinfo(_CORE).file_size > 1_000_000:
+                return None
+            root = ET.fromstring(zf.read(_CORE))
+        if (root.findtext(f"{_CP}lastModifiedBy") or "").strip() == GENERATOR:
+            return None
+        text = (root.findtext(f"{_DC}modified") or "").strip()
+        when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except (KeyError, OSError, zipfile.BadZipFile, ET.ParseError, ValueError):
+        return None
+    if when.tzinfo is not None:
+        when = when.astimezone().replace(tzinfo=None)
+    return when
 
 
 def _narrative_sections(blocks: list[Block], notes: _Notes,
@@ -1041,7 +1073,7 @@ def narrative_unit(path: Path, info: FileInfo | None = None) -> NarrativeSubmiss
     unit = unit_code(unit_in_table(rows))
     if not unit:
         raise Refused(fnd.make("narrative_not_form", info.name))
-    return NarrativeSubmission(file=info, unit=unit, sections=())
+    return NarrativeSubmission(file=info, unit=unit, sections=(), saved=_saved(path))
 
 
 def _first_table_rows(events: Iterable[tuple[str, ET.Element]]) -> list[list[str]]:

@@ -30,6 +30,7 @@ from pipeline.catalogue.layout import (
     sheet_name,
 )
 from pipeline.catalogue.model import TOTAL, Catalogue, Indicator, Unit
+from pipeline.core.word import stamp
 from pipeline.forms import build_narrative_form, build_workbook
 
 # Series by row key: (value in the first actual year, value in the last), or explicit values.
@@ -419,6 +420,10 @@ def write_samples(cat: Catalogue, inputs: Path) -> list[Path]:
         wb.save(path)
         written.append(path)
         doc = build_narrative_form(cat, unit, NARRATIVES.get(unit.code, {}))
+        # As a unit's word processor leaves it: saved by its author on the day it was sent,
+        # which the file keeps whatever its copy's date (a git checkout, an e-mail).
+        stamp(doc, CONTACTS.get(unit.code) or unit.name,
+              dt.datetime.combine(sent, dt.time(9, 0), tzinfo=dt.timezone.utc))
         doc_path = inputs / f"{unit.code}_thuyet_minh_mau.docx"
         doc.save(str(doc_path))
         written.append(doc_path)

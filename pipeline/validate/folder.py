@@ -1,6 +1,7 @@
 """Check an inputs folder: read every file (in workers, through the cache) with the per-file
 check, then validate across units. What `make validate`, `make status` and the first half of
-`make report` share; office/status.py adds where each unit stands.
+`make report` share; office/status.py takes the folder as it stood on the as-of date
+(validate.asof) between the two, and adds where each unit stands.
 
 Every entry of the folder that is not read (a file in a subfolder, a link, a FIFO, a hidden
 name...) comes from the reader as a finding naming it; here it is given the unit its path
@@ -28,9 +29,19 @@ from pipeline.validate.workbook import check_workbook
 def check_folder(cat: Catalogue, inputs: Path, log: Callable[[str], None] = print,
                  full_narratives: bool = True, cache_dir: Path | None = None
                  ) -> tuple[Inputs, Validation]:
-    """Read and validate every file of `inputs` (no chapter). Without `full_narratives`,
-    narratives are only identified (unit code), which spares loading python-docx. With
-    `cache_dir` (an outputs folder), files read and checked before are taken from its cache."""
+    """Read and validate every file of `inputs` (no chapter): `read_folder`, then validate.
+    Without `full_narratives`, narratives are only identified (unit code), which spares
+    loading python-docx. With `cache_dir` (an outputs folder), files read and checked before
+    are taken from its cache."""
+    read = read_folder(cat, inputs, log, full_narratives, cache_dir)
+    return read, validate(cat, read)
+
+
+def read_folder(cat: Catalogue, inputs: Path, log: Callable[[str], None] = print,
+                full_narratives: bool = True, cache_dir: Path | None = None) -> Inputs:
+    """Read every file of `inputs` with the per-file check (as check_folder), each entry not
+    read given the unit its path points to (`attribute`); nothing is validated across files
+    yet, so that a view of the folder as of a date (validate.asof) can be taken first."""
     if not inputs.is_dir():
         raise BuildError(f"Không có thư mục đầu vào '{inputs}'. Tạo thư mục và đặt các tệp "
                          "của đơn vị vào đó.")
@@ -47,8 +58,7 @@ def check_folder(cat: Catalogue, inputs: Path, log: Callable[[str], None] = prin
     again = f" ({read.cached} tệp không đổi, lấy từ bộ nhớ đệm)" if read.cached else ""
     log(f"Đã đọc {len(read.workbooks)} biểu số liệu, {len(read.narratives)} thuyết minh; "
         f"{len(read.findings)} tệp không dùng được{again}.")
-    read = replace(read, findings=tuple(attribute(cat, f) for f in read.findings))
-    return read, validate(cat, read)
+    return replace(read, findings=tuple(attribute(cat, f) for f in read.findings))
 
 
 def attribute(cat: Catalogue, finding: Finding) -> Finding:

@@ -28,7 +28,8 @@ class Unread:
     unit: str  # unit code its name points to, "" when none (held back: one it points to)
     code: str  # code of the finding that says why
     reason: str  # that finding's message
-    received: dt.date | None  # the file's modification date, when known
+    received: dt.date | None  # its date: a file read and held back, its date sent; else
+    # the file's modification date, when known
     held_back: bool = False  # read, but held back: its unit code disagrees with its name
     # or its item sheets (finding "unit_mismatch"); none of its values is used
 

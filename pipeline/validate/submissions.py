@@ -191,7 +191,9 @@ def validate(cat: Catalogue, inputs: Inputs) -> Validation:
     and never displaces another file."""
     found: list[Finding] = [f if f.unit else replace(f, unit=unit_from_name(cat, f.file))
                             for f in inputs.findings]
-    dates = {i.name: i.modified.date() for i in inputs.files}
+    dates = {i.name: i.modified.date() for i in inputs.files}  # a file not read: its date
+    dates.update({w.file.name: w.sent for w in inputs.workbooks})  # read: its date sent
+    dates.update({n.file.name: n.sent for n in inputs.narratives})
     unread: list[Unread] = []
     for f in found:
         if f.severity is not Severity.INFO and f.file not in {u.file for u in unread}:
