@@ -39,12 +39,14 @@ from pipeline.core.outputs import (
     DICTIONARY,
     FEEDBACK,
     LATEST,
+    LATEST_POINTER,
     MANIFEST,
     MERGED_CSV,
     MERGED_XLSX,
     PACK,
     PROGRESS,
     VALIDATION,
+    latest_build,
 )
 from pipeline.core.soffice import ConversionError, find_soffice, refresh
 from pipeline.derive import data_cutoff, date_findings, derive
@@ -90,8 +92,9 @@ def _space_needed(outputs: Path) -> int:
     """Bytes a new build needs: twice the last build (it may grow), at least MIN_FREE_BYTES."""
     last = 0
     with contextlib.suppress(OSError):
-        last = sum(p.stat().st_size for p in (outputs / LATEST).resolve().iterdir()
-                   if p.is_file())
+        newest = latest_build(outputs)
+        last = 0 if newest is None else sum(p.stat().st_size for p in newest.resolve().iterdir()
+                                            if p.is_file())
     return max(MIN_FREE_BYTES, 2 * last)
 
 
@@ -120,8 +123,11 @@ def _new_folder_name(outputs: Path, now: dt.datetime) -> str:
 
 def _point_latest(outputs: Path, name: str, log: Callable[[str], None]) -> bool:
     """Point outputs/latest at the new build (replacing the link at once, never a moment
-    without one). A `latest` that is a real folder is someone's: it is left as it is. False,
-    with a line, when the link could not be made; the build itself is done either way."""
+    without one). Where a link cannot be made (Windows without the right to make one), the
+    folder's name is written to outputs/latest.txt instead, with a line; every reader of the
+    newest build goes through outputs.latest_build, which follows either. A `latest` that is
+    a real folder is someone's: it is left as it is. False, with a line, when neither could
+    be written; the build itself is done either way."""
     link = outputs / LATEST
     if link.is_dir() and not link.is_symlink():
         log(f"'{link}' là một thư mục thật (không phải liên kết do chương trình tạo) nên không "
@@ -133,12 +139,33 @@ def _point_latest(outputs: Path, name: str, log: Callable[[str], None]) -> bool:
         tmp.unlink(missing_ok=True)
         os.symlink(name, tmp)
         os.replace(tmp, link)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        return _write_pointer(outputs, name, log)
+    with contextlib.suppress(OSError):
+        (outputs / LATEST_POINTER).unlink(missing_ok=True)  # the link says it now
+    return True
+
+
+def _write_pointer(outputs: Path, name: str, log: Callable[[str], None]) -> bool:
+    """outputs/latest.txt holding the newest build's folder name (written whole, then moved
+    into place); an old link `latest`, which would lead to an older build, is removed."""
+    pointer = outputs / LATEST_POINTER
+    tmp = outputs / f".latest-{os.getpid()}.txt"
+    try:
+        tmp.write_text(name + "\n", encoding="utf-8")
+        os.replace(tmp, pointer)
+        if (outputs / LATEST).is_symlink():
+            (outputs / LATEST).unlink()
     except OSError as e:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
-        log(f"Không cập nhật được '{link}' ({e.strerror or type(e).__name__}); bản mới ở "
-            f"'{outputs / name}'.")
+        log(f"Không cập nhật được '{outputs / LATEST}' ({e.strerror or type(e).__name__}); "
+            f"bản mới ở '{outputs / name}'.")
         return False
+    log(f"Máy này không cho tạo liên kết '{outputs / LATEST}': tên bản mới nhất được ghi trong "
+        f"'{pointer}'; bản mới ở '{outputs / name}'.")
     return True
 
 
@@ -244,7 +271,7 @@ def run_build(inputs: Path, outputs: Path, catalogue: Path | Catalogue, template
                 f"Có {checked.errors} lỗi trong tệp của các đơn vị nên bản chính thức không được "
                 f"tạo (--strict). Xem '{folder / VALIDATION}' và các tệp góp ý trong "
                 f"'{folder / FEEDBACK}', gửi đơn vị sửa rồi chạy lại.")
-        previous = load_previous(outputs / LATEST)
+        previous = load_previous(latest_build(outputs))
         name = _new_folder_name(outputs, dt.datetime.now())
         tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=outputs))
         try:

@@ -28,9 +28,10 @@ from pipeline.core.errors import (
     PipelineError,
     os_error_message,
 )
-from pipeline.core.outputs import CHECK_FOLDER, LATEST, PROGRESS, VALIDATION
+from pipeline.core.outputs import CHECK_FOLDER, LATEST, LATEST_POINTER, PROGRESS, VALIDATION
 from pipeline.core.text import shown_name
 from pipeline.read.model import kind_of
+from pipeline.tools.init import default_file
 
 F = TypeVar("F", bound=Callable[..., Any])  # a command function, as click's decorators take it
 
@@ -146,10 +147,20 @@ class _Path(click.Path):
         return path
 
 
+_CATALOGUE, _TEMPLATE = "templates/catalogue.yaml", "templates/chapter.docx"
+_SHIPPED = "; không có thì dùng bản kèm phần mềm"
+
+
 def _catalogue_option(f: F) -> F:
     return click.option("--catalogue", type=_Path(),
-                        default=Path("templates/catalogue.yaml"), show_default=True,
-                        help="Danh mục chỉ tiêu (YAML).")(f)
+                        default=lambda: default_file(_CATALOGUE), show_default=_CATALOGUE,
+                        help=f"Danh mục chỉ tiêu (YAML){_SHIPPED}.")(f)
+
+
+def _template_option(f: F) -> F:
+    return click.option("--template", "template_path", type=_Path(),
+                        default=lambda: default_file(_TEMPLATE), show_default=_TEMPLATE,
+                        help=f"Mẫu Word của chương (phan-tich.yaml nằm cạnh){_SHIPPED}.")(f)
 
 
 def _inputs_option(f: F) -> F:
@@ -220,8 +231,7 @@ def template(out: Path) -> None:
 @_catalogue_option
 @_inputs_option
 @_outputs_option()
-@click.option("--template", "template_path", type=_Path(),
-              default=Path("templates/chapter.docx"), show_default=True)
+@_template_option
 @click.option("--as-of", callback=_date, help="Ngày tính tiến độ, dd/mm/yyyy (mặc định: hôm nay).")
 @click.option("--no-pdf", is_flag=True, help="Không tạo bản PDF.")
 @click.option("--strict", is_flag=True,
@@ -241,7 +251,9 @@ def report(catalogue: Path, inputs: Path, outputs: Path, template_path: Path,
     if result.pdf:
         click.echo(f"  Bản PDF: {result.pdf}")
     if result.latest:
-        click.echo(f"  Bản mới nhất luôn ở: {outputs / LATEST}")
+        where = (outputs / LATEST if (outputs / LATEST).is_dir()
+                 else f"{outputs / LATEST_POINTER} (ghi tên thư mục bản mới nhất)")
+        click.echo(f"  Bản mới nhất luôn ở: {where}")
     if result.errors:
         click.echo(f"  Có lỗi trong tệp của đơn vị: xem {VALIDATION} để gửi lại "
                    "cho đơn vị sửa.")
@@ -323,8 +335,7 @@ def progress_report_cmd(catalogue: Path, kind: str, inputs: Path, outputs: Path,
 @click.option("--out", type=_Path(folder=True),
               default=Path("outputs/bench"), show_default=True)
 @_inputs_option
-@click.option("--template", "template_path", type=_Path(),
-              default=Path("templates/chapter.docx"), show_default=True)
+@_template_option
 def bench(catalogue: Path, sizes: str, out: Path, inputs: Path, template_path: Path) -> None:
     """Đo tốc độ đọc + kiểm tra + tổng hợp so với calamine và pandas+openpyxl."""
     from pipeline.tools.bench import run
@@ -335,3 +346,14 @@ def bench(catalogue: Path, sizes: str, out: Path, inputs: Path, template_path: P
         raise click.BadParameter(f"'{sizes}' phải là các số nguyên, ví dụ 9,100") from None
     run(catalogue, template_path, inputs, out, numbers,
         log=click.echo)
+
+
+@main.command()
+@click.argument("folder", type=_Path(folder=True))
+def init(folder: Path) -> None:
+    """Tạo thư mục làm việc: inputs/ có tệp mẫu, templates/ để sửa, outputs/."""
+    from pipeline.tools.init import GUIDE, init_folder
+
+    written = init_folder(folder)
+    click.echo(f"Đã tạo thư mục làm việc '{folder}' ({len(written)} tệp). Đọc '{folder / GUIDE}'"
+               f", rồi chạy các lệnh trong thư mục đó, ví dụ: cd \"{folder}\" rồi khcn report")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import json
 from collections import namedtuple
 
 import openpyxl
@@ -13,7 +14,7 @@ import pytest
 from pipeline import build
 from pipeline.build import run_build
 from pipeline.core.errors import EXIT_OUTPUT, BuildBusy, BuildError, FilesHaveErrors, OutputError
-from pipeline.core.outputs import CHECK_FOLDER, LOCK, VALIDATION
+from pipeline.core.outputs import CHECK_FOLDER, LOCK, VALIDATION, latest_build
 from pipeline.forms import build_narrative_form
 from pipeline.office.progress import Delivery
 from pipeline.read.cache import CACHE_DIR
@@ -219,19 +220,51 @@ def test_a_latest_that_is_a_real_folder_is_left_alone(tmp_path, cat, inputs):
     assert not list(out.glob(".latest-*"))
 
 
-def test_a_link_that_cannot_be_made_is_one_line_and_the_build_stays(tmp_path, cat, inputs,
-                                                                     monkeypatch):
+def test_a_link_that_cannot_be_made_is_a_pointer_file_and_one_line(tmp_path, cat, inputs,
+                                                                   monkeypatch):
     def refused(*_args):
-        raise OSError(errno.EPERM, "Operation not permitted")  # Windows without the right
+        raise OSError(1314, "A required privilege is not held by the client")  # Windows
 
     monkeypatch.setattr(build.os, "symlink", refused)
     out = tmp_path / "out"
     lines: list[str] = []
     result = run_build(inputs, out, cat, TEMPLATE, as_of=AS_OF, pdf=False, log=lines.append)
-    assert result.chapter.is_file() and result.latest is False
-    assert lines[-1] == (f"Không cập nhật được '{out / 'latest'}' (Operation not permitted); "
-                         f"bản mới ở '{result.folder}'.")
+    assert result.chapter.is_file() and result.latest is True
+    assert (out / "latest.txt").read_text(encoding="utf-8") == f"{result.folder.name}\n"
+    assert lines[-1] == (f"Máy này không cho tạo liên kết '{out / 'latest'}': tên bản mới nhất "
+                         f"được ghi trong '{out / 'latest.txt'}'; bản mới ở '{result.folder}'.")
     assert not (out / "latest").exists() and not list(out.glob(".latest-*"))
+    assert latest_build(out) == result.folder
+    # The next build compares with the one the pointer names.
+    again = run_build(inputs, out, cat, TEMPLATE, as_of=AS_OF, pdf=False, log=lambda _: None)
+    manifest = json.loads((again.folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["changes"]["previous"] == result.folder.name
+    assert (out / "latest.txt").read_text(encoding="utf-8") == f"{again.folder.name}\n"
+
+
+def test_a_pointer_that_cannot_be_written_either_is_one_line_and_the_build_stays(
+        tmp_path, cat, inputs, monkeypatch):
+    def refused(*_args):
+        raise OSError(1314, "A required privilege is not held by the client")
+
+    monkeypatch.setattr(build.os, "symlink", refused)
+    out = tmp_path / "out"
+    (out / "latest.txt").mkdir(parents=True)  # os.replace onto a folder fails
+    lines: list[str] = []
+    result = run_build(inputs, out, cat, TEMPLATE, as_of=AS_OF, pdf=False, log=lines.append)
+    assert result.chapter.is_file() and result.latest is False
+    assert lines[-1].startswith(f"Không cập nhật được '{out / 'latest'}' (")
+    assert lines[-1].endswith(f"); bản mới ở '{result.folder}'.")
+    assert not (out / "latest").exists() and not list(out.glob(".latest-*"))
+
+
+def test_a_link_made_again_replaces_the_pointer_file(tmp_path, cat, inputs):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "latest.txt").write_text("2020-01-01_000000\n", encoding="utf-8")
+    result = run_build(inputs, out, cat, TEMPLATE, as_of=AS_OF, pdf=False, log=lambda _: None)
+    assert (out / "latest").resolve() == result.folder.resolve()
+    assert not (out / "latest.txt").exists()
 
 
 # --- the consistency pass: a final build whose figures disagree is refused -------------------

@@ -328,3 +328,48 @@ def test_output_closed_by_the_reader_ends_quietly(tmp_path: Path, inputs: Path):
     proc.stderr.close()
     assert proc.wait(timeout=120) == 141
     assert errors == ""
+
+
+# --- init, and the shipped templates ---------------------------------------------------------
+def test_init_writes_a_working_folder_and_says_what_next(runner: CliRunner, tmp_path: Path):
+    folder = tmp_path / "w"
+
+    result = runner.invoke(main, ["init", str(folder)])
+
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        f"Đã tạo thư mục làm việc '{folder}' (22 tệp). Đọc '{folder / 'HUONG-DAN.txt'}', rồi "
+        f"chạy các lệnh trong thư mục đó, ví dụ: cd \"{folder}\" rồi khcn report\n")
+    assert (folder / "templates" / "catalogue.yaml").is_file()
+    assert (folder / "outputs").is_dir()
+
+
+def test_init_refuses_a_folder_that_holds_files_with_code_4(runner: CliRunner, tmp_path: Path):
+    (tmp_path / "w").mkdir()
+    (tmp_path / "w" / "inputs").mkdir()
+
+    result = runner.invoke(main, ["init", str(tmp_path / "w")])
+
+    assert result.exit_code == 4
+    assert result.output == (f"Lỗi: Thư mục '{tmp_path / 'w'}' đã có tệp: không ghi đè. Hãy "
+                             "chọn một thư mục mới hoặc thư mục trống.\n")
+
+
+def test_outside_a_working_folder_the_shipped_catalogue_is_used(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no templates/ here
+
+    result = CliRunner().invoke(main, ["forms", "--out", "bieu-mau"])
+
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith("Đã tạo biểu mẫu cho 9 đơn vị trong 'bieu-mau'.\n")
+
+
+def test_a_catalogue_given_on_the_command_line_wins(tmp_path: Path, monkeypatch,
+                                                     bad_catalogue: Path):
+    (tmp_path / "w").mkdir()
+    monkeypatch.chdir(tmp_path / "w")
+
+    result = CliRunner().invoke(main, ["forms", "--catalogue", str(bad_catalogue)])
+
+    assert result.exit_code == 3
+    assert BAD_KEY in result.output

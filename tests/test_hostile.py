@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 
 from pipeline.build import MERGED_CSV, MERGED_XLSX, run_build
 from pipeline.core.findings import Finding, Severity
+from pipeline.core.limits import has_resource, start_method
 from pipeline.core.text import MAX_CELL_CHARS
 from pipeline.forms import build_narrative_form
 from pipeline.read import files as read_mod
@@ -566,6 +567,8 @@ def test_a_million_character_note_is_cut_with_a_warning(tmp_path, cat, folder, k
 
 
 # --- parser hangs, memory exhaustion ---------------------------------------------------------
+@pytest.mark.skipif(start_method() != "fork",
+                    reason="the fault is patched in; only a forked child inherits it")
 def test_a_file_that_hangs_the_parser_times_out_alone(tmp_path, cat, folder, monkeypatch):
     hang = "TTRA_treo.xlsx"
     _form(cat, folder / hang)
@@ -590,6 +593,9 @@ def test_a_file_that_hangs_the_parser_times_out_alone(tmp_path, cat, folder, mon
     _assert_good_read(inputs, cat)
 
 
+@pytest.mark.skipif(start_method() != "fork" or not has_resource(),
+                    reason="the fault is patched in (only a forked child inherits it) and "
+                    "the memory cap needs `resource`")
 def test_a_file_that_exhausts_memory_is_too_large(tmp_path, cat, folder, monkeypatch):
     big = "TTRA_bo_nho.xlsx"
     _form(cat, folder / big)

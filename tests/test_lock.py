@@ -117,3 +117,21 @@ def test_a_read_only_folder_is_one_message(tmp_path: Path, monkeypatch: pytest.M
         f"Không tạo được '{tmp_path / LOCK}': ổ đĩa chỉ cho đọc. Hãy "
         "chọn thư mục khác (--outputs) hoặc chép thư mục dự án sang ổ ghi được.")
     assert caught.value.exit_code == EXIT_OUTPUT
+
+
+def test_without_proc_a_lock_of_this_host_is_stale_only_when_old(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch):
+    # Windows or macOS: no /proc, and no process is ever signalled to find out.
+    monkeypatch.setattr(lock_mod, "PROC", tmp_path / "no-proc")
+    monkeypatch.setattr(os, "kill", lambda *_a: pytest.fail("a process was signalled"))
+    out = tmp_path / "out"
+    out.mkdir()
+    lock = out / LOCK
+    lock.write_text(json.dumps({"pid": 4242, "start": "", "host": socket.gethostname(),
+                                "command": "khcn report", "created": "2026-11-27T08:00:00"}))
+    with pytest.raises(BuildBusy, match="tiến trình 4242, bắt đầu 2026-11-27 08:00:00"):
+        _run(out)
+    old = time.time() - 13 * 3600
+    os.utime(lock, (old, old))
+    assert _run(out) == ["body"]
+    assert not lock.exists()

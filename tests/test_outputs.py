@@ -74,3 +74,29 @@ def test_every_name_is_distinct_within_a_build_folder():
              outputs.MANIFEST, outputs.DICTIONARY, outputs.PACK, outputs.PROGRESS,
              outputs.VALIDATION, outputs.FEEDBACK]
     assert len(set(names)) == 10
+
+
+# --- the newest build: a link `latest`, or latest.txt where links cannot be made ------------
+def test_the_newest_build_is_where_the_link_leads(tmp_path):
+    (tmp_path / "2026-01-02_080000").mkdir()
+    (tmp_path / "latest").symlink_to("2026-01-02_080000")
+    (tmp_path / "latest.txt").write_text("2026-01-01_080000\n", encoding="utf-8")  # older
+    assert outputs.latest_build(tmp_path) == tmp_path / "latest"
+
+
+def test_the_newest_build_is_named_by_the_pointer_file_without_a_link(tmp_path):
+    (tmp_path / "2026-01-02_080000").mkdir()
+    (tmp_path / "latest.txt").write_bytes(b"2026-01-02_080000\r\n")  # edited on Windows
+    assert outputs.latest_build(tmp_path) == tmp_path / "2026-01-02_080000"
+
+
+@pytest.mark.parametrize("text", ["", "2026-01-03_080000", "../elsewhere", "\udcff"])
+def test_a_pointer_naming_no_build_folder_gives_none(tmp_path, text):
+    (tmp_path / "2026-01-02_080000").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "latest.txt").write_text(text, encoding="utf-8", errors="surrogateescape")
+    assert outputs.latest_build(tmp_path) is None
+
+
+def test_no_link_and_no_pointer_gives_none(tmp_path):
+    assert outputs.latest_build(tmp_path) is None

@@ -27,6 +27,7 @@ from pipeline.core.outputs import LOCK
 
 MAX_AGE_H = 12  # a build takes minutes; a lock this old that cannot be checked is stale
 UNWRITTEN_S = 10  # an empty lock younger than this is being written by its owner
+PROC = Path("/proc")  # where processes can be looked up without signalling them (Linux)
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ def process_start(pid: int) -> str:
     """The start time of a running process, as /proc/<pid>/stat gives it (field 22), or ""
     when there is no /proc or no such process."""
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+        stat = (PROC / str(pid) / "stat").read_text(encoding="ascii", errors="replace")
     except OSError:
         return ""
     fields = stat[stat.rfind(")") + 2:].split()  # after the command name, which may hold ' '
@@ -54,7 +55,7 @@ def process_start(pid: int) -> str:
 def _is_build(pid: int) -> bool:
     """Whether a running process is a run of this program (by its command line)."""
     try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        cmdline = (PROC / str(pid) / "cmdline").read_bytes()
     except OSError:
         return False
     return any(word in cmdline for word in (b"khcn", b"pipeline"))
@@ -83,7 +84,7 @@ def is_stale(holder: Holder | None, age_s: float) -> bool:
         return age_s > UNWRITTEN_S
     if holder.host != socket.gethostname():
         return age_s > MAX_AGE_H * 3600
-    if Path("/proc").is_dir():
+    if PROC.is_dir():
         now = process_start(holder.pid)
         if not now:
             return True  # no such process

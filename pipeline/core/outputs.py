@@ -7,6 +7,8 @@ diff), build.py (a build folder) and cli.py (defaults and messages).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 # --- a build folder: outputs/<date_time>/ ----------------------------------------------------
 CHAPTER = "chuong-khcn.docx"
 CHAPTER_PDF = "chuong-khcn.pdf"
@@ -27,9 +29,29 @@ CHART_CACHE = "hinh"  # charts kept between builds
 
 # --- outputs/ itself ---------------------------------------------------------------------------
 LATEST = "latest"  # link to the newest build folder
+LATEST_POINTER = "latest.txt"  # the newest build's folder name, where a link cannot be made
 LOCK = ".build.lock"
 CHECK_FOLDER = "kiem-tra"  # dry runs (make validate) and refused strict builds
 PROGRESS_REPORTS = "bao-cao-tien-do"  # weekly and monthly reports, one folder per run
+
+
+
+def latest_build(outputs: Path) -> Path | None:
+    """The newest build folder: where outputs/latest leads (a link, or a folder someone made),
+    else the folder named in outputs/latest.txt (written where links cannot be made: Windows
+    without the right to make them); None when neither gives a folder."""
+    link = outputs / LATEST
+    if link.is_dir():
+        return link
+    try:
+        name = (outputs / LATEST_POINTER).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not name or Path(name).name != name:  # one folder name, nothing that leads elsewhere
+        return None
+    folder = outputs / name
+    return folder if folder.is_dir() else None
+
 
 # --- a progress-report folder: outputs/bao-cao-tien-do/<kind>-<date>/ -------------------------
 REPORT_NAMES = {"tuan": "bao-cao-tuan.docx", "thang": "bao-cao-thang.docx"}  # by kind

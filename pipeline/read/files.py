@@ -39,6 +39,7 @@ from pipeline.core.limits import (
     WORKER_MEMORY_MB,
     LimitExceeded,
     cap_memory,
+    process_context,
     run_limited,
 )
 from pipeline.core.records import FileCheck
@@ -177,7 +178,7 @@ def _kind_of(path: Path) -> str:
 
 
 Check = Callable[[WorkbookSubmission], "FileCheck"]  # validate.check_workbook, partly applied
-_check: Check | None = None  # set in each worker by _worker_init (inherited through fork)
+_check: Check | None = None  # set in each worker by _worker_init (passed to it, fork or spawn)
 
 
 Job = tuple[Path, "FileInfo | None", "Path | None"]  # a file, its info, its .docx conversion
@@ -222,7 +223,7 @@ def _read_in_workers(files: list[Job], workers: int, timeout_s: float,
     """Read in a pool, a few files per task; stop waiting when no task finished for
     timeout_s. Returns the outcomes and the files left unfinished (in a task that was
     running when the pool was stopped, or queued behind it)."""
-    ctx = multiprocessing.get_context("fork")
+    ctx = process_context()
     done: dict[Path, Outcome] = {}
     if full_narratives and any(p.suffix.lower() in NARRATIVE_SUFFIXES for p, _, _ in files):
         import docx  # noqa: F401  # imported once here, not once in each worker (~0,1 s)

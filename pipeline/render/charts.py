@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
-import multiprocessing
 import os
 import shutil
 import signal
@@ -27,6 +26,7 @@ from importlib import metadata
 from pathlib import Path
 
 from pipeline.core import fmt
+from pipeline.core.limits import process_context, start_method
 
 WIDTH_IN, HEIGHT_IN, DPI = 6.3, 3.0, 200  # 16 × 7,6 cm: the text width of the page
 FONTS = ["Liberation Serif", "Times New Roman", "DejaVu Serif"]
@@ -193,12 +193,11 @@ def draw_all(charts: Sequence[Chart], cache: Path | None = None,
     if not todo:
         keep()
         return lambda: None
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if start_method() != "fork":  # a spawned child would import matplotlib again: draw here
         _draw_each(todo)
         keep()
         return lambda: None
-    child = multiprocessing.get_context("fork").Process(target=_draw_each, args=(todo, True),
-                                                        daemon=True)
+    child = process_context().Process(target=_draw_each, args=(todo, True), daemon=True)
     child.start()
 
     def wait() -> None:
