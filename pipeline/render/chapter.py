@@ -217,16 +217,17 @@ def _subdoc_texts(doc: Subdoc) -> str:
 
 def chapter_context(tpl: DocxTemplate, cat: Catalogue, data: ChapterData, values: Values,
                     planned: Mapping[str, Sequence[Planned]],
+                    plans: Mapping[str, Mapping[str, str]],
                     analysis: Mapping[str, Sequence[str]] | None = None) -> Context:
     """What the template is rendered with: the front matter, each part's sections (each
     item's body with its generated `analysis` paragraphs, its tables and its `planned`
-    charts, numbered across the part; each table or figure the text names a
-    cross-reference), the abbreviations used, the signature and the appendix of every
-    table's sources."""
+    charts, numbered across the part as `plans` (sections.table_plans) says; each table or
+    figure the text names a cross-reference), the abbreviations used, the signature and the
+    appendix of every table's sources."""
     styles = StyleIds(tpl.get_docx())  # the template's style names are checked by preflight
     inputs = section_data(cat, data, values, analysis)
     cited = {(fields.TABLE, n.removeprefix(f"{fields.TABLE} "))
-             for plan in table_plans(inputs).values() for n in plan.values()}
+             for plan in plans.values() for n in plan.values()}
     cited |= {(fields.FIGURE, p.number) for ps in planned.values() for p in ps}
     counters = numbering(cat)
     numbers = section_numbers(cat)
@@ -349,6 +350,7 @@ class PendingChapter:
     data: ChapterData
     values: Values  # the figures of data, by table column
     planned: dict[str, list[Planned]]  # the charts of each item, by item code, numbered
+    plans: dict[str, dict[str, str]]  # each item's table numbers (sections.table_plans)
     analysis: dict[str, list[str]]  # the generated paragraphs of each item, by item code
     charts_drawn: Callable[[], None]  # waits until every planned chart is drawn
     template: Path  # the template's file, for messages
@@ -358,7 +360,7 @@ class PendingChapter:
         try:
             self.charts_drawn()  # the sections hold the pictures
             context = chapter_context(self.tpl, self.cat, self.data, self.values,
-                                      self.planned, self.analysis)
+                                      self.planned, self.plans, self.analysis)
             if set(context) != set(CONTEXT_KEYS):  # a fault of this code, not of the inputs
                 raise RuntimeError(f"chapter context keys {sorted(context)} != CONTEXT_KEYS")
             if any(w.is_sample for w in self.data.workbooks):
@@ -405,7 +407,8 @@ def start_chapter(cat: Catalogue, data: ChapterData, template: Path, out: Path,
     received = {w.unit: workbook_source(owner_of(cat, w), w.sent) for w in data.workbooks}
     planned = plan_charts(cat, values, tags, received, out.parent / CHARTS, plans)
     drawn = charts.draw_all([p.chart for ps in planned.values() for p in ps], chart_cache, log)
-    return PendingChapter(tpl, cat, data, values, planned, analysis, drawn, template, out)
+    return PendingChapter(tpl, cat, data, values, planned, plans, analysis, drawn, template,
+                          out)
 
 
 def render_chapter(cat: Catalogue, data: ChapterData, template: Path, out: Path,

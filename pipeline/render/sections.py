@@ -137,22 +137,6 @@ def missing_lines(cat: Catalogue, item: Item, workbooks: Collection[str],
     return lines
 
 
-def narrative_of(cat: Catalogue, item: Item,
-                 narratives: Mapping[str, NarrativeSubmission]) -> dict[int, list[str]]:
-    """The paragraphs the item's unit (or every unit, in the catalogue's order) wrote under
-    the item (key 0) and under each of its sub-topics (1, 2...)."""
-    units = [u.code for u in cat.units] if item.unit == ALL_UNITS else [item.unit]
-    by_sub: dict[int, list[str]] = {}
-    for code in units:
-        n = narratives.get(code)
-        if n is None:
-            continue
-        for s in n.sections:
-            if s.item == item.code:
-                by_sub.setdefault(s.subtopic, []).extend(s.paragraphs)
-    return by_sub
-
-
 def _write_narrative(doc: WordDocument, styles: StyleIds, item: Item,
                      by_sub: dict[int, list[tuple[NarrativeBlock, ...]]]) -> None:
     """What the units wrote under the item and under each sub-topic (`narrative_blocks`),
