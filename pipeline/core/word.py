@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from docx.enum.text import WD_PARAGRAPH_ALIGNMENT
     from docx.oxml.section import CT_SectPr
     from docx.oxml.text.paragraph import CT_P
+    from docx.oxml.xmlchemy import BaseOxmlElement
     from docx.section import Section
     from docx.styles.style import CharacterStyle, ParagraphStyle
     from docx.table import Table, _Cell, _Row
@@ -241,17 +242,19 @@ def new_document() -> WordDocument:
     return doc
 
 
-def _rule(cell: _Cell, length_cm: float, cell_cm: float) -> None:
+def rule(container: _Cell | WordDocument, length_cm: float, width_cm: float,
+         before: float = 0, after: float = 0) -> None:
     """A short centred line under the text above it (Decree 30/2020, Appendix I: under the
-    agency's name and under the motto): an empty 2 pt paragraph with a top border."""
-    p = cell.add_paragraph()
+    agency's name, under the motto, under a report's title): an empty 2 pt paragraph with a
+    top border, at the end of `container` (a table cell or a document) `width_cm` wide."""
+    p = container.add_paragraph()
     pf = p.paragraph_format
     pf.first_line_indent = Cm(0)
-    pf.left_indent = pf.right_indent = Cm(max(0.0, (cell_cm - length_cm) / 2))
-    pf.space_before = pf.space_after = Pt(0)
+    pf.left_indent = pf.right_indent = Cm(max(0.0, (width_cm - length_cm) / 2))
+    pf.space_before, pf.space_after = Pt(before), Pt(after)
     pf.line_spacing = Pt(2)
     p_pr = p._p.get_or_add_pPr()
-    border = OxmlElement("w:pBdr")
+    border = cast("BaseOxmlElement", OxmlElement("w:pBdr"))
     top = OxmlElement("w:top")
     for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"),
                        ("w:color", "auto")):
@@ -299,14 +302,14 @@ def agency_block(doc: WordDocument, parent: str, agency: str, number: str = "",
 
     line(left, parent, 12)
     line(left, agency, 12, bold=True)
-    _rule(left, 2.4, AGENCY_CM)
+    rule(left, 2.4, AGENCY_CM)
     if number:
         line(left, number, 13, before=6)
     if subject:
         line(left, subject, 12)
     line(right, MOTTO, 12, bold=True)
     line(right, SLOGAN, 13, bold=True)
-    _rule(right, 6.0, MOTTO_CM)
+    rule(right, 6.0, MOTTO_CM)
     if dateline:
         line(right, dateline, 14, italic=True, before=6)
 

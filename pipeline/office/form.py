@@ -15,11 +15,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from pipeline.catalogue.model import Catalogue, Signature
@@ -33,13 +31,13 @@ from pipeline.core.word import (
     StyleIds,
     agency_block,
     fit_widths,
+    rule,
     section_break,
     write_table,
 )
 
 if TYPE_CHECKING:
     from docx.document import Document as WordDocument
-    from docx.oxml.xmlchemy import BaseOxmlElement
     from docx.table import _Cell
     from docx.text.paragraph import Paragraph
 
@@ -75,33 +73,13 @@ def _centred(doc: WordDocument, text: str, *, bold: bool = True, before: float =
     return p
 
 
-def _short_rule(doc: WordDocument, length_cm: float) -> None:
-    """The short centred line under a report's title (Decree 30/2020, Appendix I)."""
-    p = doc.add_paragraph()
-    pf = p.paragraph_format
-    pf.first_line_indent = Cm(0)
-    pf.left_indent = pf.right_indent = Cm((TEXT_WIDTH_CM - length_cm) / 2)
-    pf.space_before, pf.space_after = Pt(2), Pt(12)
-    pf.line_spacing = Pt(2)
-    border = cast("BaseOxmlElement", OxmlElement("w:pBdr"))
-    top = OxmlElement("w:top")
-    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"),
-                       ("w:color", "auto")):
-        top.set(qn(key), value)
-    border.append(top)
-    p._p.get_or_add_pPr().insert_element_before(border, "w:shd", "w:tabs",
-                                                "w:suppressAutoHyphens", "w:spacing",
-                                                "w:ind", "w:jc", "w:rPr")
-    p.add_run().font.size = Pt(2)
-
-
 def title(doc: WordDocument, kind: str, lines: Sequence[str]) -> None:
     """A report's title: its kind ("BÁO CÁO"), the title one line each as broken by
     meaning, and a short rule under it."""
     _centred(doc, kind, before=18)
     for line in lines:
         _centred(doc, line)
-    _short_rule(doc, 4.0)
+    rule(doc, 4.0, TEXT_WIDTH_CM, before=2, after=12)  # the short line under the title
 
 
 def addressee(doc: WordDocument, name: str) -> None:
